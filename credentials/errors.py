@@ -1,0 +1,191 @@
+"""The error tree of the credential core.
+
+Every failure of parsing, signing or verification raises a subclass of :class:`CredentialError`.
+Each class carries a stable machine ``code`` (snake_case, never renamed once published), a short
+``title`` and an HTTP-ish ``status`` so that the API can translate it into an RFC 9457 problem
+without a lookup table. Messages name the claim or the rule, never echo a claim value, a key or a
+token: in a wallet those are personal data.
+
+    TaitoError
+    └── CredentialError                       invalid_credential
+        ├── MalformedInput                    malformed_input
+        │   ├── InvalidBase64url              invalid_base64url
+        │   ├── InvalidJSON                   invalid_json
+        │   ├── DuplicateMember               duplicate_json_member
+        │   ├── NonFiniteNumber               non_finite_number
+        │   ├── InvalidUTF8                   invalid_utf8
+        │   ├── TooLarge                      input_too_large
+        │   ├── TooDeep                       nesting_too_deep
+        │   └── TooManyDisclosures            too_many_disclosures
+        ├── KeyError_                         invalid_key
+        ├── UnsupportedAlgorithm              unsupported_algorithm
+        ├── AlgorithmKeyMismatch              algorithm_key_mismatch
+        ├── SignatureInvalid                  signature_invalid
+        ├── HeaderInvalid                     header_invalid
+        │   ├── TypeMismatch                  typ_mismatch
+        │   ├── UnknownCritical               crit_unsupported
+        │   └── UntrustedKeySource            untrusted_key_source
+        ├── ClaimInvalid                      claim_invalid
+        │   ├── ClaimMissing                  claim_missing
+        │   ├── CredentialExpired             credential_expired
+        │   ├── CredentialNotYetValid         credential_not_yet_valid
+        │   ├── IssuedInFuture                iat_in_future
+        │   ├── IssuerMismatch                issuer_mismatch
+        │   └── ...                           (SD-JWT, KB-JWT, status list specific codes)
+        └── IssuerKeyUnresolved               issuer_key_unresolved
+
+The SD-JWT, Key Binding and status list modules add their own subclasses in this module so the
+whole tree stays in one place and ``test_errors`` can keep codes unique.
+"""
+
+from typing import ClassVar
+
+
+class TaitoError(Exception):
+    """Root of every error Taito raises on purpose; the API maps it to RFC 9457."""
+
+    code: ClassVar[str] = "taito_error"
+    title: ClassVar[str] = "Taito error"
+    status: ClassVar[int] = 400
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.title
+        super().__init__(self.detail)
+
+
+class CredentialError(TaitoError):
+    code = "invalid_credential"
+    title = "The credential or presentation is not valid"
+    status = 422
+
+
+# --- Parsing ------------------------------------------------------------------------------------
+
+
+class MalformedInput(CredentialError):
+    code = "malformed_input"
+    title = "The input is not well-formed"
+
+
+class InvalidBase64url(MalformedInput):
+    code = "invalid_base64url"
+    title = "Invalid base64url encoding"
+
+
+class InvalidJSON(MalformedInput):
+    code = "invalid_json"
+    title = "Invalid JSON"
+
+
+class DuplicateMember(InvalidJSON):
+    code = "duplicate_json_member"
+    title = "A JSON object has the same member name twice"
+
+
+class NonFiniteNumber(InvalidJSON):
+    code = "non_finite_number"
+    title = "A JSON number is not finite"
+
+
+class InvalidUTF8(MalformedInput):
+    code = "invalid_utf8"
+    title = "The input is not valid UTF-8"
+
+
+class TooLarge(MalformedInput):
+    code = "input_too_large"
+    title = "The input is larger than allowed"
+
+
+class TooDeep(MalformedInput):
+    code = "nesting_too_deep"
+    title = "The JSON is nested deeper than allowed"
+
+
+class TooManyDisclosures(MalformedInput):
+    code = "too_many_disclosures"
+    title = "The presentation has more disclosures than allowed"
+
+
+# --- Keys and algorithms ------------------------------------------------------------------------
+
+
+class InvalidKey(CredentialError):
+    code = "invalid_key"
+    title = "The key is not a valid, supported JWK"
+
+
+class UnsupportedAlgorithm(CredentialError):
+    code = "unsupported_algorithm"
+    title = "The signing algorithm is not accepted"
+
+
+class AlgorithmKeyMismatch(CredentialError):
+    code = "algorithm_key_mismatch"
+    title = "The algorithm does not match the key"
+
+
+class SignatureInvalid(CredentialError):
+    code = "signature_invalid"
+    title = "The signature does not verify"
+
+
+class IssuerKeyUnresolved(CredentialError):
+    code = "issuer_key_unresolved"
+    title = "No trusted key of the issuer could be found"
+
+
+# --- JOSE headers -------------------------------------------------------------------------------
+
+
+class HeaderInvalid(CredentialError):
+    code = "header_invalid"
+    title = "The JOSE header is not valid"
+
+
+class TypeMismatch(HeaderInvalid):
+    code = "typ_mismatch"
+    title = "The token's typ is not the expected one"
+
+
+class UnknownCritical(HeaderInvalid):
+    code = "crit_unsupported"
+    title = "The token requires an extension that is not supported"
+
+
+class UntrustedKeySource(HeaderInvalid):
+    code = "untrusted_key_source"
+    title = "The token names a key source that is never trusted"
+
+
+# --- Claims -------------------------------------------------------------------------------------
+
+
+class ClaimInvalid(CredentialError):
+    code = "claim_invalid"
+    title = "A claim is not valid"
+
+
+class ClaimMissing(ClaimInvalid):
+    code = "claim_missing"
+    title = "A required claim is missing"
+
+
+class CredentialExpired(ClaimInvalid):
+    code = "credential_expired"
+    title = "The credential has expired"
+
+
+class CredentialNotYetValid(ClaimInvalid):
+    code = "credential_not_yet_valid"
+    title = "The credential is not valid yet"
+
+
+class IssuedInFuture(ClaimInvalid):
+    code = "iat_in_future"
+    title = "The token claims to be issued in the future"
+
+
+class IssuerMismatch(ClaimInvalid):
+    code = "issuer_mismatch"
+    title = "The issuer does not match the signing key"
