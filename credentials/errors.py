@@ -189,3 +189,46 @@ class IssuedInFuture(ClaimInvalid):
 class IssuerMismatch(ClaimInvalid):
     code = "issuer_mismatch"
     title = "The issuer does not match the signing key"
+
+
+# --- Status lists (credentials/status_list.py, credentials/bitstring_status_list.py) -----------
+
+
+class StatusListInvalid(ClaimInvalid):
+    code = "status_list_invalid"
+    title = "The status list is not valid"
+
+
+class StatusListTooLarge(StatusListInvalid):
+    code = "status_list_too_large"
+    title = "The status list is larger than allowed"
+
+
+class StatusListTooShort(StatusListInvalid):
+    code = "status_list_too_short"
+    title = "The status list has fewer entries than herd privacy requires"
+
+
+class StatusListSubjectMismatch(ClaimInvalid):
+    code = "status_list_sub_mismatch"
+    title = "The status list token is not the one the credential references"
+
+
+class StatusListIdMismatch(ClaimInvalid):
+    code = "status_list_id_mismatch"
+    title = "The status list credential is not the one the credential references"
+
+
+class StatusReferenceInvalid(ClaimInvalid):
+    code = "status_reference_invalid"
+    title = "The credential's reference to a status list is not valid"
+
+
+class StatusIndexOutOfRange(ClaimInvalid):
+    code = "status_index_out_of_range"
+    title = "The status index is outside the status list"
+
+
+class StatusPurposeMismatch(ClaimInvalid):
+    code = "status_purpose_mismatch"
+    title = "The status entry's purpose is not one of the status list's purposes"

@@ -13,7 +13,8 @@ Rules enforced by :func:`parse_compact` and :func:`verify_signature`:
   (``none`` and HMAC can never pass: they are not algorithms a key can be bound to);
 - ``crit`` (RFC 7515 §4.1.11): every listed extension must be understood; Taito understands none,
   so any ``crit`` rejects;
-- header members ``jwk``, ``jku``, ``x5u``, ``x5c`` never select a key (the verifier's resolver does).
+- header members ``jwk``, ``jku``, ``x5u``, ``x5c`` never select a key (the verifier's resolver
+  does).
 """
 
 from collections.abc import Collection, Mapping
@@ -85,7 +86,9 @@ def parse_compact(token: str, *, max_bytes: int = MAX_TOKEN_BYTES, what: str = "
     if len(parts) != 3:
         raise MalformedInput(f"the {what} is not a compact JWS of three parts")
     encoded_header, encoded_payload, encoded_signature = parts
-    header = json_object(b64url_decode(encoded_header, what=f"{what} header"), what=f"{what} header")
+    header = json_object(
+        b64url_decode(encoded_header, what=f"{what} header"), what=f"{what} header"
+    )
     payload = b64url_decode(encoded_payload, what=f"{what} payload")
     signature = b64url_decode(encoded_signature, what=f"{what} signature")
     if not isinstance(header.get("alg"), str):

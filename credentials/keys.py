@@ -12,7 +12,7 @@ but the key's own. Randomness for key generation comes from the operating system
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -47,7 +47,7 @@ def algorithm_of(name: str) -> Algorithm:
     """
     if name not in ALGORITHMS:
         raise UnsupportedAlgorithm("the algorithm is not on the allow-list")
-    return cast(Algorithm, name)
+    return name
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,35 @@
+"""The application factory. Nothing is built at import time: :func:`create_app` does it all."""
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api.database import build_engine
+from api.logs import configure_logging
+from api.middleware import BodyLimit, RequestContext
+from api.problems import install_problem_handlers
+from api.routers import health
+from api.settings import Settings, load_settings
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """Build the Taito app for ``settings`` (an engine may be handed in by tests)."""
+    settings.check_production()
+    configure_logging(settings)
+    app = FastAPI(
+        title="Taito",
+        summary="A personal competence wallet built on verifiable credentials.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or build_engine(settings.database_url)
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    # Added last = outermost: the request id exists before the body limit may answer 413.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """ASGI factory for uvicorn workers (``taito serve``): settings from ``TAITO_*``."""
+    return create_app(load_settings())

@@ -1,0 +1,74 @@
+"""Database wiring: the engine from settings, sessions for requests, and Alembic migrations.
+
+SQLite (the embedded default) gets WAL journaling, foreign keys and a busy timeout on every
+connection; PostgreSQL is used as is. Tables are defined by the services
+(``issuers.tables``, ``wallet.tables``, ``verifiers.tables``); :func:`metadata` imports them all
+so that Alembic and tests see one schema.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, SQLModel, create_engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def metadata() -> MetaData:
+    """The metadata of every table in Taito (importing the services' table modules)."""
+    import issuers.tables  # noqa: F401
+    import verifiers.tables  # noqa: F401
+    import wallet.tables  # noqa: F401
+
+    return SQLModel.metadata
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def build_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> Engine:
+    """Create the engine for ``url``; SQLite files get their folder created."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10, **(connect_args or {})},
+            poolclass=NullPool if parsed.database in (None, "", ":memory:") else None,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args or {}
+    )
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` (``taito db upgrade``)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session per request; services decide when to commit."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session

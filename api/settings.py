@@ -1,0 +1,76 @@
+"""Settings, read from the environment with the ``TAITO_`` prefix (or passed in by tests).
+
+Every setting has a documented default that suits local development; production mode
+(``TAITO_ENVIRONMENT=production``) refuses to start on the defaults that are unsafe there
+(see :meth:`Settings.check_production`). Nothing reads the environment at import time: the CLI
+and the ASGI factory call :func:`load_settings`.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class Settings(BaseSettings):
+    """Taito's configuration. README.md lists every setting with its default."""
+
+    model_config = SettingsConfigDict(env_prefix="TAITO_", extra="ignore", frozen=True)
+
+    environment: Environment = Field(
+        Environment.DEVELOPMENT, description="development, test or production."
+    )
+    database_url: str = Field(
+        "sqlite:///data/taito.db",
+        description="SQLAlchemy URL: a SQLite file by default, postgresql+psycopg://... at scale.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public URL of this instance; issuer identifiers and vct URIs are built on it.",
+    )
+    host: str = Field("127.0.0.1", description="Address `taito serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `taito serve` binds to.")
+    workers: int = Field(1, ge=1, le=64, description="Worker processes for `taito serve`.")
+    data_dir: Path = Field(
+        Path("data"), description="Folder for local files (dev database, dev KEK)."
+    )
+    kek_file: Path | None = Field(
+        None,
+        description="File with the 32-byte key-encryption key (base64url); required in production.",
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest accepted request body; larger gets 413."
+    )
+    log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (JSON lines).")
+    log_level: str = Field("INFO", description="Python logging level name.")
+    demo: bool = Field(
+        False, description="Create demo organisations and people (development only)."
+    )
+
+    def check_production(self) -> None:
+        """Refuse unsafe combinations in production; raise ``ValueError`` naming the setting."""
+        if self.environment is not Environment.PRODUCTION:
+            return
+        if self.demo:
+            raise ValueError("TAITO_DEMO must be off in production")
+        if self.kek_file is None:
+            raise ValueError("TAITO_KEK_FILE is required in production")
+        if not self.base_url.startswith("https://"):
+            raise ValueError("TAITO_BASE_URL must be https in production")
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment (``TAITO_*``)."""
+    return Settings()
