@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck contracts pytest bench bench-smoke clean
+.PHONY: run test lint typecheck contracts pytest bench bench-smoke clean migration
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ bench-smoke: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+migration: $(STAMP)
+	$(BIN)/python -m api.migrations.autogenerate "$(m)"
+	$(BIN)/ruff format api/migrations/versions

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api.database import build_engine
+from api.kek import load_kek
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
 from api.problems import install_problem_handlers
@@ -22,6 +23,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings.database_url)
+    app.state.kek = load_kek(settings)
     install_problem_handlers(app)
     app.include_router(health.router)
     # Added last = outermost: the request id exists before the body limit may answer 413.

@@ -27,6 +27,13 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
         yield session
 
 
+def get_kek(request: Request) -> bytes:
+    kek = request.app.state.kek
+    assert isinstance(kek, bytes)
+    return kek
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+KEKDep = Annotated[bytes, Depends(get_kek)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -3,8 +3,9 @@
 Every :class:`credentials.errors.TaitoError` (and subclass, found through the class hierarchy by
 Starlette) becomes ``application/problem+json`` with a stable ``type``
 (``urn:taito:problem:<code>``), the ``code`` itself, a ``title``, a human ``detail`` that never
-echoes secrets or personal data, and the ``request_id`` that the logs carry too. Framework errors (404, 405, 413, request
-validation) are mapped here as well, so no FastAPI default body ever leaves the server.
+echoes secrets or personal data, and the ``request_id`` that the logs carry too. Framework errors
+(404, 405, 413, request validation) are mapped here as well, so no FastAPI default body ever
+leaves the server.
 """
 
 import logging

@@ -9,7 +9,7 @@ and the ASGI factory call :func:`load_settings`.
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     )
     log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (JSON lines).")
     log_level: str = Field("INFO", description="Python logging level name.")
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Bearer token for /v1/admin endpoints; `taito dev` creates one in data_dir.",
+    )
     demo: bool = Field(
         False, description="Create demo organisations and people (development only)."
     )

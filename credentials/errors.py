@@ -232,3 +232,67 @@ class StatusIndexOutOfRange(ClaimInvalid):
 class StatusPurposeMismatch(ClaimInvalid):
     code = "status_purpose_mismatch"
     title = "The status entry's purpose is not one of the status list's purposes"
+
+
+# --- DIDs, JWT VC Issuer Metadata, VC-JOSE (fetch.py, multibase.py, did_*.py, dids.py,
+#     issuer_metadata.py, vc_jose.py, vp_jose.py) -----------------------------------------------
+
+
+class FetchFailed(CredentialError):
+    code = "fetch_failed"
+    title = "A document needed for verification could not be retrieved"
+
+
+class UnsupportedKeyType(InvalidKey):
+    code = "key_type_unsupported"
+    title = "The key type is not supported"
+
+
+class DIDInvalid(MalformedInput):
+    code = "did_invalid"
+    title = "The DID or DID URL is not valid"
+
+
+class DIDUnsupported(IssuerKeyUnresolved):
+    code = "did_unsupported"
+    title = "The DID method or its key type is not supported"
+
+
+class DIDDocumentInvalid(IssuerKeyUnresolved):
+    code = "did_document_invalid"
+    title = "The DID document is not valid"
+
+
+class IssuerMetadataInvalid(IssuerKeyUnresolved):
+    code = "issuer_metadata_invalid"
+    title = "The JWT VC Issuer Metadata is not valid"
+
+
+class VCInvalid(ClaimInvalid):
+    code = "vc_invalid"
+    title = "The verifiable credential does not conform to the VC Data Model"
+
+
+class VPInvalid(ClaimInvalid):
+    code = "vp_invalid"
+    title = "The verifiable presentation does not conform to the VC Data Model"
+
+
+class VPAudienceMismatch(ClaimInvalid):
+    code = "vp_aud_mismatch"
+    title = "The presentation is not addressed to this verifier"
+
+
+class VPNonceMismatch(ClaimInvalid):
+    code = "vp_nonce_mismatch"
+    title = "The presentation's nonce is not the one issued"
+
+
+class VPStale(ClaimInvalid):
+    code = "vp_stale"
+    title = "The presentation is older than allowed"
+
+
+class HolderBindingMismatch(ClaimInvalid):
+    code = "holder_binding_mismatch"
+    title = "A presented credential is not about the presentation's holder"

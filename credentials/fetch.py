@@ -18,8 +18,8 @@ and Resources via HTTP") and §7.1 ("Server-Side Request Forgery") demand of eve
 The core additionally refuses non-``https`` URLs before calling the fetcher and enforces its own
 size cap on what it parses (:func:`fetch_document`), so a fetcher that is more generous than it
 should be still cannot make the core parse an oversized document. Caching is the service's job;
-nothing here remembers anything between calls. (Section numbers follow the SD-JWT VC draft copy
-in ``/work/shared/specs``; earlier drafts number these sections differently.)
+nothing here remembers anything between calls. Section numbers are those of
+draft-ietf-oauth-sd-jwt-vc-latest; earlier drafts number these sections differently.
 """
 
 from collections.abc import Callable

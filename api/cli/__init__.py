@@ -9,13 +9,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api.cli import server
+from api.cli import admin, server
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="taito", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     server.register(commands)
+    admin.register(commands)
     return parser
 
 
