@@ -10,7 +10,13 @@ mean a private key has been published.
 
 from credentials.did_url import parse_did
 from credentials.encoding import b64url_decode, b64url_encode, json_dumps, json_object
-from credentials.errors import DIDInvalid, DIDUnsupported, InvalidKey, MalformedInput
+from credentials.errors import (
+    AlgorithmKeyMismatch,
+    DIDInvalid,
+    DIDUnsupported,
+    InvalidKey,
+    MalformedInput,
+)
 from credentials.keys import PublicKey, public_key_from_jwk
 
 METHOD = "jwk"
@@ -61,5 +67,5 @@ def resolve_did_jwk(did: str) -> PublicKey:
         raise DIDUnsupported("the did:jwk key type is not supported")
     try:
         return public_key_from_jwk(jwk, kid=did_jwk_key_id(did))
-    except InvalidKey:
+    except (InvalidKey, AlgorithmKeyMismatch):
         raise DIDInvalid("the did:jwk does not hold a valid signing key") from None

@@ -23,6 +23,7 @@ from typing import Any
 from credentials.did_url import absolute_did_url, parse_did
 from credentials.encoding import json_object
 from credentials.errors import (
+    AlgorithmKeyMismatch,
     DIDDocumentInvalid,
     DIDInvalid,
     InvalidKey,
@@ -162,7 +163,9 @@ def resolve_did_web(did: str, kid: str, *, fetch: Fetcher) -> PublicKey:
     :class:`DIDDocumentInvalid` or :class:`~credentials.errors.IssuerKeyUnresolved`.
     """
     key_id = absolute_did_url(did, kid)
-    body = fetch_document(fetch, did_web_url(did), what="DID document", max_bytes=MAX_DOCUMENT_BYTES)
+    body = fetch_document(
+        fetch, did_web_url(did), what="DID document", max_bytes=MAX_DOCUMENT_BYTES
+    )
     return pick_key(parse_did_document(body, did=did).assertion_keys, key_id)
 
 
@@ -207,7 +210,7 @@ def _method_key(did: str, method_id: str, method: dict[str, Any]) -> PublicKey |
             return decode_multikey(multibase, kid=method_id)
     except UnsupportedKeyType:
         return None
-    except (InvalidKey, MalformedInput):
+    except (InvalidKey, AlgorithmKeyMismatch, MalformedInput):
         raise DIDDocumentInvalid("a verification method's key is not valid") from None
     if method.get("type") in _JWK_TYPES or method.get("type") == "Multikey":
         raise DIDDocumentInvalid("a verification method lacks the key material of its type")

@@ -296,3 +296,128 @@ class VPStale(ClaimInvalid):
 class HolderBindingMismatch(ClaimInvalid):
     code = "holder_binding_mismatch"
     title = "A presented credential is not about the presentation's holder"
+
+
+# --- SD-JWT, Key Binding JWT, SD-JWT VC (sd_jwt.py, sd_jwt_processing.py, sd_jwt_issuer.py,
+#     sd_jwt_holder.py, sd_jwt_verifier.py, kb_jwt.py, sd_jwt_vc.py) ---------------------------
+
+
+class SDJWTMalformed(MalformedInput):
+    code = "sd_jwt_malformed"
+    title = "The SD-JWT is not a well-formed compact serialization"
+
+
+class DisclosureMalformed(MalformedInput):
+    code = "disclosure_malformed"
+    title = "A Disclosure is not a well-formed salted claim array"
+
+
+class SDJWTInvalid(CredentialError):
+    code = "sd_jwt_invalid"
+    title = "The SD-JWT's Disclosures do not fit its digests"
+
+
+class DisclosureUnreferenced(SDJWTInvalid):
+    code = "disclosure_unreferenced"
+    title = "A Disclosure is not referenced by any digest"
+
+
+class DisclosureDuplicate(SDJWTInvalid):
+    code = "disclosure_duplicate"
+    title = "The same Disclosure is presented more than once"
+
+
+class DigestDuplicate(SDJWTInvalid):
+    code = "digest_duplicate"
+    title = "The same digest appears more than once"
+
+
+class SDClaimMalformed(SDJWTInvalid):
+    code = "sd_claim_malformed"
+    title = "An _sd array or a ... array element is not well-formed"
+
+
+class DisclosureNameInvalid(SDJWTInvalid):
+    code = "disclosure_name_invalid"
+    title = "A Disclosure names a reserved claim (_sd or ...)"
+
+
+class DisclosureNameConflict(SDJWTInvalid):
+    code = "disclosure_name_conflict"
+    title = "A disclosed claim name already exists in its object"
+
+
+class DisclosureKindMismatch(SDJWTInvalid):
+    code = "disclosure_kind_mismatch"
+    title = "An array-element Disclosure is used for an object property or vice versa"
+
+
+class SDClaimLeft(SDJWTInvalid):
+    code = "sd_claim_left"
+    title = "An _sd, ... or _sd_alg member is left where it is not allowed"
+
+
+class PlainClaimDisclosed(SDJWTInvalid):
+    code = "plain_claim_disclosed"
+    title = "A claim that must stay plain is selectively disclosable"
+
+
+class SDAlgUnsupported(SDJWTInvalid):
+    code = "sd_alg_unsupported"
+    title = "The _sd_alg digest algorithm is not supported"
+
+
+class ClaimPathNotFound(CredentialError):
+    code = "claim_path_not_found"
+    title = "The credential has no claim at the requested path"
+    status = 400
+
+
+class KeyBindingInvalid(CredentialError):
+    code = "kb_invalid"
+    title = "The Key Binding JWT is not valid"
+
+
+class KeyBindingRequired(KeyBindingInvalid):
+    code = "key_binding_required"
+    title = "Key Binding is required but the presentation has no Key Binding JWT"
+
+
+class KeyBindingUnexpected(KeyBindingInvalid):
+    code = "kb_unexpected"
+    title = "A Key Binding JWT is present where none may be"
+
+
+class HolderKeyMissing(KeyBindingInvalid):
+    code = "holder_key_missing"
+    title = "The SD-JWT has no usable holder key (cnf.jwk)"
+
+
+class KBAudienceMismatch(KeyBindingInvalid):
+    code = "kb_aud_mismatch"
+    title = "The Key Binding JWT is not addressed to this verifier"
+
+
+class KBNonceMismatch(KeyBindingInvalid):
+    code = "kb_nonce_mismatch"
+    title = "The Key Binding JWT's nonce is not the one issued"
+
+
+class KBExpired(KeyBindingInvalid):
+    code = "kb_expired"
+    title = "The Key Binding JWT is older than allowed"
+
+
+class KBIssuedAtInvalid(KeyBindingInvalid):
+    code = "kb_iat_invalid"
+    title = "The Key Binding JWT's iat is missing, malformed or in the future"
+
+
+class KBSDHashMismatch(KeyBindingInvalid):
+    code = "kb_sd_hash_mismatch"
+    title = "The Key Binding JWT's sd_hash does not match the presentation"
+
+
+class VCTMissing(ClaimMissing):
+    code = "vct_missing"
+    title = "The SD-JWT VC has no vct claim"
