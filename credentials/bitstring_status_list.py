@@ -3,8 +3,8 @@
 Where it differs from the IETF Token Status List (:mod:`credentials.status_list`):
 
 - bit order: index 0 is the *left-most* (most significant) bit of the first byte ("msb0",
-  §2.2 ``encodedList`` and §7.1 Bitstring Encoding); a ``statusSize``-bit value is read
-  most significant bit first;
+  §2.2 ``encodedList`` and Security Considerations, "Bitstring Encoding"); a ``statusSize``-bit
+  value is read most significant bit first;
 - ``encodedList`` is Multibase base64url (``u`` prefix, no padding) of a GZIP stream (§2.2);
 - a list holds at least 131,072 entries of ``statusSize`` bits (§3.2 step 9: the bitstring length
   divided by ``statusSize``), so a 2-bit list is at least 32 KB.

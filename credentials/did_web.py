@@ -142,6 +142,10 @@ def parse_did_document(data: bytes, *, did: str) -> DIDDocument:
     for reference in references:
         if isinstance(reference, dict):
             method_id, method = _method_id(did, reference), reference
+            if method_id in methods:
+                raise DIDDocumentInvalid("the DID document has two methods with the same id")
+            if method_id:
+                methods[method_id] = method
         elif isinstance(reference, str):
             method_id = _reference_id(did, reference)
             if method_id and method_id not in methods:

@@ -1,1 +1,182 @@
-"""SQLModel tables owned by ``issuers``."""
+"""SQLModel tables owned by ``issuers``.
+
+Nothing personal is stored in the clear: the register keeps what a credential *is* (type, status
+entry, holder key thumbprint, digest, times), never its claims. The two places that must keep a
+credential for a while (an idempotent replay and a pickup code) keep it sealed under the KEK, as
+are the issuers' private keys. Every uniqueness rule is a database constraint:
+
+- ``issuer.slug`` and ``issuer.api_key_hash`` are unique;
+- ``issuer_key`` has one row per ``(issuer_id, kid)`` and at most one active key per issuer
+  (a partial unique index on ``retired_at IS NULL``);
+- ``issuer_status_entry`` has ``(list_id, idx)`` as its primary key, which is what makes status
+  indices unique under concurrency (an index is never handed out twice, never reused);
+- ``issuer_credential`` references its entry, and ``(list_id, idx)`` is unique there too;
+- ``issuer_idempotency`` is unique per ``(issuer_id, key)``; ``issuer_pickup`` per code hash.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+    text,
+)
+from sqlmodel import Field, SQLModel
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> Any:
+    """A timezone-aware timestamp column (SQLite hands back naive values: see ``times``)."""
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index),
+    )
+
+
+class Issuer(SQLModel, table=True):
+    """An issuing organisation (a school, an employer) and the hash of its API key."""
+
+    __tablename__ = "issuer"
+
+    id: str = Field(primary_key=True, max_length=40)
+    slug: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    api_key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc()
+
+
+class IssuerAccreditation(SQLModel, table=True):
+    """A credential type (by slug) an issuer is accredited to issue."""
+
+    __tablename__ = "issuer_accreditation"
+
+    issuer_id: str = Field(foreign_key="issuer.id", primary_key=True, max_length=40)
+    type_slug: str = Field(primary_key=True, max_length=64)
+
+
+class IssuerKey(SQLModel, table=True):
+    """A signing key: the public JWK in the clear, the private JWK sealed under the KEK.
+
+    The sealed value's associated data binds it to ``issuer_id`` and ``kid``: a row copied to
+    another issuer (or relabelled) does not open.
+    """
+
+    __tablename__ = "issuer_key"
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "kid", name="uq_issuer_key_kid"),
+        Index(
+            "uq_issuer_key_active",
+            "issuer_id",
+            unique=True,
+            postgresql_where=text("retired_at IS NULL"),
+            sqlite_where=text("retired_at IS NULL"),
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    issuer_id: str = Field(foreign_key="issuer.id", index=True, max_length=40)
+    kid: str = Field(max_length=100)
+    alg: str = Field(max_length=16)
+    public_jwk: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    sealed_private: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _utc()
+    retired_at: datetime | None = _utc(nullable=True)
+
+
+class IssuerStatusList(SQLModel, table=True):
+    """One status list of an issuer: 2 bits per entry, packed as the IETF list is (lsb0).
+
+    ``kind`` ``ietf`` lists back ``dc+sd-jwt`` credentials and are published as Token Status
+    List tokens; ``w3c`` lists back ``vc+jwt`` credentials and are published as two
+    BitstringStatusListCredentials (revocation, suspension) derived from the same entries.
+    ``statuses`` is updated with each status change (and ``version`` bumped), so publishing
+    never scans the register. ``allocated`` counts reserved entries against ``capacity``.
+    """
+
+    __tablename__ = "issuer_status_list"
+    __table_args__ = (Index("ix_issuer_status_list_open", "issuer_id", "kind", "created_at"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    issuer_id: str = Field(foreign_key="issuer.id", max_length=40)
+    kind: str = Field(max_length=8)
+    size: int
+    capacity: int
+    allocated: int = 0
+    version: int = 0
+    statuses: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _utc()
+
+
+class IssuerStatusEntry(SQLModel, table=True):
+    """A reserved index of a status list; the primary key makes each index unique."""
+
+    __tablename__ = "issuer_status_entry"
+
+    list_id: str = Field(foreign_key="issuer_status_list.id", primary_key=True, max_length=40)
+    idx: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    reserved_at: datetime = _utc()
+
+
+class IssuerCredential(SQLModel, table=True):
+    """The register: one row per issued credential, without its claims."""
+
+    __tablename__ = "issuer_credential"
+    __table_args__ = (
+        UniqueConstraint("list_id", "idx", name="uq_issuer_credential_status_entry"),
+        ForeignKeyConstraint(
+            ["list_id", "idx"], ["issuer_status_entry.list_id", "issuer_status_entry.idx"]
+        ),
+        Index("ix_issuer_credential_register", "issuer_id", "issued_at", "id"),
+        Index("ix_issuer_credential_kid", "issuer_id", "kid", "expires_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    issuer_id: str = Field(foreign_key="issuer.id", max_length=40)
+    type_slug: str = Field(max_length=64)
+    vct: str = Field(max_length=300)
+    format: str = Field(max_length=16)
+    list_id: str = Field(max_length=40)
+    idx: int
+    status: str = Field(max_length=16)
+    holder_thumbprint: str = Field(max_length=64)
+    digest: str = Field(max_length=64)
+    kid: str = Field(max_length=100)
+    issued_at: datetime = _utc()
+    expires_at: datetime | None = _utc(nullable=True)
+    status_changed_at: datetime | None = _utc(nullable=True)
+
+
+class IssuerIdempotency(SQLModel, table=True):
+    """An ``Idempotency-Key`` of an issuer: the request's fingerprint and the sealed response."""
+
+    __tablename__ = "issuer_idempotency"
+    __table_args__ = (UniqueConstraint("issuer_id", "key", name="uq_issuer_idempotency_key"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    issuer_id: str = Field(foreign_key="issuer.id", max_length=40)
+    key: str = Field(max_length=255)
+    fingerprint: str = Field(max_length=64)
+    sealed_response: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
+    created_at: datetime = _utc()
+    completed_at: datetime | None = _utc(nullable=True)
+
+
+class IssuerPickup(SQLModel, table=True):
+    """A one-time pickup code (stored as its SHA-256) for a credential, sealed until redeemed."""
+
+    __tablename__ = "issuer_pickup"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    credential_id: str = Field(foreign_key="issuer_credential.id", unique=True, max_length=40)
+    sealed_credential: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
+    expires_at: datetime = _utc(index=True)
+    redeemed_at: datetime | None = _utc(nullable=True)

@@ -1,1 +1,101 @@
-"""SQLModel tables owned by ``verifiers``."""
+"""SQLModel tables owned by ``verifiers``.
+
+Every uniqueness rule is a database constraint:
+
+- ``verifier.slug`` and ``verifier.api_key_hash`` are unique (the key is stored as SHA-256 hex);
+- ``verifier_nonce.nonce`` is the primary key: a nonce exists once, belongs to one verifier and is
+  consumed by one conditional ``UPDATE`` (``consumed_at IS NULL``), so of two concurrent
+  presentations with the same nonce only one can pass;
+- ``verifier_request.nonce`` is unique and names the request's row in ``verifier_nonce``;
+- ``trusted_issuer.identifier`` is unique.
+
+A request's outcome (the report, which holds the disclosed claims) is sealed under the KEK: a
+copy of the database alone reveals no claim.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, LargeBinary
+from sqlmodel import Field, SQLModel
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> Any:
+    """A timezone-aware timestamp column (SQLite hands back naive values: see :func:`as_utc`)."""
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index),
+    )
+
+
+def as_utc(value: datetime) -> datetime:
+    """The same instant as an aware UTC datetime (naive values read from SQLite are UTC)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def require_aware(now: datetime) -> datetime:
+    """Return ``now`` in UTC; a naive ``now`` is a programming error (``TypeError``)."""
+    if now.tzinfo is None:
+        raise TypeError("now must be timezone-aware")
+    return now.astimezone(UTC)
+
+
+class Verifier(SQLModel, table=True):
+    """A verifier organisation (an employer, an employment service) and its API key's hash."""
+
+    __tablename__ = "verifier"
+
+    id: str = Field(primary_key=True, max_length=40)
+    slug: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    api_key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc()
+
+
+class VerifierRequest(SQLModel, table=True):
+    """A presentation request: the DCQL query, its purpose, nonce, expiry and sealed outcome."""
+
+    __tablename__ = "verifier_request"
+
+    id: str = Field(primary_key=True, max_length=40)
+    verifier_id: str = Field(foreign_key="verifier.id", index=True, max_length=40)
+    query: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    purpose: str = Field(max_length=1000)
+    nonce: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    status: str = Field(max_length=16)
+    answered_at: datetime | None = _utc(nullable=True)
+    sealed_outcome: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class VerifierNonce(SQLModel, table=True):
+    """A single-use nonce issued to a verifier (for a request, or API-to-API)."""
+
+    __tablename__ = "verifier_nonce"
+
+    nonce: str = Field(primary_key=True, max_length=64)
+    verifier_id: str = Field(foreign_key="verifier.id", index=True, max_length=40)
+    request_id: str | None = Field(default=None, max_length=40)
+    issued_at: datetime = _utc()
+    expires_at: datetime = _utc(index=True)
+    consumed_at: datetime | None = _utc(nullable=True)
+
+
+class TrustedIssuer(SQLModel, table=True):
+    """An entry of the trust registry: an issuer, where its keys come from, the types it is
+    trusted for (``vct`` values)."""
+
+    __tablename__ = "trusted_issuer"
+
+    id: str = Field(primary_key=True, max_length=40)
+    identifier: str = Field(max_length=500, unique=True)
+    display_name: str = Field(max_length=200)
+    key_source: str = Field(max_length=32)
+    key_url: str | None = Field(default=None, max_length=1000)
+    jwks: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    vct_values: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()

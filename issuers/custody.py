@@ -1,0 +1,204 @@
+"""Key custody: issuer signing keys generated here, sealed at rest, rotated, published.
+
+- Generation: EdDSA (Ed25519) or ES256 (P-256) keys made on the server (``credentials.keys``);
+  the ``kid`` is the RFC 7638 thumbprint.
+- At rest: the private JWK is sealed with AES-256-GCM under the KEK (NIST SP 800-38D through
+  ``credentials.sealing``) with associated data ``issuer-key|<issuer id>|<kid>``, so a row copied
+  to another issuer, or relabelled, does not open. The private key never leaves this module
+  except as a :class:`~credentials.keys.PrivateKey` handed to the signing code.
+- Cache: the opened key is kept per process, keyed by issuer, kid and the sealed bytes, so a
+  batch of a thousand credentials opens it once.
+- Rotation: the new key signs from then on; a retired key stays published while any credential
+  it signed is still valid (not expired), so those keep verifying (SD-JWT VC §3.5).
+"""
+
+import hashlib
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import exists, update
+from sqlmodel import Session, col, select
+
+from credentials.encoding import json_dumps, json_object
+from credentials.errors import UnsupportedAlgorithm
+from credentials.keys import (
+    Algorithm,
+    PrivateKey,
+    PublicKey,
+    algorithm_of,
+    generate_key,
+    private_key_from_jwk,
+    public_key_from_jwk,
+)
+from credentials.sealing import open_sealed, seal
+from issuers.errors import IssuerInvalid
+from issuers.tables import IssuerCredential, IssuerKey
+from issuers.timestamps import as_utc, as_utc_or_none, require_aware
+
+_CACHE_SIZE = 1024
+_cache: OrderedDict[tuple[str, str, bytes], PrivateKey] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """The issuer's active key, opened, and its row id."""
+
+    key: PrivateKey
+    issuer_id: str
+
+    @property
+    def kid(self) -> str:
+        return self.key.kid
+
+    def with_kid(self, kid: str) -> PrivateKey:
+        """The same key under another ``kid`` (e.g. a did:web verification method id)."""
+        return replace(self.key, public=replace(self.key.public, kid=kid))
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """A key's public facts (never the private part)."""
+
+    kid: str
+    alg: str
+    public_jwk: dict[str, str]
+    created_at: datetime
+    retired_at: datetime | None
+
+
+def key_context(issuer_id: str, kid: str) -> bytes:
+    """The associated data that binds a sealed private key to its issuer and kid."""
+    return f"issuer-key|{issuer_id}|{kid}".encode()
+
+
+def add_issuer_key(
+    session: Session, *, issuer_id: str, alg: str, kek: bytes, now: datetime
+) -> KeyInfo:
+    """Generate a key for ``issuer_id``, seal it, and add the row (the caller commits).
+
+    RFC 7638 (kid), NIST SP 800-38D (sealing). Raises :class:`IssuerInvalid` for an algorithm
+    other than EdDSA and ES256.
+    """
+    try:
+        algorithm: Algorithm = algorithm_of(alg)
+    except UnsupportedAlgorithm:
+        raise IssuerInvalid("the key algorithm must be EdDSA or ES256") from None
+    key = generate_key(algorithm)
+    sealed = seal(
+        kek,
+        json_dumps(key.private_jwk).encode("utf-8"),
+        context=key_context(issuer_id, key.kid),
+        nonce=secrets.token_bytes(12),
+    )
+    row = IssuerKey(
+        id=secrets.token_hex(16),
+        issuer_id=issuer_id,
+        kid=key.kid,
+        alg=key.alg,
+        public_jwk=key.public.jwk,
+        sealed_private=sealed,
+        created_at=require_aware(now),
+    )
+    session.add(row)
+    return _info(row)
+
+
+def rotate_issuer_key(
+    session: Session, *, issuer_id: str, alg: str, kek: bytes, now: datetime
+) -> KeyInfo:
+    """Retire the active key and make a new one the signing key; commits.
+
+    The retired key stays published while credentials it signed are valid (see
+    :func:`published_keys`). Raises :class:`IssuerInvalid` for an unsupported algorithm.
+    """
+    now = require_aware(now)
+    session.exec(
+        update(IssuerKey)
+        .where(col(IssuerKey.issuer_id) == issuer_id, col(IssuerKey.retired_at).is_(None))
+        .values(retired_at=now)
+    )
+    # Flush the retirement first: the partial unique index allows one active key per issuer.
+    session.flush()
+    info = add_issuer_key(session, issuer_id=issuer_id, alg=alg, kek=kek, now=now)
+    session.commit()
+    return info
+
+
+def signing_key(session: Session, *, issuer_id: str, kek: bytes) -> SigningKey:
+    """The issuer's active private key, opened once per process and then cached.
+
+    Raises :class:`~credentials.sealing.SealError` when the sealed key does not open (wrong KEK,
+    or a row that belongs to another issuer or kid) and ``LookupError`` without an active key.
+    """
+    row = session.exec(
+        select(IssuerKey.kid, IssuerKey.sealed_private).where(
+            col(IssuerKey.issuer_id) == issuer_id, col(IssuerKey.retired_at).is_(None)
+        )
+    ).first()
+    if row is None:
+        raise LookupError("the issuer has no active key")
+    kid, sealed = row
+    return SigningKey(key=_open(issuer_id, kid, sealed, kek), issuer_id=issuer_id)
+
+
+def _open(issuer_id: str, kid: str, sealed: bytes, kek: bytes) -> PrivateKey:
+    # The cache key includes a digest of the sealed value and of the KEK, so an altered row or
+    # another KEK never hits an entry opened from something else.
+    fingerprint = hashlib.sha256(kek + b"|" + sealed).digest()
+    cache_key = (issuer_id, kid, fingerprint)
+    with _cache_lock:
+        found = _cache.get(cache_key)
+        if found is not None:
+            _cache.move_to_end(cache_key)
+            return found
+    plaintext = open_sealed(kek, sealed, context=key_context(issuer_id, kid))
+    key = private_key_from_jwk(json_object(plaintext, what="sealed private key"), kid=kid)
+    with _cache_lock:
+        _cache[cache_key] = key
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return key
+
+
+def published_keys(session: Session, *, issuer_id: str, now: datetime) -> tuple[PublicKey, ...]:
+    """Public keys to publish: the active key and retired keys that signed still-valid credentials.
+
+    SD-JWT VC §3.5 (issuer key discovery) and §4 (JWT VC Issuer Metadata). Active key first.
+    """
+    now = require_aware(now)
+    still_valid = exists().where(
+        col(IssuerCredential.issuer_id) == issuer_id,
+        col(IssuerCredential.kid) == IssuerKey.kid,
+        (col(IssuerCredential.expires_at).is_(None)) | (col(IssuerCredential.expires_at) > now),
+    )
+    rows = session.exec(
+        select(IssuerKey.kid, IssuerKey.public_jwk, IssuerKey.retired_at)
+        .where(col(IssuerKey.issuer_id) == issuer_id)
+        .where(col(IssuerKey.retired_at).is_(None) | still_valid)
+        .order_by(col(IssuerKey.retired_at).is_not(None), col(IssuerKey.created_at).desc())
+    ).all()
+    return tuple(public_key_from_jwk(dict(jwk), kid=kid) for kid, jwk, _ in rows)
+
+
+def list_keys(session: Session, *, issuer_id: str) -> tuple[KeyInfo, ...]:
+    """Every key of the issuer, newest first (public facts only)."""
+    rows = session.exec(
+        select(IssuerKey)
+        .where(col(IssuerKey.issuer_id) == issuer_id)
+        .order_by(col(IssuerKey.created_at).desc())
+    ).all()
+    return tuple(_info(row) for row in rows)
+
+
+def _info(row: IssuerKey) -> KeyInfo:
+    return KeyInfo(
+        kid=row.kid,
+        alg=row.alg,
+        public_jwk=dict(row.public_jwk),
+        created_at=as_utc(row.created_at),
+        retired_at=as_utc_or_none(row.retired_at),
+    )

@@ -1,0 +1,201 @@
+"""Errors of the issuers service; ``status`` is the HTTP status the API answers with.
+
+    TaitoError
+    └── IssuerError                         issuer_error
+        ├── IssuerAPIKeyInvalid        401  issuer_api_key_invalid
+        ├── TypeNotAccredited          403  type_not_accredited
+        ├── IssuerNotFound             404  issuer_not_found
+        ├── IssuedCredentialNotFound   404  issued_credential_not_found
+        ├── StatusListNotFound         404  status_list_not_found
+        ├── CredentialTypeNotFound     404  credential_type_not_found
+        ├── PickupCodeUnknown          404  pickup_code_unknown
+        ├── IssuerSlugTaken            409  issuer_slug_taken
+        ├── StatusChangeRefused        409  credential_revoked
+        ├── IdempotencyInProgress      409  idempotency_in_progress
+        ├── PickupCodeUsed             410  pickup_code_used
+        ├── PickupCodeExpired          410  pickup_code_expired
+        ├── IdempotencyKeyMissing      400  idempotency_key_missing
+        ├── IdempotencyKeyReused       422  idempotency_key_reused
+        ├── IssuerInvalid              422  issuer_invalid
+        ├── CredentialTypeUnknown      422  credential_type_unknown
+        ├── CredentialFormatUnsupported 422 credential_format_unsupported
+        ├── ClaimsInvalid              422  claims_invalid   (``errors``: pointer + message)
+        │   └── PersonalIdentityCode   422  personal_identity_code_refused
+        ├── HolderBindingInvalid       422  holder_binding_invalid
+        ├── DisclosableInvalid         422  disclosable_invalid
+        ├── ValidityInvalid            422  validity_invalid
+        └── BatchTooLarge              422  batch_too_large
+
+Messages name the field or rule, never a claim value, key or token.
+"""
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from credentials.errors import TaitoError
+
+
+class IssuerError(TaitoError):
+    code = "issuer_error"
+    title = "The issuing request cannot be carried out"
+    status = 400
+
+
+class IssuerAPIKeyInvalid(IssuerError):
+    code = "issuer_api_key_invalid"
+    title = "The issuer API key is not valid"
+    status = 401
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
+
+
+class TypeNotAccredited(IssuerError):
+    code = "type_not_accredited"
+    title = "The issuer is not accredited for this credential type"
+    status = 403
+
+
+class IssuerNotFound(IssuerError):
+    """Also the answer to an API key of another issuer: existence is not revealed."""
+
+    code = "issuer_not_found"
+    title = "There is no such issuer"
+    status = 404
+
+
+class IssuedCredentialNotFound(IssuerError):
+    code = "issued_credential_not_found"
+    title = "The issuer has issued no credential with this id"
+    status = 404
+
+
+class StatusListNotFound(IssuerError):
+    code = "status_list_not_found"
+    title = "There is no such status list"
+    status = 404
+
+
+class CredentialTypeNotFound(IssuerError):
+    code = "credential_type_not_found"
+    title = "There is no such credential type"
+    status = 404
+
+
+class PickupCodeUnknown(IssuerError):
+    code = "pickup_code_unknown"
+    title = "The pickup code is not valid"
+    status = 404
+
+
+class IssuerSlugTaken(IssuerError):
+    code = "issuer_slug_taken"
+    title = "An issuer with this slug exists already"
+    status = 409
+
+
+class StatusChangeRefused(IssuerError):
+    code = "credential_revoked"
+    title = "The credential is revoked, which is final"
+    status = 409
+
+
+class IdempotencyInProgress(IssuerError):
+    code = "idempotency_in_progress"
+    title = "A request with this Idempotency-Key is still being processed"
+    status = 409
+
+
+class PickupCodeUsed(IssuerError):
+    code = "pickup_code_used"
+    title = "The pickup code has been used already"
+    status = 410
+
+
+class PickupCodeExpired(IssuerError):
+    code = "pickup_code_expired"
+    title = "The pickup code has expired"
+    status = 410
+
+
+class IdempotencyKeyMissing(IssuerError):
+    code = "idempotency_key_missing"
+    title = "An Idempotency-Key header of 1 to 255 visible characters is required"
+    status = 400
+
+
+class IdempotencyKeyReused(IssuerError):
+    code = "idempotency_key_reused"
+    title = "The Idempotency-Key was used for a different request"
+    status = 422
+
+
+class IssuerInvalid(IssuerError):
+    code = "issuer_invalid"
+    title = "The issuer's details are not valid"
+    status = 422
+
+
+class CredentialTypeUnknown(IssuerError):
+    code = "credential_type_unknown"
+    title = "The credential type is not known"
+    status = 422
+
+
+class CredentialFormatUnsupported(IssuerError):
+    code = "credential_format_unsupported"
+    title = "The credential format is not one Taito issues (dc+sd-jwt, vc+jwt)"
+    status = 422
+
+
+class Violation:
+    """One invalid field: an RFC 6901 JSON pointer into the request and a message."""
+
+    __slots__ = ("message", "pointer")
+
+    def __init__(self, pointer: str, message: str) -> None:
+        self.pointer = pointer
+        self.message = message
+
+    def as_json(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "message": self.message}
+
+
+class ClaimsInvalid(IssuerError):
+    """The claims break the type's schema; ``errors`` lists every violation."""
+
+    code = "claims_invalid"
+    title = "The claims do not match the credential type"
+    status = 422
+
+    def __init__(self, violations: Iterable[Violation], *, detail: str | None = None) -> None:
+        self.violations = tuple(violations)
+        super().__init__(detail or f"{len(self.violations)} claim(s) are invalid; see 'errors'.")
+        self.problem_extra: dict[str, Any] = {"errors": [v.as_json() for v in self.violations]}
+
+
+class PersonalIdentityCode(ClaimsInvalid):
+    code = "personal_identity_code_refused"
+    title = "A Finnish personal identity code is never put in a credential"
+
+
+class HolderBindingInvalid(IssuerError):
+    code = "holder_binding_invalid"
+    title = "The holder binding is not a public Ed25519 or P-256 key, did:jwk or did:key"
+    status = 422
+
+
+class DisclosableInvalid(IssuerError):
+    code = "disclosable_invalid"
+    title = "A selectively disclosable claim path is not valid for these claims"
+    status = 422
+
+
+class ValidityInvalid(IssuerError):
+    code = "validity_invalid"
+    title = "The validity period is not valid"
+    status = 422
+
+
+class BatchTooLarge(IssuerError):
+    code = "batch_too_large"
+    title = "A batch holds 1 to 1,000 items"
+    status = 422

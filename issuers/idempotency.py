@@ -1,0 +1,194 @@
+"""``Idempotency-Key`` for issuance (draft-ietf-httpapi-idempotency-key-header §2, §2.7).
+
+- The first request with a key records the key and the request's fingerprint (SHA-256 of its
+  canonical JSON) in a committed row, before any work: a concurrent duplicate finds the row.
+- Same key, same fingerprint, finished: the stored response is replayed unchanged.
+- Same key, another fingerprint: 422 :class:`IdempotencyKeyReused`.
+- Same key while the first is still running: 409 :class:`IdempotencyInProgress`. A run that
+  left no answer for :data:`STALE_AFTER` (a crashed process) may be taken over.
+- A request that fails releases its key (the failure is not replayed), so it can be retried.
+
+The stored response holds credentials, so it is sealed under the KEK (AES-256-GCM) bound to the
+issuer and the key. Records are kept for :data:`RETENTION`; after that the key may be reused.
+"""
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from credentials.encoding import JSONValue, json_dumps, json_object
+from credentials.sealing import open_sealed, seal
+from issuers.errors import IdempotencyInProgress, IdempotencyKeyMissing, IdempotencyKeyReused
+from issuers.tables import IssuerIdempotency
+from issuers.timestamps import as_utc, require_aware
+
+STALE_AFTER: Final = timedelta(minutes=10)
+RETENTION: Final = timedelta(hours=24)
+MAX_KEY_LENGTH: Final = 255
+
+
+@dataclass(frozen=True)
+class Started:
+    """The key is ours: do the work, then :func:`complete` (or :func:`release` on failure)."""
+
+    record_id: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The request was done before: answer with this stored response."""
+
+    response: dict[str, Any]
+
+
+def fingerprint(request: JSONValue) -> str:
+    """SHA-256 (hex) of the canonical JSON of a request (members sorted, no whitespace)."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def check_key(key: str | None) -> str:
+    """The key when it is 1-255 visible ASCII characters; else :class:`IdempotencyKeyMissing`."""
+    if key is None or not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise IdempotencyKeyMissing("send an Idempotency-Key header of 1 to 255 characters")
+    if any(not "!" <= char <= "~" for char in key):
+        raise IdempotencyKeyMissing("the Idempotency-Key must be visible ASCII characters")
+    return key
+
+
+def _context(issuer_id: str, key: str) -> bytes:
+    return f"issuer-idempotency|{issuer_id}|{key}".encode()
+
+
+def begin(
+    session: Session,
+    *,
+    issuer_id: str,
+    key: str,
+    request_fingerprint: str,
+    kek: bytes,
+    now: datetime,
+) -> Started | Replay:
+    """Claim ``key`` for this request, or find the earlier answer; commits.
+
+    Raises :class:`IdempotencyKeyReused` (422) and :class:`IdempotencyInProgress` (409).
+    """
+    now = require_aware(now)
+    record = IssuerIdempotency(
+        id=secrets.token_hex(16),
+        issuer_id=issuer_id,
+        key=key,
+        fingerprint=request_fingerprint,
+        created_at=now,
+    )
+    session.add(record)
+    try:
+        session.commit()
+        return Started(record.id, key)
+    except IntegrityError:
+        session.rollback()
+    found = session.exec(
+        select(IssuerIdempotency).where(
+            col(IssuerIdempotency.issuer_id) == issuer_id, col(IssuerIdempotency.key) == key
+        )
+    ).first()
+    if found is None:  # Released between our insert and our look; try once more.
+        return begin(
+            session,
+            issuer_id=issuer_id,
+            key=key,
+            request_fingerprint=request_fingerprint,
+            kek=kek,
+            now=now,
+        )
+    created = as_utc(found.created_at)
+    if found.completed_at is not None and now - created > RETENTION:
+        return _take_over(session, found, request_fingerprint, now)
+    if found.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused("the Idempotency-Key was used with another request body")
+    if found.completed_at is None or found.sealed_response is None:
+        if now - created > STALE_AFTER:
+            return _take_over(session, found, request_fingerprint, now)
+        raise IdempotencyInProgress("retry when the first request has finished")
+    plaintext = open_sealed(kek, found.sealed_response, context=_context(issuer_id, key))
+    return Replay(json_object(plaintext, what="stored response"))
+
+
+def _take_over(
+    session: Session, found: IssuerIdempotency, request_fingerprint: str, now: datetime
+) -> Started:
+    # Conditional on the row being unchanged, so two takers cannot both win.
+    result = session.exec(
+        update(IssuerIdempotency)
+        .where(
+            col(IssuerIdempotency.id) == found.id,
+            col(IssuerIdempotency.created_at) == found.created_at,
+        )
+        .values(
+            created_at=now,
+            fingerprint=request_fingerprint,
+            completed_at=None,
+            sealed_response=None,
+        )
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise IdempotencyInProgress("retry when the first request has finished")
+    session.commit()
+    return Started(found.id, found.key)
+
+
+def complete(
+    session: Session,
+    *,
+    started: Started,
+    issuer_id: str,
+    response: dict[str, Any],
+    kek: bytes,
+    now: datetime,
+) -> None:
+    """Store the sealed response in the caller's transaction (the caller commits)."""
+    sealed = seal(
+        kek,
+        json_dumps(response).encode("utf-8"),
+        context=_context(issuer_id, started.key),
+        nonce=secrets.token_bytes(12),
+    )
+    session.exec(
+        update(IssuerIdempotency)
+        .where(col(IssuerIdempotency.id) == started.record_id)
+        .values(sealed_response=sealed, completed_at=require_aware(now))
+    )
+
+
+def release(session: Session, *, started: Started) -> None:
+    """Forget a key whose request failed, so that it can be retried; commits."""
+    session.rollback()
+    session.exec(
+        delete(IssuerIdempotency).where(
+            col(IssuerIdempotency.id) == started.record_id,
+            col(IssuerIdempotency.completed_at).is_(None),
+        )
+    )
+    session.commit()
+
+
+def purge_idempotency_records(session: Session, *, now: datetime) -> int:
+    """Delete finished records older than :data:`RETENTION`; commits; returns how many."""
+    cutoff = require_aware(now) - RETENTION
+    result = session.exec(
+        delete(IssuerIdempotency).where(
+            col(IssuerIdempotency.created_at) < cutoff,
+            col(IssuerIdempotency.completed_at).is_not(None),
+        )
+    )
+    session.commit()
+    return int(result.rowcount)

@@ -1,0 +1,207 @@
+"""Issuer organisations: creation by an admin, API keys, accreditation and the public profile.
+
+An issuer is identified by ``B/issuers/{slug}`` (SD-JWT VC §3.2.2.2 ``iss``) and by
+``did:web:{host}:issuers:{slug}`` (for ``vc+jwt``). Its API key ``tik_<43 characters>`` carries
+256 random bits, is shown once, and is stored as its SHA-256 (a high-entropy secret needs no slow
+hash); it is looked up by that hash. An API key used on another issuer's path answers 404
+:class:`IssuerNotFound`, exactly like a slug that does not exist, so nothing about other issuers
+is revealed (DESIGN.md, "Auth").
+"""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from credentials.did_web import did_web_key_id
+from credentials.keys import PublicKey
+from issuers.custody import KeyInfo, add_issuer_key, published_keys, rotate_issuer_key
+from issuers.errors import IssuerAPIKeyInvalid, IssuerInvalid, IssuerNotFound, IssuerSlugTaken
+from issuers.identifiers import SLUG_PATTERN, issuer_did, issuer_identifier, slug_of_identifier
+from issuers.tables import Issuer, IssuerAccreditation
+from issuers.timestamps import as_utc, require_aware
+from schemas.registry import SLUGS, vct_for
+
+API_KEY_PREFIX = "tik_"
+_MAX_API_KEY_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class IssuerAccount:
+    """An issuer as the service works with it (no secret)."""
+
+    id: str
+    slug: str
+    name: str
+    types: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CreatedIssuer:
+    """A new issuer, its API key (shown this once) and its first signing key."""
+
+    account: IssuerAccount
+    api_key: str
+    key: KeyInfo
+
+
+@dataclass(frozen=True)
+class IssuerProfile:
+    """What a verifier on this instance needs to know of a local issuer.
+
+    ``keys`` are the published keys (also retired ones still covering valid credentials) with
+    the ``kid`` a token from ``identifier`` names them by: the JWK thumbprint for the https
+    identifier, ``<did>#<thumbprint>`` for the did:web.
+    """
+
+    identifier: str
+    slug: str
+    name: str
+    vct_values: tuple[str, ...]
+    keys: tuple[PublicKey, ...]
+
+
+def hash_api_key(api_key: str) -> str:
+    """SHA-256 (hex) of an API key, the form it is stored and looked up in."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+def create_issuer(
+    session: Session,
+    *,
+    name: str,
+    slug: str,
+    types: Iterable[str],
+    alg: str,
+    kek: bytes,
+    now: datetime,
+) -> CreatedIssuer:
+    """Create an issuer accredited for ``types`` with a new signing key and API key; commits.
+
+    Raises :class:`IssuerInvalid` (slug, name, types or algorithm) and :class:`IssuerSlugTaken`.
+    """
+    now = require_aware(now)
+    name = name.strip()
+    if not SLUG_PATTERN.match(slug):
+        raise IssuerInvalid("the slug must be 1-64 lower-case letters, digits and inner hyphens")
+    if not 0 < len(name) <= 200:
+        raise IssuerInvalid("the name must be 1 to 200 characters")
+    accredited = tuple(dict.fromkeys(types))
+    if not accredited or any(t not in SLUGS for t in accredited):
+        raise IssuerInvalid(f"types must be one or more of: {', '.join(SLUGS)}")
+    if session.exec(select(Issuer.id).where(col(Issuer.slug) == slug)).first() is not None:
+        raise IssuerSlugTaken("choose another slug")
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    issuer = Issuer(
+        id=secrets.token_hex(16),
+        slug=slug,
+        name=name,
+        api_key_hash=hash_api_key(api_key),
+        created_at=now,
+    )
+    session.add(issuer)
+    session.flush()
+    session.add_all(IssuerAccreditation(issuer_id=issuer.id, type_slug=t) for t in accredited)
+    key = add_issuer_key(session, issuer_id=issuer.id, alg=alg, kek=kek, now=now)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise IssuerSlugTaken("choose another slug") from None
+    account = IssuerAccount(issuer.id, slug, name, accredited, now)
+    return CreatedIssuer(account=account, api_key=api_key, key=key)
+
+
+def authenticate_issuer(session: Session, *, slug: str, api_key: str) -> IssuerAccount:
+    """The issuer whose API key this is, when ``slug`` is its own.
+
+    Raises :class:`IssuerAPIKeyInvalid` (401) for an unknown key and :class:`IssuerNotFound`
+    (404) when the key belongs to another issuer than ``slug`` names.
+    """
+    if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > _MAX_API_KEY_LENGTH:
+        raise IssuerAPIKeyInvalid("the API key is not an issuer API key")
+    issuer = session.exec(
+        select(Issuer).where(col(Issuer.api_key_hash) == hash_api_key(api_key))
+    ).first()
+    if issuer is None:
+        raise IssuerAPIKeyInvalid("the API key is not valid")
+    if issuer.slug != slug:
+        raise IssuerNotFound("there is no issuer at this path for this API key")
+    return _account(session, issuer)
+
+
+def get_issuer(session: Session, *, slug: str) -> IssuerAccount:
+    """The issuer with ``slug``; raises :class:`IssuerNotFound`."""
+    issuer = session.exec(select(Issuer).where(col(Issuer.slug) == slug)).first()
+    if issuer is None:
+        raise IssuerNotFound("there is no issuer with this slug")
+    return _account(session, issuer)
+
+
+def list_issuers(session: Session) -> tuple[IssuerAccount, ...]:
+    """Every issuer, by slug."""
+    issuers = session.exec(select(Issuer).order_by(col(Issuer.slug))).all()
+    return tuple(_account(session, issuer) for issuer in issuers)
+
+
+def rotate_key(session: Session, *, slug: str, alg: str, kek: bytes, now: datetime) -> KeyInfo:
+    """Give the issuer a new signing key; the old one stays published while needed. Commits.
+
+    Raises :class:`IssuerNotFound` and :class:`IssuerInvalid` (algorithm).
+    """
+    issuer = get_issuer(session, slug=slug)
+    return rotate_issuer_key(session, issuer_id=issuer.id, alg=alg, kek=kek, now=now)
+
+
+def find_local_issuer(
+    session: Session, *, identifier: str, base_url: str, now: datetime
+) -> IssuerProfile | None:
+    """The profile of the issuer of this instance named by ``identifier``, else ``None``.
+
+    ``identifier`` is the issuer's https identifier (SD-JWT VC ``iss``) or its did:web
+    (VC-JOSE-COSE ``issuer``). Keys as in :func:`issuers.custody.published_keys`.
+    """
+    slug = slug_of_identifier(identifier, base_url=base_url)
+    if slug is None:
+        return None
+    issuer = session.exec(select(Issuer).where(col(Issuer.slug) == slug)).first()
+    if issuer is None:
+        return None
+    account = _account(session, issuer)
+    keys = published_keys(session, issuer_id=issuer.id, now=now)
+    did = issuer_did(base_url, slug)
+    if identifier == did:
+        keys = tuple(_renamed(key, did_web_key_id(did, key)) for key in keys)
+    elif identifier != issuer_identifier(base_url, slug):
+        return None
+    return IssuerProfile(
+        identifier=identifier,
+        slug=slug,
+        name=account.name,
+        vct_values=tuple(vct_for(t, base_url=base_url) for t in account.types),
+        keys=keys,
+    )
+
+
+def _renamed(key: PublicKey, kid: str) -> PublicKey:
+    return replace(key, kid=kid)
+
+
+def _account(session: Session, issuer: Issuer) -> IssuerAccount:
+    types = session.exec(
+        select(IssuerAccreditation.type_slug)
+        .where(col(IssuerAccreditation.issuer_id) == issuer.id)
+        .order_by(col(IssuerAccreditation.type_slug))
+    ).all()
+    return IssuerAccount(
+        id=issuer.id,
+        slug=issuer.slug,
+        name=issuer.name,
+        types=tuple(types),
+        created_at=as_utc(issuer.created_at),
+    )

@@ -1,0 +1,1 @@
+"""Vocabulary data files: ESCO skills and ICT occupations (derived from ESCO), EQF levels."""

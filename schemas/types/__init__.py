@@ -1,0 +1,1 @@
+"""Data files of the credential types: JSON Schemas, type metadata templates, examples."""

@@ -1,0 +1,149 @@
+"""The verifiers service's errors; each carries the HTTP status the API answers with (RFC 9457).
+
+    TaitoError
+    └── VerifierError                       verifier_error                400
+        ├── VerifierKeyInvalid              verifier_key_invalid          401
+        ├── VerifierNotFound                verifier_not_found            404
+        ├── VerifierSlugTaken               verifier_slug_taken           409
+        ├── VerifierInvalid                 verifier_invalid              422
+        ├── RequestNotFound                 verifier_request_not_found    404
+        ├── RequestExpired                  verifier_request_expired      410
+        ├── QueryInvalid                    presentation_query_invalid    422
+        ├── NonceUnknown                    nonce_unknown                 422
+        ├── NonceExpired                    nonce_expired                 410
+        ├── NonceReused                     nonce_reused                  409
+        ├── AudienceNotOwn                  audience_not_own              422
+        ├── SubmissionInvalid               vp_token_invalid              422
+        ├── TrustedIssuerNotFound           trusted_issuer_not_found      404
+        ├── TrustedIssuerExists             trusted_issuer_exists         409
+        ├── TrustEntryInvalid               trust_entry_invalid           422
+        └── CredentialRejected              credential_rejected           422
+
+A verifier using its key on another verifier's path, or asking for another verifier's request,
+gets 404 (``verifier_not_found`` / ``verifier_request_not_found``): it cannot learn that the other
+verifier's resources exist. Messages never echo a claim value, a key, a nonce or a token.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from credentials.errors import TaitoError
+
+
+class VerifierError(TaitoError):
+    code = "verifier_error"
+    title = "The verification request cannot be handled"
+    status = 400
+
+
+class VerifierKeyInvalid(VerifierError):
+    code = "verifier_key_invalid"
+    title = "The verifier API key is missing or not valid"
+    status = 401
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
+
+
+class VerifierNotFound(VerifierError):
+    code = "verifier_not_found"
+    title = "There is no such verifier"
+    status = 404
+
+
+class VerifierSlugTaken(VerifierError):
+    code = "verifier_slug_taken"
+    title = "A verifier with this slug already exists"
+    status = 409
+
+
+class VerifierInvalid(VerifierError):
+    code = "verifier_invalid"
+    title = "The verifier's details are not valid"
+    status = 422
+
+
+class RequestNotFound(VerifierError):
+    code = "verifier_request_not_found"
+    title = "There is no such presentation request"
+    status = 404
+
+
+class RequestExpired(VerifierError):
+    code = "verifier_request_expired"
+    title = "The presentation request has expired"
+    status = 410
+
+
+class _WithErrors(VerifierError):
+    """An error that lists what is wrong as ``errors`` of ``{pointer, message}`` (RFC 9457)."""
+
+    def __init__(self, detail: str, *, errors: Sequence[Mapping[str, str]] = ()) -> None:
+        super().__init__(detail)
+        self.errors = tuple(dict(error) for error in errors)
+        self.problem_extra: dict[str, Any] = {"errors": list(self.errors)} if errors else {}
+
+
+class QueryInvalid(_WithErrors):
+    code = "presentation_query_invalid"
+    title = "The presentation query is not valid"
+    status = 422
+
+
+class NonceUnknown(VerifierError):
+    code = "nonce_unknown"
+    title = "The nonce was not issued to this verifier"
+    status = 422
+
+
+class NonceExpired(VerifierError):
+    code = "nonce_expired"
+    title = "The nonce has expired; ask for a new one"
+    status = 410
+
+
+class NonceReused(VerifierError):
+    code = "nonce_reused"
+    title = "The nonce has already been used: this is a replay"
+    status = 409
+
+
+class AudienceNotOwn(VerifierError):
+    code = "audience_not_own"
+    title = "The audience is not this verifier's client identifier"
+    status = 422
+
+
+class SubmissionInvalid(_WithErrors):
+    code = "vp_token_invalid"
+    title = "The presentations are not in the expected shape"
+    status = 422
+
+
+class TrustedIssuerNotFound(VerifierError):
+    code = "trusted_issuer_not_found"
+    title = "The issuer is not in the trust registry"
+    status = 404
+
+
+class TrustedIssuerExists(VerifierError):
+    code = "trusted_issuer_exists"
+    title = "The issuer is already in the trust registry"
+    status = 409
+
+
+class TrustEntryInvalid(_WithErrors):
+    code = "trust_entry_invalid"
+    title = "The trust registry entry is not valid"
+    status = 422
+
+
+class CredentialRejected(VerifierError):
+    """A credential offered to a wallet failed verification; ``failed`` lists the checks."""
+
+    code = "credential_rejected"
+    title = "The credential did not pass verification"
+    status = 422
+
+    def __init__(self, detail: str, *, failed: Sequence[Mapping[str, str]]) -> None:
+        super().__init__(detail)
+        self.failed = tuple(dict(item) for item in failed)
+        self.problem_extra: dict[str, Any] = {"failed_checks": list(self.failed)}

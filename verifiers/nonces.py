@@ -1,0 +1,105 @@
+"""Single-use nonces, always issued by Taito (RFC 9901 §7.3 step 5; OpenID4VP 1.0 §5.2, §14.1).
+
+A nonce is 128 random bits (``secrets``), issued to one verifier, for a presentation request or
+for API-to-API use (``POST /v1/verifiers/{slug}/nonces``), and expires. It is consumed by one
+conditional ``UPDATE ... WHERE consumed_at IS NULL``: of two concurrent presentations carrying it
+only the first commits; the other affects no row and is a replay (409).
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from verifiers.errors import NonceExpired, NonceReused, NonceUnknown
+from verifiers.organisations import VerifierInfo
+from verifiers.tables import VerifierNonce, as_utc, require_aware
+
+NONCE_LIFETIME = timedelta(minutes=5)
+"""How long an API-to-API nonce may wait for its presentation (the KB-JWT age limit too)."""
+
+
+@dataclass(frozen=True)
+class IssuedNonce:
+    """A nonce for the holder's KB-JWT, with the audience it must be bound to."""
+
+    nonce: str
+    audience: str
+    expires_at: datetime
+
+
+def new_nonce() -> str:
+    """128 bits from the operating system's CSPRNG, base64url (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def add_nonce(
+    session: Session,
+    *,
+    verifier_id: str,
+    nonce: str,
+    request_id: str | None,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    """Stage a nonce row in the caller's transaction (the caller commits)."""
+    session.add(
+        VerifierNonce(
+            nonce=nonce,
+            verifier_id=verifier_id,
+            request_id=request_id,
+            issued_at=require_aware(now),
+            expires_at=require_aware(expires_at),
+        )
+    )
+
+
+def issue_nonce(session: Session, *, verifier: VerifierInfo, now: datetime) -> IssuedNonce:
+    """Issue an API-to-API nonce to ``verifier``; it expires after :data:`NONCE_LIFETIME`."""
+    now = require_aware(now)
+    nonce = new_nonce()
+    expires_at = now + NONCE_LIFETIME
+    add_nonce(
+        session, verifier_id=verifier.id, nonce=nonce, request_id=None, now=now, expires_at=expires_at
+    )
+    session.commit()
+    return IssuedNonce(nonce=nonce, audience=verifier.client_id, expires_at=expires_at)
+
+
+def usable_nonce(
+    session: Session, *, verifier_id: str, nonce: str, now: datetime
+) -> VerifierNonce:
+    """The nonce row if ``verifier_id`` may still use it.
+
+    Raises :class:`NonceUnknown` (never issued to this verifier), :class:`NonceReused` (409,
+    already consumed) and :class:`NonceExpired` (410).
+    """
+    row = session.get(VerifierNonce, nonce) if 0 < len(nonce) <= 64 else None
+    if row is None or row.verifier_id != verifier_id:
+        raise NonceUnknown("the nonce was not issued to this verifier")
+    if row.consumed_at is not None:
+        raise NonceReused("the nonce has already been used")
+    if require_aware(now) >= as_utc(row.expires_at):
+        raise NonceExpired("the nonce has expired")
+    return row
+
+
+def consume_nonce(session: Session, *, verifier_id: str, nonce: str, now: datetime) -> None:
+    """Mark the nonce used, atomically, in the caller's transaction (the caller commits).
+
+    Raises :class:`NonceReused` when it was consumed meanwhile (a concurrent replay).
+    """
+    now = require_aware(now)
+    result = session.execute(
+        update(VerifierNonce)
+        .where(col(VerifierNonce.nonce) == nonce)
+        .where(col(VerifierNonce.verifier_id) == verifier_id)
+        .where(col(VerifierNonce.consumed_at).is_(None))
+        .values(consumed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        session.rollback()
+        raise NonceReused("the nonce has already been used")

@@ -1,0 +1,140 @@
+"""Verifier organisations: created by an admin, authenticated by their API key.
+
+A verifier's client identifier, ``{base_url}/verifiers/{slug}``, is the audience (``aud``) of
+every presentation made to it (OpenID4VP 1.0 §5.9, "Client Identifier"; RFC 9901 §4.3 for the
+KB-JWT ``aud``). Its API key ``tvk_<43 characters>`` is 256 random bits, shown once and stored
+as its SHA-256 (a high-entropy secret needs no slow hash); it is looked up by that hash.
+"""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from verifiers.errors import (
+    VerifierInvalid,
+    VerifierKeyInvalid,
+    VerifierNotFound,
+    VerifierSlugTaken,
+)
+from verifiers.tables import Verifier, as_utc, require_aware
+
+API_KEY_PREFIX = "tvk_"
+_SLUG = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+_KEY = re.compile(r"\Atvk_[A-Za-z0-9_-]{43}\Z")
+
+
+@dataclass(frozen=True)
+class VerifierInfo:
+    """A verifier organisation as the rest of Taito sees it (never its key hash)."""
+
+    id: str
+    slug: str
+    name: str
+    client_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CreatedVerifier:
+    """A new verifier and its API key, which is shown this once and never stored."""
+
+    verifier: VerifierInfo
+    api_key: str
+
+
+def client_id_for(slug: str, *, base_url: str) -> str:
+    """The verifier's client identifier, the audience of presentations (OpenID4VP 1.0 §5.9)."""
+    return f"{base_url.rstrip('/')}/verifiers/{slug}"
+
+
+def hash_api_key(api_key: str) -> str:
+    """SHA-256 hex of an API key: what the database stores and looks keys up by."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+def _info(row: Verifier, base_url: str) -> VerifierInfo:
+    return VerifierInfo(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        client_id=client_id_for(row.slug, base_url=base_url),
+        created_at=as_utc(row.created_at),
+    )
+
+
+def create_verifier(
+    session: Session, *, slug: str, name: str, base_url: str, now: datetime
+) -> CreatedVerifier:
+    """Create a verifier organisation with a new API key (admin action).
+
+    The slug is lower-case letters, digits and hyphens (1-64, no leading or trailing hyphen).
+    Raises :class:`VerifierInvalid` for a bad slug or name and :class:`VerifierSlugTaken`.
+    """
+    if not _SLUG.match(slug):
+        raise VerifierInvalid("the slug must be 1-64 lower-case letters, digits and hyphens")
+    name = name.strip()
+    if not 1 <= len(name) <= 200 or any(ord(c) < 0x20 for c in name):
+        raise VerifierInvalid("the name must be 1-200 printable characters")
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    row = Verifier(
+        id="vrf_" + secrets.token_hex(16),
+        slug=slug,
+        name=name,
+        api_key_hash=hash_api_key(api_key),
+        created_at=require_aware(now),
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise VerifierSlugTaken("the slug is already used by another verifier") from None
+    return CreatedVerifier(verifier=_info(row, base_url), api_key=api_key)
+
+
+def authenticate_verifier(
+    session: Session, *, api_key: str, slug: str | None, base_url: str
+) -> VerifierInfo:
+    """The verifier whose API key this is; with ``slug``, it must be that verifier.
+
+    Raises :class:`VerifierKeyInvalid` (401) for an unknown or malformed key and
+    :class:`VerifierNotFound` (404) when the key belongs to a verifier other than ``slug``: a
+    verifier cannot learn whether another verifier exists.
+    """
+    if not _KEY.match(api_key):
+        raise VerifierKeyInvalid("the verifier API key is not valid")
+    row = session.exec(
+        select(Verifier).where(col(Verifier.api_key_hash) == hash_api_key(api_key))
+    ).first()
+    if row is None:
+        raise VerifierKeyInvalid("the verifier API key is not valid")
+    if slug is not None and row.slug != slug:
+        raise VerifierNotFound("there is no such verifier")
+    return _info(row, base_url)
+
+
+def get_verifier(session: Session, *, slug: str, base_url: str) -> VerifierInfo:
+    """The verifier with ``slug``; raises :class:`VerifierNotFound`."""
+    row = session.exec(select(Verifier).where(col(Verifier.slug) == slug)).first()
+    if row is None:
+        raise VerifierNotFound("there is no such verifier")
+    return _info(row, base_url)
+
+
+def verifier_by_id(session: Session, *, verifier_id: str, base_url: str) -> VerifierInfo:
+    """The verifier with this id; raises :class:`VerifierNotFound`."""
+    row = session.get(Verifier, verifier_id)
+    if row is None:
+        raise VerifierNotFound("there is no such verifier")
+    return _info(row, base_url)
+
+
+def list_verifiers(session: Session, *, base_url: str) -> tuple[VerifierInfo, ...]:
+    """Every verifier organisation, by slug (admin view)."""
+    rows = session.exec(select(Verifier).order_by(col(Verifier.slug))).all()
+    return tuple(_info(row, base_url) for row in rows)

@@ -1,0 +1,298 @@
+"""Receiving, listing, searching, reading and deleting the credentials in a wallet.
+
+Receive (issue 5, "Receive"): the credential is verified by the gate handed in
+(:class:`~wallet.checker.CredentialChecker`) before anything is stored; a rejection stores
+nothing and raises the gate's error. A duplicate (the same issuer-signed JWT, compared through a
+keyed fingerprint, never in plaintext) is refused with 409. Lists, filters and search open the
+sealed indexes of the holder's credentials in Python (a few thousand small AES-GCM opens take
+milliseconds); the detail labels every claim in fi, sv or en from the type metadata and can
+re-run the gate for a live status.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from credentials.errors import TaitoError
+from credentials.jws import parse_compact, payload_object
+from credentials.kb_jwt import holder_key_from_cnf
+from credentials.keys import PublicKey
+from credentials.sd_jwt_holder import open_sd_jwt
+from wallet.activity import ActivityKind, append_activity
+from wallet.checker import CredentialChecker
+from wallet.claims import ClaimRow, labelled_rows, search_text, skills_of, title_of, type_name
+from wallet.claims import type_slug as slug_of
+from wallet.errors import CredentialDuplicate, CredentialNotFound
+from wallet.held import HeldDocument, HeldIndex, iter_indexes, load_document, seal_row
+from wallet.holder_keys import holder_public_keys
+from wallet.share_records import withdraw_shares_of_credential
+from wallet.tables import WalletCredential
+from wallet.timestamps import require_aware
+from wallet.vault import open_vault
+
+MAX_CREDENTIAL_CHARS = 256 * 1024
+
+
+@dataclass(frozen=True)
+class CredentialSummary:
+    """A held credential in a list."""
+
+    id: str
+    format: str
+    type_slug: str | None
+    vct: str
+    type_name: str
+    issuer: str
+    issuer_name: str | None
+    title: str | None
+    received_at: datetime
+    valid_until: datetime | None
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    """The gate's verdict now: ``valid``, ``invalid`` (with the failing check) or ``unchecked``."""
+
+    state: Literal["valid", "invalid", "unchecked"]
+    code: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CredentialDetail:
+    """One credential: its summary, labelled claims, validity and live status."""
+
+    summary: CredentialSummary
+    valid_from: datetime | None
+    claims: tuple[ClaimRow, ...]
+    live_status: LiveStatus
+
+
+@dataclass(frozen=True)
+class CredentialFilter:
+    """List filters; all given ones must match. ``type`` is a slug or a ``vct``."""
+
+    type: str | None = None
+    issuer: str | None = None
+    skill: str | None = None
+    text: str | None = None
+
+
+def _summary(index: HeldIndex, lang: str) -> CredentialSummary:
+    return CredentialSummary(
+        id=index.id,
+        format=index.format,
+        type_slug=index.type_slug,
+        vct=index.vct,
+        type_name=type_name(index.type_slug, index.vct, lang),
+        issuer=index.issuer,
+        issuer_name=index.issuer_name,
+        title=index.title,
+        received_at=index.received_at,
+        valid_until=index.valid_until,
+    )
+
+
+def _bound_key(credential: str, keys: tuple[PublicKey, ...]) -> PublicKey:
+    # Choose which of the holder's keys to verify against: the one the credential names. The
+    # peek is unverified and only picks a key; the gate then checks the binding for real.
+    try:
+        if "~" in credential:
+            bound = holder_key_from_cnf(open_sd_jwt(credential).claims).thumbprint
+        else:
+            payload = payload_object(parse_compact(credential, what="credential"))
+            bound = holder_key_from_cnf(payload).thumbprint
+    except (TaitoError, ValueError):
+        return keys[0]
+    return next((key for key in keys if key.thumbprint == bound), keys[0])
+
+
+def identity_of(credential: str) -> bytes:
+    """What makes two deliveries the same credential: the issuer-signed JWT."""
+    return credential.split("~", 1)[0].encode("ascii", "replace")
+
+
+def receive_credential(
+    session: Session,
+    *,
+    holder_id: str,
+    credential: str,
+    verify: CredentialChecker,
+    kek: bytes,
+    base_url: str,
+    now: datetime,
+) -> CredentialSummary:
+    """Verify ``credential`` through ``verify`` and store it sealed (issue 5 "Receive").
+
+    Raises whatever ``verify`` raises (nothing is stored then), :class:`CredentialDuplicate`
+    (409) when the wallet already holds it, and :class:`~wallet.errors.WalletNotFound`.
+    """
+    now = require_aware(now)
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
+    text = credential.strip()
+    keys = holder_public_keys(session, holder_id=holder_id)
+    key = _bound_key(text, keys)
+    checked = verify(text, holder_jwk=key.jwk, now=now)
+    fingerprint = vault.fingerprint(identity_of(text), purpose="credential")
+    if session.exec(_duplicate(holder_id, fingerprint)).first() is not None:
+        raise CredentialDuplicate("This credential is already in your wallet.")
+    slug = slug_of(checked.vct, base_url=base_url)
+    claims = dict(checked.claims)
+    document = HeldDocument(
+        id=f"wcr_{secrets.token_hex(16)}",
+        format=checked.format,
+        credential=text,
+        issuer=checked.issuer,
+        issuer_name=checked.issuer_name,
+        vct=checked.vct,
+        type_slug=slug,
+        claims=claims,
+        valid_from=checked.valid_from,
+        valid_until=checked.valid_until,
+        holder_thumbprint=key.thumbprint,
+        received_at=now,
+    )
+    index = HeldIndex(
+        id=document.id,
+        format=checked.format,
+        vct=checked.vct,
+        type_slug=slug,
+        issuer=checked.issuer,
+        issuer_name=checked.issuer_name,
+        title=title_of(claims),
+        skills=skills_of(claims),
+        text=search_text(claims, issuer_name=checked.issuer_name, slug=slug),
+        valid_until=checked.valid_until,
+        received_at=now,
+    )
+    session.add(seal_row(vault, document=document, index=index, fingerprint=fingerprint))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise CredentialDuplicate("This credential is already in your wallet.") from None
+    details = {"credential_id": document.id, "vct": checked.vct, "issuer": checked.issuer}
+    if checked.issuer_name:
+        details["issuer_name"] = checked.issuer_name
+    append_activity(
+        session,
+        vault=vault,
+        kind=ActivityKind.CREDENTIAL_RECEIVED,
+        details=details,
+        kek=kek,
+        now=now,
+    )
+    session.commit()
+    return _summary(index, "en")
+
+
+def _duplicate(holder_id: str, fingerprint: str) -> SelectOfScalar[str]:
+    return select(WalletCredential.id).where(
+        col(WalletCredential.holder_id) == holder_id,
+        col(WalletCredential.fingerprint) == fingerprint,
+    )
+
+
+def _matches(index: HeldIndex, wanted: CredentialFilter) -> bool:
+    if wanted.type and wanted.type not in (index.type_slug, index.vct):
+        return False
+    if wanted.issuer and wanted.issuer != index.issuer:
+        return False
+    if wanted.skill and all(skill.uri != wanted.skill for skill in index.skills):
+        return False
+    if wanted.text:
+        words = wanted.text.casefold().split()
+        return all(word in index.text for word in words)
+    return True
+
+
+def list_credentials(
+    session: Session, *, holder_id: str, kek: bytes, lang: str, filters: CredentialFilter
+) -> tuple[CredentialSummary, ...]:
+    """The holder's credentials matching ``filters``, newest first (issue 5 "View").
+
+    Text search matches every word of ``filters.text`` (case-insensitive) in the claim values,
+    the issuer's name and the type's names. Raises :class:`~wallet.errors.WalletNotFound`.
+    """
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
+    return tuple(
+        _summary(index, lang) for index in iter_indexes(session, vault) if _matches(index, filters)
+    )
+
+
+def credential_detail(
+    session: Session,
+    *,
+    holder_id: str,
+    credential_id: str,
+    kek: bytes,
+    lang: str,
+    now: datetime,
+    verify: CredentialChecker | None,
+) -> CredentialDetail:
+    """One credential with labelled claims and, when ``verify`` is given, its live status.
+
+    Raises :class:`CredentialNotFound` (404, also for another person's credential).
+    """
+    now = require_aware(now)
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
+    document = load_document(session, vault, credential_id)
+    status = LiveStatus(state="unchecked")
+    if verify is not None:
+        keys = holder_public_keys(session, holder_id=holder_id)
+        key = next((k for k in keys if k.thumbprint == document.holder_thumbprint), keys[0])
+        try:
+            verify(document.credential, holder_jwk=key.jwk, now=now)
+            status = LiveStatus(state="valid")
+        except TaitoError as error:
+            status = LiveStatus(state="invalid", code=error.code, reason=error.title)
+    index_summary = CredentialSummary(
+        id=document.id,
+        format=document.format,
+        type_slug=document.type_slug,
+        vct=document.vct,
+        type_name=type_name(document.type_slug, document.vct, lang),
+        issuer=document.issuer,
+        issuer_name=document.issuer_name,
+        title=title_of(document.claims),
+        received_at=document.received_at,
+        valid_until=document.valid_until,
+    )
+    return CredentialDetail(
+        summary=index_summary,
+        valid_from=document.valid_from,
+        claims=labelled_rows(document.claims, document.type_slug, lang),
+        live_status=status,
+    )
+
+
+def delete_credential(
+    session: Session, *, holder_id: str, credential_id: str, kek: bytes, now: datetime
+) -> None:
+    """Delete a credential; shares that present it are withdrawn at once.
+
+    Raises :class:`CredentialNotFound` (404, also for another person's credential).
+    """
+    now = require_aware(now)
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
+    row = session.get(WalletCredential, credential_id)
+    if row is None or row.holder_id != holder_id:
+        raise CredentialNotFound(f"No credential {credential_id!r} in your wallet.")
+    withdrawn = withdraw_shares_of_credential(
+        session, vault=vault, credential_id=credential_id, kek=kek, now=now
+    )
+    session.delete(row)
+    append_activity(
+        session,
+        vault=vault,
+        kind=ActivityKind.CREDENTIAL_DELETED,
+        details={"credential_id": credential_id, "shares_withdrawn": list(withdrawn)},
+        kek=kek,
+        now=now,
+    )
+    session.commit()

@@ -1,0 +1,215 @@
+"""The wallet's errors; each carries the HTTP status the API answers with (RFC 9457 problems).
+
+    TaitoError
+    └── WalletError                          wallet_error                 400
+        ├── AuthenticationFailed             login_failed                 401
+        ├── LoginThrottled                   login_throttled              429
+        ├── AccessTokenInvalid               access_token_invalid         401
+        ├── RefreshTokenInvalid              refresh_token_invalid        401
+        │   └── RefreshTokenReused           refresh_token_reused         401
+        ├── UsernameTaken                    username_taken               409
+        ├── PasswordRejected                 password_rejected            422
+        ├── WalletNotFound                   wallet_resource_not_found    404
+        │   ├── CredentialNotFound           credential_not_found         404
+        │   ├── ShareNotFound                share_not_found              404
+        │   ├── SkillNotFound                skill_not_found              404
+        │   └── PresentationRequestNotFound  presentation_request_not_found 404
+        ├── CredentialDuplicate              credential_duplicate         409
+        ├── ShareGone                        share_gone                   410
+        │   ├── ShareWithdrawn               share_withdrawn              410
+        │   ├── ShareExpired                 share_expired                410
+        │   └── ShareViewsExhausted          share_views_exhausted        410
+        ├── ShareLimitReached                share_limit_reached          409
+        ├── ShareInvalid                     share_invalid                422
+        ├── SkillInvalid                     skill_invalid                422
+        ├── PresentationRequestExpired       presentation_request_expired 410
+        ├── ApprovalInvalid                  approval_invalid             422
+        ├── PresentationQueryInvalid         presentation_query_invalid   422
+        ├── ImportInvalid                    import_invalid               422
+        ├── CredentialCheckUnavailable       credential_check_unavailable 503
+        └── ActivityLogTampered              activity_log_tampered        500
+
+Every resource of another person is "not found" (404), never "forbidden": a person cannot learn
+that someone else's credential, share or skill exists. Messages never echo a claim value, a
+password or a token.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from credentials.errors import TaitoError
+
+
+class WalletError(TaitoError):
+    code = "wallet_error"
+    title = "The wallet cannot do this"
+    status = 400
+
+
+class AuthenticationFailed(WalletError):
+    code = "login_failed"
+    title = "The username or password is not correct"
+    status = 401
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
+
+
+class LoginThrottled(WalletError):
+    code = "login_throttled"
+    title = "Too many failed logins; try again later"
+    status = 429
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(max(1, retry_after_seconds))}
+
+
+class AccessTokenInvalid(WalletError):
+    code = "access_token_invalid"
+    title = "The access token is missing, expired or revoked"
+    status = 401
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class RefreshTokenInvalid(WalletError):
+    code = "refresh_token_invalid"
+    title = "The refresh token is not valid"
+    status = 401
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class RefreshTokenReused(RefreshTokenInvalid):
+    code = "refresh_token_reused"
+    title = "The refresh token was already used; every session of its family is ended"
+
+
+class UsernameTaken(WalletError):
+    code = "username_taken"
+    title = "The username is already registered"
+    status = 409
+
+
+class PasswordRejected(WalletError):
+    code = "password_rejected"
+    title = "The password does not meet the rules"
+    status = 422
+
+
+class WalletNotFound(WalletError):
+    code = "wallet_resource_not_found"
+    title = "There is no such item in your wallet"
+    status = 404
+
+
+class CredentialNotFound(WalletNotFound):
+    code = "credential_not_found"
+    title = "There is no such credential in your wallet"
+
+
+class ShareNotFound(WalletNotFound):
+    code = "share_not_found"
+    title = "There is no such share"
+
+
+class SkillNotFound(WalletNotFound):
+    code = "skill_not_found"
+    title = "There is no such self-declared skill in your wallet"
+
+
+class PresentationRequestNotFound(WalletNotFound):
+    code = "presentation_request_not_found"
+    title = "There is no such presentation request"
+
+
+class CredentialDuplicate(WalletError):
+    code = "credential_duplicate"
+    title = "This credential is already in your wallet"
+    status = 409
+
+
+class ShareGone(WalletError):
+    code = "share_gone"
+    title = "This share is no longer available"
+    status = 410
+
+
+class ShareWithdrawn(ShareGone):
+    code = "share_withdrawn"
+    title = "The person has withdrawn this share"
+
+
+class ShareExpired(ShareGone):
+    code = "share_expired"
+    title = "This share has expired"
+
+
+class ShareViewsExhausted(ShareGone):
+    code = "share_views_exhausted"
+    title = "This share has been viewed as many times as the person allowed"
+
+
+class ShareLimitReached(WalletError):
+    code = "share_limit_reached"
+    title = "You have the maximum number of active shares"
+    status = 409
+
+
+class ShareInvalid(WalletError):
+    code = "share_invalid"
+    title = "The share cannot be made as asked"
+    status = 422
+
+
+class SkillInvalid(WalletError):
+    code = "skill_invalid"
+    title = "The skill is not a known ESCO skill"
+    status = 422
+
+
+class PresentationRequestExpired(WalletError):
+    code = "presentation_request_expired"
+    title = "The presentation request has expired"
+    status = 410
+
+
+class ApprovalInvalid(WalletError):
+    code = "approval_invalid"
+    title = "The approval does not fit the request"
+    status = 422
+
+
+class PresentationQueryInvalid(WalletError):
+    code = "presentation_query_invalid"
+    title = "The presentation request's query is not a supported DCQL query"
+    status = 422
+
+
+class ImportInvalid(WalletError):
+    code = "import_invalid"
+    title = "The wallet export cannot be imported"
+    status = 422
+
+
+class CredentialCheckUnavailable(WalletError):
+    code = "credential_check_unavailable"
+    title = "Credentials cannot be verified right now"
+    status = 503
+
+
+@dataclass(frozen=True)
+class LogProblem:
+    """One finding of the activity log check: whose chain (a pseudonym), where, and what."""
+
+    holder_ref: str
+    seq: int | None
+    reason: str
+
+
+class ActivityLogTampered(WalletError):
+    code = "activity_log_tampered"
+    title = "The activity log has been altered"
+    status = 500
+
+    def __init__(self, problems: Sequence[LogProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) found in the activity log")
+        self.problems = tuple(problems)

@@ -1,0 +1,137 @@
+"""A person's shares after they are made: list, read, withdraw (issue 5, "Share with consent").
+
+Withdrawal takes effect at once: from the moment it is committed,
+:func:`wallet.share_views.open_share` answers 410 for the share. Deleting a credential
+withdraws every live share that presents it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from wallet.activity import ActivityKind, append_activity
+from wallet.claims import ClaimPointer
+from wallet.errors import ShareNotFound
+from wallet.share_rules import share_content, share_status
+from wallet.tables import WalletShare
+from wallet.timestamps import as_utc, require_aware
+from wallet.vault import Vault, open_vault
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    credential_id: str
+    claims: tuple[ClaimPointer, ...]
+
+
+@dataclass(frozen=True)
+class ShareSummary:
+    """A share as its owner sees it."""
+
+    id: str
+    status: Literal["active", "withdrawn", "expired", "used_up"]
+    audience: str
+    audience_kind: Literal["verifier", "anyone"]
+    purpose: str
+    created_at: datetime
+    expires_at: datetime
+    withdrawn_at: datetime | None
+    max_views: int | None
+    view_count: int
+    items: tuple[SharedItem, ...]
+
+
+def _summary(vault: Vault, row: WalletShare, now: datetime) -> ShareSummary:
+    content = share_content(vault, row)
+    return ShareSummary(
+        id=row.id,
+        status=share_status(row, now=now),
+        audience=content["audience"],
+        audience_kind=content["audience_kind"],
+        purpose=content["purpose"],
+        created_at=as_utc(row.created_at),
+        expires_at=as_utc(row.expires_at),
+        withdrawn_at=as_utc(row.withdrawn_at) if row.withdrawn_at else None,
+        max_views=row.max_views,
+        view_count=row.view_count,
+        items=tuple(
+            SharedItem(item["credential_id"], tuple(tuple(p) for p in item["claims"]))
+            for item in content["items"]
+        ),
+    )
+
+
+def list_shares(
+    session: Session, *, holder_id: str, kek: bytes, now: datetime
+) -> tuple[ShareSummary, ...]:
+    """Every share of the holder, newest first, with its status and view count."""
+    now = require_aware(now)
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
+    rows = session.exec(
+        select(WalletShare)
+        .where(col(WalletShare.holder_id) == holder_id)
+        .order_by(col(WalletShare.created_at).desc(), col(WalletShare.id))
+    )
+    return tuple(_summary(vault, row, now) for row in rows)
+
+
+def _own_share(session: Session, holder_id: str, share_id: str) -> WalletShare:
+    row = session.get(WalletShare, share_id)
+    if row is None or row.holder_id != holder_id:
+        raise ShareNotFound(f"No share {share_id!r} in your wallet.")
+    return row
+
+
+def get_share(
+    session: Session, *, holder_id: str, share_id: str, kek: bytes, now: datetime
+) -> ShareSummary:
+    """One share of the holder. Raises :class:`ShareNotFound` (404, also for another's share)."""
+    now = require_aware(now)
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
+    return _summary(vault, _own_share(session, holder_id, share_id), now)
+
+
+def _withdraw(session: Session, vault: Vault, row: WalletShare, kek: bytes, now: datetime) -> None:
+    row.withdrawn_at = now
+    session.add(row)
+    append_activity(
+        session,
+        vault=vault,
+        kind=ActivityKind.SHARE_WITHDRAWN,
+        details={"share_id": row.id},
+        kek=kek,
+        now=now,
+    )
+
+
+def withdraw_share(
+    session: Session, *, holder_id: str, share_id: str, kek: bytes, now: datetime
+) -> ShareSummary:
+    """Withdraw a share at once (idempotent). Raises :class:`ShareNotFound` (404)."""
+    now = require_aware(now)
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
+    row = _own_share(session, holder_id, share_id)
+    if row.withdrawn_at is None:
+        _withdraw(session, vault, row, kek, now)
+        session.commit()
+    return _summary(vault, row, now)
+
+
+def withdraw_shares_of_credential(
+    session: Session, *, vault: Vault, credential_id: str, kek: bytes, now: datetime
+) -> tuple[str, ...]:
+    """Withdraw the holder's live shares presenting ``credential_id`` (the caller commits)."""
+    rows = session.exec(
+        select(WalletShare).where(
+            col(WalletShare.holder_id) == vault.holder_id, col(WalletShare.withdrawn_at).is_(None)
+        )
+    )
+    withdrawn = []
+    for row in list(rows):
+        items = share_content(vault, row)["items"]
+        if any(item["credential_id"] == credential_id for item in items):
+            _withdraw(session, vault, row, kek, now)
+            withdrawn.append(row.id)
+    return tuple(withdrawn)

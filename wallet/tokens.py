@@ -1,0 +1,166 @@
+"""Wallet sessions: opaque access tokens and rotating refresh tokens (RFC 6749 §1.5, §10.4).
+
+Access tokens (``tat_`` + 256 random bits) live 15 minutes; refresh tokens (``trt_``) 30 days.
+Both are stored only as SHA-256 hex: they are high-entropy secrets, so a fast hash suffices and
+a database copy yields no usable token. Each login starts a *family*; every refresh rotates the
+refresh token within it. Presenting a refresh token that was already rotated means it was copied
+(OAuth 2.0 Security BCP, RFC 9700 §4.14.2): the whole family is revoked, which also ends every
+access token issued from it. Logout revokes the family of the access token used.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from wallet.errors import AccessTokenInvalid, RefreshTokenInvalid, RefreshTokenReused
+from wallet.tables import WalletAccessToken, WalletRefreshToken, WalletTokenFamily
+from wallet.timestamps import as_utc, require_aware
+
+if TYPE_CHECKING:
+    from wallet.accounts import Authenticator
+
+ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
+REFRESH_TOKEN_LIFETIME = timedelta(days=30)
+ACCESS_PREFIX = "tat_"
+REFRESH_PREFIX = "trt_"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What a login or refresh hands out (shown once; only hashes are kept)."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    refresh_expires_in: int
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 hex of a token: how tokens are stored and found."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_tokens(
+    session: Session, *, holder_id: str, now: datetime, family_id: str | None = None
+) -> TokenPair:
+    """Create an access and a refresh token (in a new family unless one is given; no commit)."""
+    if family_id is None:
+        family_id = f"tfm_{secrets.token_hex(16)}"
+        session.add(WalletTokenFamily(id=family_id, holder_id=holder_id, created_at=now))
+        session.flush()
+    access = ACCESS_PREFIX + secrets.token_urlsafe(32)
+    refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        WalletAccessToken(
+            token_hash=token_hash(access),
+            family_id=family_id,
+            holder_id=holder_id,
+            expires_at=now + ACCESS_TOKEN_LIFETIME,
+        )
+    )
+    session.add(
+        WalletRefreshToken(
+            token_hash=token_hash(refresh),
+            family_id=family_id,
+            holder_id=holder_id,
+            expires_at=now + REFRESH_TOKEN_LIFETIME,
+        )
+    )
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        expires_in=int(ACCESS_TOKEN_LIFETIME.total_seconds()),
+        refresh_expires_in=int(REFRESH_TOKEN_LIFETIME.total_seconds()),
+    )
+
+
+def login(session: Session, *, authenticator: "Authenticator", now: datetime) -> TokenPair:
+    """Start a session for whoever ``authenticator`` vouches for.
+
+    Raises what the authenticator raises (401 :class:`~wallet.errors.AuthenticationFailed`,
+    429 :class:`~wallet.errors.LoginThrottled`).
+    """
+    now = require_aware(now)
+    holder_id = authenticator.authenticate(session, now=now)
+    tokens = issue_tokens(session, holder_id=holder_id, now=now)
+    session.commit()
+    return tokens
+
+
+def _revoke_family(session: Session, family_id: str, now: datetime) -> None:
+    session.execute(
+        update(WalletTokenFamily)
+        .where(col(WalletTokenFamily.id) == family_id, col(WalletTokenFamily.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def refresh_tokens(session: Session, *, refresh_token: str, now: datetime) -> TokenPair:
+    """Rotate ``refresh_token``: it is spent and a new pair of the same family is issued.
+
+    Raises :class:`RefreshTokenInvalid` for an unknown, expired or revoked token and
+    :class:`RefreshTokenReused` (after revoking the whole family) for one already rotated.
+    """
+    now = require_aware(now)
+    if not refresh_token.startswith(REFRESH_PREFIX):
+        raise RefreshTokenInvalid("The refresh token is not valid.")
+    row = session.get(WalletRefreshToken, token_hash(refresh_token))
+    if row is None:
+        raise RefreshTokenInvalid("The refresh token is not valid.")
+    family = session.get(WalletTokenFamily, row.family_id)
+    if family is None or family.revoked_at is not None:
+        raise RefreshTokenInvalid("The session has ended; log in again.")
+    if row.rotated_at is None and as_utc(row.expires_at) <= now:
+        raise RefreshTokenInvalid("The refresh token has expired; log in again.")
+    spend = session.execute(
+        update(WalletRefreshToken)
+        .where(
+            col(WalletRefreshToken.token_hash) == row.token_hash,
+            col(WalletRefreshToken.rotated_at).is_(None),
+        )
+        .values(rotated_at=now)
+    )
+    if spend.rowcount != 1:  # type: ignore[attr-defined]
+        # Already rotated (now or by a concurrent request): a copy is in someone's hands.
+        _revoke_family(session, row.family_id, now)
+        session.commit()
+        raise RefreshTokenReused("The refresh token was used before; log in again.")
+    tokens = issue_tokens(session, holder_id=row.holder_id, now=now, family_id=row.family_id)
+    session.commit()
+    return tokens
+
+
+def authenticate_access(session: Session, *, access_token: str, now: datetime) -> str:
+    """The holder id of a live access token.
+
+    Raises :class:`AccessTokenInvalid` for an unknown, expired or revoked token.
+    """
+    now = require_aware(now)
+    if not access_token.startswith(ACCESS_PREFIX):
+        raise AccessTokenInvalid("The access token is not valid.")
+    row = session.get(WalletAccessToken, token_hash(access_token))
+    if row is None or as_utc(row.expires_at) <= now:
+        raise AccessTokenInvalid("The access token is not valid or has expired.")
+    family = session.get(WalletTokenFamily, row.family_id)
+    if family is None or family.revoked_at is not None:
+        raise AccessTokenInvalid("The session has ended; log in again.")
+    return row.holder_id
+
+
+def logout(session: Session, *, access_token: str, now: datetime) -> None:
+    """End the session (token family) of ``access_token``.
+
+    Raises :class:`AccessTokenInvalid` when the token is not live.
+    """
+    now = require_aware(now)
+    authenticate_access(session, access_token=access_token, now=now)
+    row = session.get(WalletAccessToken, token_hash(access_token))
+    assert row is not None
+    _revoke_family(session, row.family_id, now)
+    session.commit()
