@@ -8,7 +8,7 @@ from api.kek import load_kek
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
 from api.problems import install_problem_handlers
-from api.routers import health
+from api.routers import admin_issuers, health, issuers, publishing, verifiers, vocab
 from api.settings import Settings, load_settings
 
 
@@ -26,6 +26,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.kek = load_kek(settings)
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(verifiers.router)
+    app.include_router(issuers.router)
+    app.include_router(admin_issuers.router)
+    app.include_router(publishing.router)
+    app.include_router(vocab.router)
     # Added last = outermost: the request id exists before the body limit may answer 413.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)

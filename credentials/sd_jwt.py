@@ -229,8 +229,8 @@ def join_sd_jwt(issuer_jwt: str, disclosures: Iterable[str], kb_jwt: str | None 
     return SEPARATOR.join([issuer_jwt, *disclosures, kb_jwt or ""])
 
 
-_PATH_SYNTAX = re.compile(r"\A[^.\[\]]+(?:\.[^.\[\]]+|\[(?:\d+|\*)\])*\Z")
-_PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+|\*)\]")
+_PATH_SYNTAX = re.compile(r"\A[^.\[\]]+(?:\.[^.\[\]]+|\[(?:[0-9]+|\*)\])*\Z")
+_PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[([0-9]+|\*)\]")
 
 WILDCARD: Final = "*"
 """In a claim path, ``[*]`` (or ``"*"`` where the claim is an array) means every element."""
@@ -246,19 +246,18 @@ def parse_claim_path(path: str | Iterable[str | int]) -> ClaimPath:
     if isinstance(path, str):
         if not _PATH_SYNTAX.match(path):
             raise ValueError("the claim path is malformed")
-        return tuple(
-            name if name is not None else (WILDCARD if index == WILDCARD else int(index))
-            for name, index in _tokens(path)
-        )
+        steps: list[str | int] = []
+        for match in _PATH_TOKEN.finditer(path):
+            name, index = match.groups()
+            if name is not None:
+                steps.append(name)
+            else:
+                steps.append(WILDCARD if index == WILDCARD else int(index))
+        return tuple(steps)
     parts = tuple(path)
     if not parts or any(not _valid_part(part) for part in parts):
         raise ValueError("a claim path is a non-empty sequence of names and indices")
     return parts
-
-
-def _tokens(path: str) -> list[tuple[str | None, str]]:
-    # group 1 is a member name, group 2 an index or '*'; exactly one of them matched.
-    return [(m.group(1), m.group(2)) for m in _PATH_TOKEN.finditer(path)]
 
 
 def _valid_part(part: object) -> bool:

@@ -12,6 +12,7 @@
   from the injected resolver (§3.5), then the VC claim rules above.
 """
 
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,6 +68,10 @@ class VerifiedCredential:
     def rows(self) -> tuple[tuple[str, JSONValue], ...]:
         """Every leaf claim with its display path, in document order (for the CLI)."""
         return flatten_claims(self.claims)
+
+    def claims_json(self) -> str:
+        """The processed claims as indented JSON text (for the CLI)."""
+        return json.dumps(self.claims, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def issue_sd_jwt_vc(

@@ -15,7 +15,8 @@ from typing import Any, Final
 
 from sqlmodel import Session
 
-from issuers.errors import BatchTooLarge, IssuerError
+from credentials.encoding import JSONValue
+from issuers.errors import BatchItemInvalid, BatchTooLarge, IssuerError, Violation
 from issuers.idempotency import Replay, begin, check_key, complete, fingerprint, release
 from issuers.issuance import IssuedCredential, record_credentials, sign_credentials
 from issuers.organisations import IssuerAccount
@@ -23,6 +24,14 @@ from issuers.requests import CredentialRequest, PreparedCredential, prepare_cred
 from issuers.timestamps import require_aware
 
 MAX_BATCH: Final = 1000
+
+
+@dataclass(frozen=True)
+class InvalidItem:
+    """An item the API could not parse into a request: its raw JSON and what is wrong with it."""
+
+    raw: JSONValue
+    violations: tuple[Violation, ...]
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,7 @@ def issue_batch(
     session: Session,
     *,
     issuer: IssuerAccount,
-    requests: Sequence[CredentialRequest],
+    requests: Sequence[CredentialRequest | InvalidItem],
     idempotency_key: str | None,
     kek: bytes,
     base_url: str,
@@ -90,7 +99,8 @@ def issue_batch(
 ) -> BatchResult:
     """Issue every valid item of ``requests``; idempotent as a whole per ``idempotency_key``.
 
-    Per-item problems are those of :func:`issuers.requests.prepare_credential`. Raises
+    Per-item problems are those of :func:`issuers.requests.prepare_credential`, and
+    :class:`BatchItemInvalid` for an :class:`InvalidItem` the API could not parse. Raises
     :class:`BatchTooLarge` (0 or more than 1,000 items) and the Idempotency-Key errors.
     """
     now = require_aware(now)
@@ -101,7 +111,7 @@ def issue_batch(
         session,
         issuer_id=issuer.id,
         key=key,
-        request_fingerprint=fingerprint({"batch": [r.as_json() for r in requests]}),
+        request_fingerprint=fingerprint({"batch": [_item_json(r) for r in requests]}),
         kek=kek,
         now=now,
     )
@@ -112,6 +122,8 @@ def issue_batch(
         problems: dict[int, dict[str, Any]] = {}
         for index, request in enumerate(requests):
             try:
+                if isinstance(request, InvalidItem):
+                    raise BatchItemInvalid(request.violations)
                 prepared.append(
                     (index, prepare_credential(issuer, request, base_url=base_url, now=now))
                 )
@@ -141,6 +153,10 @@ def issue_batch(
         release(session, started=claim)
         raise
     return result
+
+
+def _item_json(item: CredentialRequest | InvalidItem) -> JSONValue:
+    return {"invalid": item.raw} if isinstance(item, InvalidItem) else item.as_json()
 
 
 def _problem(error: IssuerError) -> dict[str, Any]:

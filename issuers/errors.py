@@ -20,7 +20,8 @@
         ├── CredentialTypeUnknown      422  credential_type_unknown
         ├── CredentialFormatUnsupported 422 credential_format_unsupported
         ├── ClaimsInvalid              422  claims_invalid   (``errors``: pointer + message)
-        │   └── PersonalIdentityCode   422  personal_identity_code_refused
+        │   ├── PersonalIdentityCode   422  personal_identity_code_refused
+        │   └── BatchItemInvalid       422  batch_item_invalid
         ├── HolderBindingInvalid       422  holder_binding_invalid
         ├── DisclosableInvalid         422  disclosable_invalid
         ├── ValidityInvalid            422  validity_invalid
@@ -175,6 +176,13 @@ class ClaimsInvalid(IssuerError):
 class PersonalIdentityCode(ClaimsInvalid):
     code = "personal_identity_code_refused"
     title = "A Finnish personal identity code is never put in a credential"
+
+
+class BatchItemInvalid(ClaimsInvalid):
+    """A batch item that is not even a well-formed issuance request (its fields are listed)."""
+
+    code = "batch_item_invalid"
+    title = "The item is not a valid issuance request"
 
 
 class HolderBindingInvalid(IssuerError):

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import Session
+from sqlalchemy import Table, insert
+from sqlmodel import Session, SQLModel
 
 from credentials.bitstring_status_list import VC_V2_CONTEXT, build_bitstring_status_entry
 from credentials.did_web import did_web_key_id
@@ -195,8 +195,8 @@ def record_credentials(session: Session, signed: Sequence[SignedCredential]) -> 
         return
     # Core inserts (executemany, batched into multi-row VALUES by SQLAlchemy): no ORM objects.
     connection = session.connection()
-    connection.execute(insert(IssuerCredential.__table__), [s.register_row for s in signed])
-    connection.execute(insert(IssuerPickup.__table__), [s.pickup_row for s in signed])
+    connection.execute(insert(_table(IssuerCredential)), [s.register_row for s in signed])
+    connection.execute(insert(_table(IssuerPickup)), [s.pickup_row for s in signed])
 
 
 def _kind(fmt: Format) -> ListKind:
@@ -297,3 +297,9 @@ class _Signer:
 
 def _date_time(moment: datetime) -> str:
     return require_aware(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table

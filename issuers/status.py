@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 from credentials.status_list import StatusList, StatusType
 from issuers.errors import IssuedCredentialNotFound, StatusChangeRefused
 from issuers.register import RegisterEntry, register_entry
-from issuers.tables import IssuerCredential, IssuerStatusEntry, IssuerStatusList
+from issuers.tables import Issuer, IssuerCredential, IssuerStatusList
 from issuers.timestamps import require_aware
 
 LIST_SIZE: Final = 131_072
@@ -98,6 +98,34 @@ def reserve_status_slots(
 def _claim_capacity(
     session: Session, *, issuer_id: str, kind: ListKind, count: int, now: datetime
 ) -> str:
+    claimed = _claim_on_open_list(session, issuer_id=issuer_id, kind=kind, count=count)
+    if claimed is not None:
+        return claimed
+    # No open list: lock the issuer so that concurrent reservations open one list, not one each,
+    # then look again (a list another transaction just opened is visible now).
+    session.exec(select(Issuer.id).where(col(Issuer.id) == issuer_id).with_for_update()).one()
+    claimed = _claim_on_open_list(session, issuer_id=issuer_id, kind=kind, count=count)
+    if claimed is not None:
+        return claimed
+    created = IssuerStatusList(
+        id=secrets.token_hex(12),
+        issuer_id=issuer_id,
+        kind=kind,
+        size=LIST_SIZE,
+        capacity=LIST_CAPACITY,
+        allocated=count,
+        version=0,
+        statuses=StatusList.empty(bits=BITS, size=LIST_SIZE).packed,
+        created_at=now,
+    )
+    session.add(created)
+    session.flush()
+    return created.id
+
+
+def _claim_on_open_list(
+    session: Session, *, issuer_id: str, kind: ListKind, count: int
+) -> str | None:
     table = IssuerStatusList
     open_list = (
         select(table.id)
@@ -116,22 +144,7 @@ def _claim_capacity(
         .values(allocated=col(table.allocated) + count)
         .returning(col(table.id))
     ).scalar()
-    if isinstance(claimed, str):
-        return claimed
-    created = IssuerStatusList(
-        id=secrets.token_hex(12),
-        issuer_id=issuer_id,
-        kind=kind,
-        size=LIST_SIZE,
-        capacity=LIST_CAPACITY,
-        allocated=count,
-        version=0,
-        statuses=StatusList.empty(bits=BITS, size=LIST_SIZE).packed,
-        created_at=now,
-    )
-    session.add(created)
-    session.flush()
-    return created.id
+    return claimed if isinstance(claimed, str) else None
 
 
 def _insert_random_entries(

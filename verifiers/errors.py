@@ -18,6 +18,14 @@
         ├── TrustedIssuerExists             trusted_issuer_exists         409
         ├── TrustEntryInvalid               trust_entry_invalid           422
         └── CredentialRejected              credential_rejected           422
+            ├── CredentialFormatInvalid     credential_format_invalid     422
+            ├── CredentialSignatureInvalid  credential_signature_invalid  422
+            ├── CredentialIssuerUntrusted   credential_issuer_untrusted   422
+            ├── CredentialNotValidNow       credential_not_valid_now      422
+            ├── CredentialNotBound          credential_not_bound_to_holder 422
+            ├── CredentialStatusInvalid     credential_status_invalid     422
+            ├── CredentialStatusUnavailable credential_status_unavailable 503
+            └── CredentialSchemaInvalid     credential_schema_invalid     422
 
 A verifier using its key on another verifier's path, or asking for another verifier's request,
 gets 404 (``verifier_not_found`` / ``verifier_request_not_found``): it cannot learn that the other
@@ -147,3 +155,44 @@ class CredentialRejected(VerifierError):
         super().__init__(detail)
         self.failed = tuple(dict(item) for item in failed)
         self.problem_extra: dict[str, Any] = {"failed_checks": list(self.failed)}
+
+
+class CredentialFormatInvalid(CredentialRejected):
+    code = "credential_format_invalid"
+    title = "The credential is not a well-formed SD-JWT VC or vc+jwt"
+
+
+class CredentialSignatureInvalid(CredentialRejected):
+    code = "credential_signature_invalid"
+    title = "The issuer's signature on the credential does not verify"
+
+
+class CredentialIssuerUntrusted(CredentialRejected):
+    code = "credential_issuer_untrusted"
+    title = "The issuer is not trusted for this type of credential"
+
+
+class CredentialNotValidNow(CredentialRejected):
+    code = "credential_not_valid_now"
+    title = "The credential is not valid at this time"
+
+
+class CredentialNotBound(CredentialRejected):
+    code = "credential_not_bound_to_holder"
+    title = "The credential is not bound to this wallet's key"
+
+
+class CredentialStatusInvalid(CredentialRejected):
+    code = "credential_status_invalid"
+    title = "The issuer has revoked or suspended the credential"
+
+
+class CredentialStatusUnavailable(CredentialRejected):
+    code = "credential_status_unavailable"
+    title = "The credential's status cannot be checked right now"
+    status = 503
+
+
+class CredentialSchemaInvalid(CredentialRejected):
+    code = "credential_schema_invalid"
+    title = "The credential's claims do not fit its type"

@@ -21,6 +21,14 @@ DEFAULT_LANGUAGE: Language = "en"
 MAX_RANGES = 20
 
 
+def as_language(value: str) -> Language:
+    """``value`` as a :data:`Language` when it is one, else the default (English)."""
+    for known in LANGUAGES:
+        if value == known:
+            return known
+    return DEFAULT_LANGUAGE
+
+
 def negotiate_language(accept_language: str | None) -> Language:
     """The best of fi, sv and en for an ``Accept-Language`` header (RFC 9110 §12.5.4)."""
     if not accept_language:

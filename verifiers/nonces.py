@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from verifiers.errors import NonceExpired, NonceReused, NonceUnknown
 from verifiers.organisations import VerifierInfo
@@ -62,21 +62,29 @@ def issue_nonce(session: Session, *, verifier: VerifierInfo, now: datetime) -> I
     nonce = new_nonce()
     expires_at = now + NONCE_LIFETIME
     add_nonce(
-        session, verifier_id=verifier.id, nonce=nonce, request_id=None, now=now, expires_at=expires_at
+        session,
+        verifier_id=verifier.id,
+        nonce=nonce,
+        request_id=None,
+        now=now,
+        expires_at=expires_at,
     )
     session.commit()
     return IssuedNonce(nonce=nonce, audience=verifier.client_id, expires_at=expires_at)
 
 
-def usable_nonce(
-    session: Session, *, verifier_id: str, nonce: str, now: datetime
-) -> VerifierNonce:
+def usable_nonce(session: Session, *, verifier_id: str, nonce: str, now: datetime) -> VerifierNonce:
     """The nonce row if ``verifier_id`` may still use it.
 
     Raises :class:`NonceUnknown` (never issued to this verifier), :class:`NonceReused` (409,
     already consumed) and :class:`NonceExpired` (410).
     """
-    row = session.get(VerifierNonce, nonce) if 0 < len(nonce) <= 64 else None
+    query = (
+        select(VerifierNonce)
+        .where(col(VerifierNonce.nonce) == nonce)
+        .execution_options(populate_existing=True)
+    )
+    row = session.exec(query).first() if 0 < len(nonce) <= 64 else None
     if row is None or row.verifier_id != verifier_id:
         raise NonceUnknown("the nonce was not issued to this verifier")
     if row.consumed_at is not None:

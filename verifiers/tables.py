@@ -63,6 +63,7 @@ class VerifierRequest(SQLModel, table=True):
     verifier_id: str = Field(foreign_key="verifier.id", index=True, max_length=40)
     query: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     purpose: str = Field(max_length=1000)
+    language: str = Field(max_length=8)
     nonce: str = Field(max_length=64, unique=True)
     created_at: datetime = _utc()
     expires_at: datetime = _utc()
@@ -78,7 +79,7 @@ class VerifierNonce(SQLModel, table=True):
 
     nonce: str = Field(primary_key=True, max_length=64)
     verifier_id: str = Field(foreign_key="verifier.id", index=True, max_length=40)
-    request_id: str | None = Field(default=None, max_length=40)
+    request_id: str | None = Field(default=None, foreign_key="verifier_request.id", max_length=40)
     issued_at: datetime = _utc()
     expires_at: datetime = _utc(index=True)
     consumed_at: datetime | None = _utc(nullable=True)

@@ -119,13 +119,13 @@ class PresentationOutcome:
 
 
 @dataclass(frozen=True)
-class _Peeked:
+class PeekedSDJWTVC:
     issuer: str
     vct: str
     status: dict[str, Any] | None
 
 
-def _peek(presentation: str) -> _Peeked:
+def peek_sd_jwt_vc(presentation: str) -> PeekedSDJWTVC:
     """The format check (RFC 9901 §4; SD-JWT VC §3.2) before any key is looked up."""
     parts = split_sd_jwt(presentation)
     parsed = parse_compact(parts.issuer_jwt, what="issuer-signed JWT")
@@ -142,10 +142,10 @@ def _peek(presentation: str) -> _Peeked:
     aka = payload.get("aka_vcts", [])
     if not isinstance(aka, list) or not all(isinstance(v, str) and v != vct for v in aka):
         raise ClaimInvalid("aka_vcts must be an array of other type strings")
-    return _Peeked(issuer, vct, status)
+    return PeekedSDJWTVC(issuer, vct, status)
 
 
-def _stage(error: CredentialError) -> CheckName:
+def check_of_error(error: CredentialError) -> CheckName:
     """Which check a core error belongs to (the core checks in :data:`_CORE_STAGES` order)."""
     if isinstance(error, KBAudienceMismatch):
         return "kb_audience"
@@ -196,12 +196,20 @@ def _core_results(stage: CheckName | None, code: str, language: Language) -> lis
     return results
 
 
-def _schema_result(slug: str | None, claims: dict[str, Any], language: Language) -> CheckResult:
+def schema_result(
+    slug: str | None, claims: dict[str, Any], language: Language, *, disclosed_only: bool
+) -> CheckResult:
+    """The ``schema`` check: the type's JSON Schema and rules (:func:`schemas.validate_claims`).
+
+    With ``disclosed_only`` a missing required claim is no violation: undisclosed claims are
+    absent from a presentation. A type this instance does not know is ``not_applicable``.
+    """
     if slug is None:
         return not_applicable("schema")
-    # Undisclosed claims are absent: a missing required claim is not a violation here.
     violations = [
-        v for v in validate_claims(slug, claims) if v.message != "is required but missing"
+        v
+        for v in validate_claims(slug, claims)
+        if not (disclosed_only and v.message == "is required but missing")
     ]
     if not violations:
         return passed("schema")
@@ -232,7 +240,7 @@ def verify_presentation(
     order = ("format", "issuer_trusted", *_CORE_STAGES, "status", "schema")
     results: dict[CheckName, CheckResult] = {}
     try:
-        peeked = _peek(presentation)
+        peeked = peek_sd_jwt_vc(presentation)
     except CredentialError as error:
         for result in _core_results("format", error.code, language):
             results[result.check] = result
@@ -284,7 +292,7 @@ def verify_presentation(
         stage: CheckName | None = None
         code = ""
     except CredentialError as error:
-        stage, code = _stage(error), error.code
+        stage, code = check_of_error(error), error.code
     for result in _core_results(stage, code, language):
         results[result.check] = result
     nonce_bound = stage is None or (
@@ -310,7 +318,7 @@ def verify_presentation(
     claims: dict[str, Any] = {}
     if verified is not None:
         claims = {k: v for k, v in verified.claims.items() if k not in REGISTERED_CLAIMS}
-        results["schema"] = _schema_result(slug, claims, language)
+        results["schema"] = schema_result(slug, claims, language, disclosed_only=True)
     else:
         results["schema"] = failed("schema", "not_checked", language)
 

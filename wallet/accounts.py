@@ -200,6 +200,7 @@ def _count_failure(session: Session, holder_id: str, now: datetime) -> None:
         update(WalletHolder)
         .where(col(WalletHolder.id) == holder_id)
         .values(failed_logins=WalletHolder.failed_logins + 1)
+        .execution_options(synchronize_session="fetch")
     )
     session.execute(
         update(WalletHolder)
@@ -208,5 +209,6 @@ def _count_failure(session: Session, holder_id: str, now: datetime) -> None:
             col(WalletHolder.failed_logins) >= MAX_FAILED_LOGINS,
         )
         .values(failed_logins=0, locked_until=now + LOCKOUT)
+        .execution_options(synchronize_session="fetch")
     )
     session.commit()

@@ -33,7 +33,7 @@ from wallet.holder_keys import holder_public_keys
 from wallet.share_records import withdraw_shares_of_credential
 from wallet.tables import WalletCredential
 from wallet.timestamps import require_aware
-from wallet.vault import open_vault
+from wallet.vault import Vault, open_vault
 
 MAX_CREDENTIAL_CHARS = 256 * 1024
 
@@ -134,6 +134,29 @@ def receive_credential(
     """
     now = require_aware(now)
     vault = open_vault(session, holder_id=holder_id, kek=kek)
+    return receive_into(
+        session,
+        vault=vault,
+        credential=credential,
+        verify=verify,
+        kek=kek,
+        base_url=base_url,
+        now=now,
+    )
+
+
+def receive_into(
+    session: Session,
+    *,
+    vault: Vault,
+    credential: str,
+    verify: CredentialChecker,
+    kek: bytes,
+    base_url: str,
+    now: datetime,
+) -> CredentialSummary:
+    """:func:`receive_credential` for an open vault (used by import too); commits."""
+    holder_id = vault.holder_id
     text = credential.strip()
     keys = holder_public_keys(session, holder_id=holder_id)
     key = _bound_key(text, keys)

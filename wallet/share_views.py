@@ -95,6 +95,7 @@ def record_share_view(
         update(WalletShare)
         .where(col(WalletShare.id) == share_id, *active_clauses(now))
         .values(view_count=col(WalletShare.view_count) + 1)
+        .execution_options(synchronize_session="fetch")
     )
     if counted.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()

@@ -98,6 +98,7 @@ def _revoke_family(session: Session, family_id: str, now: datetime) -> None:
         update(WalletTokenFamily)
         .where(col(WalletTokenFamily.id) == family_id, col(WalletTokenFamily.revoked_at).is_(None))
         .values(revoked_at=now)
+        .execution_options(synchronize_session="fetch")
     )
 
 
@@ -125,6 +126,7 @@ def refresh_tokens(session: Session, *, refresh_token: str, now: datetime) -> To
             col(WalletRefreshToken.rotated_at).is_(None),
         )
         .values(rotated_at=now)
+        .execution_options(synchronize_session="fetch")
     )
     if spend.rowcount != 1:  # type: ignore[attr-defined]
         # Already rotated (now or by a concurrent request): a copy is in someone's hands.

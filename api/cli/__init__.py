@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api.cli import admin, server
+from api.cli import admin, credentials, server
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     server.register(commands)
     admin.register(commands)
+    credentials.register(commands)
     return parser
 
 

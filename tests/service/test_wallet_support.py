@@ -5,12 +5,13 @@ with the issuer's key pinned, the holder binding compared by RFC 7638 thumbprint
 the tests in this module show that it rejects what it must.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from credentials.errors import HolderBindingMismatch, IssuerKeyUnresolved, TaitoError
@@ -179,6 +180,17 @@ def work_experience_claims() -> dict[str, Any]:
     }
 
 
+def committed_session(engine: Engine) -> Iterator[Session]:
+    """A session that commits for real on an engine emptied after the test (``clean_engine``).
+
+    The shared ``session`` fixture's savepoint rollback does not isolate tests on SQLite with
+    pysqlite's default transaction handling (RELEASE SAVEPOINT outside BEGIN commits), so the
+    wallet's tests commit for real and rely on ``clean_engine`` to empty the tables.
+    """
+    with Session(engine, expire_on_commit=False) as db:
+        yield db
+
+
 def register_holder(session: Session, username: str = "maija@example.fi") -> Registration:
     return register(
         session,
@@ -216,3 +228,39 @@ def test_pinned_checker_rejects_an_issuer_it_does_not_know() -> None:
         PinnedChecker([issuer])(credential, holder_jwk=jwk, now=NOW)
     assert caught.value.code == "signature_invalid"
     assert not isinstance(caught.value, IssuerKeyUnresolved)
+
+
+def dump_rows(engine: Engine) -> str:
+    """Every row of every table as text (sealed bytes decoded leniently): a database dump."""
+    from api.database import metadata
+
+    parts: list[str] = []
+    with engine.connect() as connection:
+        for table in metadata().sorted_tables:
+            for row in connection.execute(table.select()):
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        parts.append(bytes(value).decode("utf-8", "ignore"))
+                        parts.append(bytes(value).decode("latin-1"))
+                    else:
+                        parts.append(str(value))
+    return "\n".join(parts)
+
+
+CLAIM_VALUES = (
+    "Maija Liisa",
+    "Virtanen-Kallio",
+    "1990-04-17",
+    "Tradenomi",
+    "tietojenkäsittely",
+    "Haaga-Helia",
+    "671112",
+    "Kiitettävä",
+    "Ohjelmistotalo",
+    "Ohjelmistokehittäjä",
+    "1234567-1",
+    "Python-ohjelmointi",
+    "ccd0a1d9-afda-43d9-b901-96344886e14d",
+    "15a33d76-4640-438d-ae64-fdc0c1d3eebc",
+)
+"""Claim values of the sample credentials that must never appear in the database in clear."""

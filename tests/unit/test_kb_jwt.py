@@ -111,7 +111,7 @@ def test_sd_hash_refuses_input_that_does_not_end_with_tilde() -> None:
 
 
 def test_default_max_age_is_five_minutes() -> None:
-    assert DEFAULT_KB_MAX_AGE == timedelta(minutes=5)
+    assert timedelta(minutes=5) == DEFAULT_KB_MAX_AGE
     assert POLICY.max_age == DEFAULT_KB_MAX_AGE
 
 
@@ -178,7 +178,9 @@ def test_accepts_kb_jwt_just_within_max_age() -> None:
 
 
 def test_honours_a_shorter_max_age() -> None:
-    strict = KeyBindingPolicy(required=True, audience=AUD, nonce=NONCE, max_age=timedelta(seconds=30))
+    strict = KeyBindingPolicy(
+        required=True, audience=AUD, nonce=NONCE, max_age=timedelta(seconds=30)
+    )
     rejects("kb_expired", lambda: verify(kb(issued_at=NOW - timedelta(seconds=31)), policy=strict))
 
 

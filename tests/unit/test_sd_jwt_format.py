@@ -56,7 +56,11 @@ def test_digest_is_over_the_encoded_disclosure_not_its_bytes() -> None:
 @pytest.mark.parametrize("encoded", RFC_VARIANTS)
 def test_parses_every_valid_encoding_of_a_disclosure(encoded: str) -> None:
     parsed = parse_disclosure(encoded)
-    assert (parsed.salt, parsed.name, parsed.value) == ("_26bc4LT-ac6q2KI6cBW5es", "family_name", "Möbius")
+    assert (parsed.salt, parsed.name, parsed.value) == (
+        "_26bc4LT-ac6q2KI6cBW5es",
+        "family_name",
+        "Möbius",
+    )
     assert parsed.digest("sha-256") != RFC_DIGEST
 
 
@@ -72,9 +76,7 @@ def test_making_a_disclosure_for_a_reserved_name_is_misuse(name: str) -> None:
         make_disclosure("_26bc4LT-ac6q2KI6cBW5es", name, 1)
 
 
-@pytest.mark.parametrize(
-    ("sd_alg", "size"), [("sha-256", 32), ("sha-384", 48), ("sha-512", 64)]
-)
+@pytest.mark.parametrize(("sd_alg", "size"), [("sha-256", 32), ("sha-384", 48), ("sha-512", 64)])
 def test_digests_have_the_size_of_their_algorithm(sd_alg: str, size: int) -> None:
     value = digest(RFC_DISCLOSURE, sd_alg)  # type: ignore[arg-type]
     assert DIGEST_SIZES[sd_alg] == size
@@ -130,7 +132,14 @@ def test_join_is_the_inverse_of_split() -> None:
         (f"{JWT}~{JWT}~", "disclosure_malformed"),
         (f"{JWT}~ü~", "sd_jwt_malformed"),
     ],
-    ids=["no-tilde", "no-final-tilde", "not-a-jws", "empty-disclosure", "jws-as-disclosure", "non-ascii"],
+    ids=[
+        "no-tilde",
+        "no-final-tilde",
+        "not-a-jws",
+        "empty-disclosure",
+        "jws-as-disclosure",
+        "non-ascii",
+    ],
 )
 def test_rejects_malformed_serialization(text: str, code: str) -> None:
     with pytest.raises(CredentialError) as raised:

@@ -150,7 +150,9 @@ def test_selection_keeps_the_issuance_order() -> None:
     assert positions == sorted(positions)
 
 
-@pytest.mark.parametrize("path", ["nope", "degree.nope", "skills[3]", "skills.name", "iss.x", "skills[*].x"])
+@pytest.mark.parametrize(
+    "path", ["nope", "degree.nope", "skills[3]", "skills.name", "iss.x", "skills[*].x"]
+)
 def test_rejects_a_path_that_names_no_claim(path: str) -> None:
     with pytest.raises(CredentialError) as raised:
         select_disclosures(held(), [path])
@@ -172,7 +174,9 @@ def test_presents_with_a_key_binding_jwt() -> None:
 
 
 def test_refuses_to_key_bind_with_a_key_other_than_cnf() -> None:
-    binding = HolderBinding(holder_key=generate_key("ES256"), audience=AUD, nonce=NONCE, issued_at=NOW)
+    binding = HolderBinding(
+        holder_key=generate_key("ES256"), audience=AUD, nonce=NONCE, issued_at=NOW
+    )
     with pytest.raises(ValueError):
         create_presentation(held(), disclose=[], key_binding=binding)
 

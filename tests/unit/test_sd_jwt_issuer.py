@@ -151,7 +151,9 @@ def test_adds_injected_decoys_to_objects_and_arrays_sorted_among_real_digests() 
         return [next(decoy_values), next(decoy_values)]
 
     issued = issue({"iss": ISS, "a": SD(1), "list": [SD("x")]}, decoys=decoys)
-    assert len(issued.payload["_sd"]) == 3 and issued.payload["_sd"] == sorted(issued.payload["_sd"])
+    assert len(issued.payload["_sd"]) == 3 and issued.payload["_sd"] == sorted(
+        issued.payload["_sd"]
+    )
     assert len(issued.payload["list"]) == 3
     assert len(issued.decoy_digests) == 4
     assert seen == [(("list",), True), ((), False)]

@@ -1,0 +1,199 @@
+"""The remote fetcher: how Taito retrieves status lists, issuer metadata, JWK Sets, DID documents.
+
+SD-JWT VC §3 ("Retrieving Documents and Resources via HTTP") and §7.1 ("Server-Side Request
+Forgery"), as :mod:`credentials.fetch` lists them, and RFC 9111 §5.2 for the cache lifetime:
+
+- ``https`` only; plain ``http`` only to loopback, and only in development and test;
+- the host is resolved once and *every* address must be globally reachable (no private, loopback,
+  link-local, multicast, reserved, shared or unspecified addresses, IPv4-mapped ones included);
+  the connection then goes to that resolved address (TLS still verifies the host name through
+  SNI), so a second DNS answer cannot point it elsewhere (DNS rebinding). Connections are not
+  reused, so one host's TLS session never serves another;
+- at most :data:`MAX_REDIRECTS` redirects, each target checked by the same rules;
+- connect and read timeouts, an overall deadline, and a response size cap (reading stops there);
+- anything but ``200`` is a failure; every failure raises
+  :class:`~credentials.errors.FetchFailed` naming no URL, address or body;
+- the answer is the body and the lifetime ``Cache-Control`` allows (``max-age`` minus ``Age``;
+  zero for ``no-store``/``no-cache``; ``None`` when the response says nothing).
+
+Proxies from the environment are ignored (``trust_env=False``).
+"""
+
+import ipaddress
+import socket
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from api.settings import Environment, Settings
+from credentials.errors import FetchFailed
+from verifiers.fetching import Fetched
+
+MAX_BYTES = 6 * 1024 * 1024
+"""Largest response read: a maximal status list token (credentials.status_list)."""
+MAX_REDIRECTS = 3
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 5.0
+DEADLINE = 10.0
+"""Seconds for one whole retrieval, redirects included."""
+
+Resolver = Callable[[str, int], Sequence[str]]
+"""``resolve(host, port) -> addresses``; injected by tests."""
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def system_resolver(host: str, port: int) -> Sequence[str]:
+    """Every address the system resolver gives for ``host`` (TCP)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise FetchFailed("the host name does not resolve") from None
+    return [str(info[4][0]) for info in infos]
+
+
+def is_public(address: IPAddress) -> bool:
+    """Whether ``address`` is globally reachable (RFC 6890 special-purpose ranges are not)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        mapped = address.ipv4_mapped or address.sixtofour
+        if mapped is not None:
+            return is_public(mapped)
+        if address.teredo is not None:
+            return False
+    return bool(address.is_global) and not address.is_multicast
+
+
+def cache_lifetime(headers: httpx.Headers) -> timedelta | None:
+    """The lifetime ``Cache-Control`` allows (RFC 9111 §5.2.2), ``Age`` taken off (§5.1)."""
+    value = headers.get("cache-control")
+    if value is None:
+        return None
+    directives = {}
+    for part in value.split(","):
+        name, _, argument = part.strip().partition("=")
+        directives[name.strip().lower()] = argument.strip().strip('"')
+    if "no-store" in directives or "no-cache" in directives:
+        return timedelta(0)
+    seconds = directives.get("max-age")
+    if seconds is None or not seconds.isdigit():
+        return timedelta(0) if "max-age" in directives else None
+    age = headers.get("age", "0")
+    elapsed = int(age) if age.isdigit() else 0
+    return timedelta(seconds=max(0, int(seconds) - elapsed))
+
+
+class RemoteFetcher:
+    """A :data:`verifiers.fetching.Fetcher` over the network under the rules above."""
+
+    def __init__(
+        self,
+        *,
+        allow_loopback_http: bool,
+        resolver: Resolver = system_resolver,
+        max_bytes: int = MAX_BYTES,
+        deadline: float = DEADLINE,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._allow_loopback = allow_loopback_http
+        self._resolve = resolver
+        self._max_bytes = max_bytes
+        self._deadline = deadline
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _target(self, url: str) -> tuple[str, str, str]:
+        """``(url to connect to, host name, Host header)`` after the scheme and address checks."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise FetchFailed("the URL is not valid") from None
+        host = parts.hostname
+        if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
+            raise FetchFailed("only https URLs with a host are fetched")
+        port = port or (443 if parts.scheme == "https" else 80)
+        try:
+            addresses = [ipaddress.ip_address(host)]
+        except ValueError:
+            addresses = [ipaddress.ip_address(a.split("%")[0]) for a in self._resolve(host, port)]
+        if not addresses:
+            raise FetchFailed("the host name does not resolve")
+        loopback = all(a.is_loopback for a in addresses)
+        if parts.scheme == "http" and not (self._allow_loopback and loopback):
+            raise FetchFailed("only https URLs are fetched")
+        if not (loopback and self._allow_loopback) and not all(is_public(a) for a in addresses):
+            raise FetchFailed("the host is not a public internet address")
+        address = addresses[0]
+        literal = f"[{address}]" if address.version == 6 else str(address)
+        netloc = f"{literal}:{port}"
+        pinned = parts._replace(netloc=netloc).geturl()
+        default_port = port == (443 if parts.scheme == "https" else 80)
+        host_header = host if default_port else f"{host}:{port}"
+        return pinned, host, host_header
+
+    def __call__(self, url: str) -> Fetched:
+        """GET ``url``; raise :class:`FetchFailed` for anything but a fitting ``200``."""
+        started = time.monotonic()
+        for _ in range(MAX_REDIRECTS + 1):
+            pinned, host, host_header = self._target(url)
+            request = self._client.build_request(
+                "GET",
+                pinned,
+                headers={"host": host_header, "accept": "*/*", "accept-encoding": "identity"},
+                extensions={"sni_hostname": host},
+            )
+            try:
+                response = self._client.send(request, stream=True)
+            except httpx.HTTPError:
+                raise FetchFailed("the document could not be retrieved") from None
+            try:
+                if response.is_redirect:
+                    location = response.headers.get("location")
+                    if not location:
+                        raise FetchFailed("a redirect has no location")
+                    url = urljoin(url, location)
+                    continue
+                if response.status_code != 200:
+                    raise FetchFailed("the server did not answer with the document")
+                if response.headers.get("content-encoding", "identity").lower() != "identity":
+                    raise FetchFailed("the document is compressed in transit")
+                body = self._read(response, started)
+                return Fetched(body=body, max_age=cache_lifetime(response.headers))
+            finally:
+                response.close()
+        raise FetchFailed("too many redirects")
+
+    def _read(self, response: httpx.Response, started: float) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self._max_bytes:
+            raise FetchFailed("the document is larger than allowed")
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_raw():
+                size += len(chunk)
+                if size > self._max_bytes:
+                    raise FetchFailed("the document is larger than allowed")
+                if time.monotonic() - started > self._deadline:
+                    raise FetchFailed("the retrieval took too long")
+                chunks.append(chunk)
+        except httpx.HTTPError:
+            raise FetchFailed("the document could not be retrieved") from None
+        return b"".join(chunks)
+
+
+def remote_fetcher(settings: Settings) -> RemoteFetcher:
+    """The fetcher for ``settings``: loopback ``http`` only in development and test."""
+    allow = settings.environment in (Environment.DEVELOPMENT, Environment.TEST)
+    return RemoteFetcher(allow_loopback_http=allow)

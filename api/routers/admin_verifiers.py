@@ -1,0 +1,109 @@
+"""Admin endpoints for verifiers and the trust registry (the admin bearer token; 401 without).
+
+- ``POST /v1/admin/verifiers``: create a verifier; the answer holds its API key, shown once.
+- ``/v1/admin/trust``: list, add (``POST``), replace (``PUT``), remove (``DELETE
+  ?identifier=``), one entry (``GET /entry?identifier=``), ``GET /export`` and
+  ``POST /import?replace=`` of the registry document ``{"version": 1, "trusted_issuers": [...]}``.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+
+from api.auth import AdminDep
+from api.deps import SessionDep, SettingsDep
+from api.schemas_verifiers import (
+    TrustEntryIn,
+    TrustEntryOut,
+    TrustListOut,
+    VerifierCreatedOut,
+    VerifierCreateIn,
+    VerifierOut,
+)
+from verifiers.organisations import create_verifier, list_verifiers
+from verifiers.trust import (
+    add_trusted_issuer,
+    export_trust_registry,
+    get_trusted_issuer,
+    import_trust_registry,
+    list_trusted_issuers,
+    remove_trusted_issuer,
+    replace_trusted_issuer,
+)
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+Identifier = Annotated[str, Query(min_length=1, max_length=500)]
+
+
+@router.post("/verifiers", response_model=VerifierCreatedOut, status_code=201)
+def post_verifier(
+    body: VerifierCreateIn, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> VerifierCreatedOut:
+    """Create a verifier organisation; its client identifier is ``B/verifiers/{slug}``."""
+    created = create_verifier(
+        session, slug=body.slug, name=body.name, base_url=settings.base_url, now=datetime.now(UTC)
+    )
+    return VerifierCreatedOut.of(created)
+
+
+@router.get("/verifiers", response_model=list[VerifierOut])
+def get_verifiers(
+    _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> list[VerifierOut]:
+    """Every verifier organisation."""
+    return [VerifierOut.of(info) for info in list_verifiers(session, base_url=settings.base_url)]
+
+
+@router.get("/trust", response_model=TrustListOut)
+def get_trust(_admin: AdminDep, session: SessionDep) -> TrustListOut:
+    """Every trusted issuer."""
+    return TrustListOut(
+        trusted_issuers=[TrustEntryOut.of(s) for s in list_trusted_issuers(session)]
+    )
+
+
+@router.get("/trust/entry", response_model=TrustEntryOut)
+def get_trust_entry(identifier: Identifier, _admin: AdminDep, session: SessionDep) -> TrustEntryOut:
+    """One trusted issuer (404 ``trusted_issuer_not_found``)."""
+    return TrustEntryOut.of(get_trusted_issuer(session, identifier=identifier))
+
+
+@router.post("/trust", response_model=TrustEntryOut, status_code=201)
+def post_trust(body: TrustEntryIn, _admin: AdminDep, session: SessionDep) -> TrustEntryOut:
+    """Trust an issuer for the listed types (409 when it is already in the registry)."""
+    return TrustEntryOut.of(add_trusted_issuer(session, entry=body.entry(), now=datetime.now(UTC)))
+
+
+@router.put("/trust", response_model=TrustEntryOut)
+def put_trust(body: TrustEntryIn, _admin: AdminDep, session: SessionDep) -> TrustEntryOut:
+    """Replace the entry of ``body.identifier`` (404 when there is none)."""
+    stored = replace_trusted_issuer(session, entry=body.entry(), now=datetime.now(UTC))
+    return TrustEntryOut.of(stored)
+
+
+@router.delete("/trust", status_code=204)
+def delete_trust(identifier: Identifier, _admin: AdminDep, session: SessionDep) -> Response:
+    """Stop trusting an issuer."""
+    remove_trusted_issuer(session, identifier=identifier)
+    return Response(status_code=204)
+
+
+@router.get("/trust/export")
+def get_trust_export(_admin: AdminDep, session: SessionDep) -> dict[str, Any]:
+    """The whole registry as one JSON document."""
+    return export_trust_registry(session)
+
+
+@router.post("/trust/import", response_model=TrustListOut)
+def post_trust_import(
+    document: Annotated[dict[str, Any], Body()],
+    _admin: AdminDep,
+    session: SessionDep,
+    replace: Annotated[bool, Query(description="Remove entries not in the document.")] = False,
+) -> TrustListOut:
+    """Import a registry document; nothing changes unless all of it is valid."""
+    stored = import_trust_registry(
+        session, document=document, replace=replace, now=datetime.now(UTC)
+    )
+    return TrustListOut(trusted_issuers=[TrustEntryOut.of(s) for s in stored])

@@ -1,0 +1,149 @@
+"""The issuer API: ``/v1/issuers/{slug}/...`` with the issuer's API key.
+
+Authorization: ``Authorization: Bearer tik_...``. No or a malformed header, or an unknown key,
+is 401. A valid key on another issuer's path is 404 ``issuer_not_found``, the same answer as for
+a slug that does not exist, and a credential id of another issuer is 404
+``issued_credential_not_found``: nothing reveals what other issuers have.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from pydantic import AwareDatetime
+
+from api.auth import BearerToken
+from api.deps import KEKDep, SessionDep, SettingsDep
+from api.schemas_issuers import (
+    BatchIn,
+    BatchOut,
+    CredentialIn,
+    IssuedCredentialOut,
+    IssuerOut,
+    RegisterEntryOut,
+    RegisterPageOut,
+    StatusChangeIn,
+)
+from issuers.batch import issue_batch
+from issuers.identifiers import issuer_did, issuer_identifier
+from issuers.issuance import issue_credential
+from issuers.organisations import IssuerAccount, authenticate_issuer
+from issuers.register import get_issued_credential, list_issued_credentials
+from issuers.status import change_credential_status
+
+router = APIRouter(prefix="/v1/issuers/{slug}", tags=["issuers"])
+
+
+def current_issuer(slug: str, token: BearerToken, session: SessionDep) -> IssuerAccount:
+    """The issuer whose API key was sent, if ``slug`` is its own (401 / 404 otherwise)."""
+    return authenticate_issuer(session, slug=slug, api_key=token)
+
+
+IssuerDep = Annotated[IssuerAccount, Depends(current_issuer)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="Required; 1-255 visible ASCII characters."),
+]
+
+
+@router.get("", response_model=IssuerOut)
+def read_issuer(issuer: IssuerDep, settings: SettingsDep) -> IssuerOut:
+    """The issuer's own account: identifier, did:web and accredited types."""
+    return IssuerOut.of(
+        issuer,
+        identifier=issuer_identifier(settings.base_url, issuer.slug),
+        did=issuer_did(settings.base_url, issuer.slug),
+    )
+
+
+@router.post("/credentials", response_model=IssuedCredentialOut, status_code=201)
+def post_credential(
+    body: CredentialIn,
+    issuer: IssuerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    idempotency_key: IdempotencyKey = None,
+) -> IssuedCredentialOut:
+    """Issue one credential (idempotent per ``Idempotency-Key``)."""
+    issued = issue_credential(
+        session,
+        issuer=issuer,
+        request=body.to_request(),
+        idempotency_key=idempotency_key,
+        kek=kek,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+    )
+    return IssuedCredentialOut.of(issued)
+
+
+@router.post("/credentials/batch", response_model=BatchOut)
+def post_batch(
+    body: BatchIn,
+    issuer: IssuerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    idempotency_key: IdempotencyKey = None,
+) -> BatchOut:
+    """Issue up to 1,000 credentials; a result per item (idempotent as a whole)."""
+    result = issue_batch(
+        session,
+        issuer=issuer,
+        requests=body.to_requests(),
+        idempotency_key=idempotency_key,
+        kek=kek,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+    )
+    return BatchOut.of(result)
+
+
+@router.get("/credentials", response_model=RegisterPageOut)
+def get_register(
+    issuer: IssuerDep,
+    session: SessionDep,
+    type: Annotated[str | None, Query(max_length=64)] = None,
+    status: Literal["valid", "revoked", "suspended"] | None = None,
+    issued_after: AwareDatetime | None = None,
+    issued_before: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> RegisterPageOut:
+    """The register of issued credentials, newest first (no claims)."""
+    page = list_issued_credentials(
+        session,
+        issuer_id=issuer.id,
+        type=type,
+        status=status,
+        issued_after=issued_after,
+        issued_before=issued_before,
+        limit=limit,
+        cursor=cursor,
+    )
+    return RegisterPageOut.of(page)
+
+
+@router.get("/credentials/{credential_id}", response_model=RegisterEntryOut)
+def get_register_entry(
+    credential_id: str, issuer: IssuerDep, session: SessionDep
+) -> RegisterEntryOut:
+    """One register entry."""
+    entry = get_issued_credential(session, issuer_id=issuer.id, credential_id=credential_id)
+    return RegisterEntryOut.of(entry)
+
+
+@router.post("/credentials/{credential_id}/status", response_model=RegisterEntryOut)
+def post_status(
+    credential_id: str, body: StatusChangeIn, issuer: IssuerDep, session: SessionDep
+) -> RegisterEntryOut:
+    """Revoke (final), suspend or reinstate a credential; published with the next list."""
+    entry = change_credential_status(
+        session,
+        issuer_id=issuer.id,
+        credential_id=credential_id,
+        status=body.status,
+        now=datetime.now(UTC),
+    )
+    return RegisterEntryOut.of(entry)

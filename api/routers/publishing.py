@@ -1,0 +1,91 @@
+"""Public, unauthenticated documents of issuers: keys, status lists and credential types.
+
+- ``GET /.well-known/jwt-vc-issuer/issuers/{slug}``: JWT VC Issuer Metadata (SD-JWT VC §4);
+- ``GET /issuers/{slug}/did.json``: the issuer's did:web document;
+- ``GET /status/{list_id}``: Status List Token, ``application/statuslist+jwt``
+  (draft-ietf-oauth-status-list §5.1, §8.1), ``Cache-Control: max-age`` = its ``ttl``;
+- ``GET /status/w3c/{name}``: BitstringStatusListCredential as ``application/vc+jwt``;
+- ``GET /types/{slug}/v{version}``: SD-JWT VC Type Metadata (the ``vct`` URL).
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import KEKDep, SessionDep, SettingsDep
+from issuers.publishing import (
+    PublishedStatusList,
+    credential_type_metadata,
+    issuer_did_document,
+    issuer_metadata_document,
+    status_list_token,
+    w3c_status_list_credential,
+)
+
+router = APIRouter(tags=["publishing"])
+
+_DOCUMENT_MAX_AGE = 300
+
+
+def _json(document: dict[str, Any], media_type: str = "application/json") -> JSONResponse:
+    return JSONResponse(
+        document,
+        media_type=media_type,
+        headers={"Cache-Control": f"public, max-age={_DOCUMENT_MAX_AGE}"},
+    )
+
+
+def _token(published: PublishedStatusList) -> Response:
+    return Response(
+        published.token,
+        media_type=published.media_type,
+        headers={"Cache-Control": f"public, max-age={published.max_age}"},
+    )
+
+
+@router.get("/.well-known/jwt-vc-issuer/issuers/{slug}")
+def get_issuer_metadata(slug: str, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """The issuer's JWT VC Issuer Metadata with its published keys."""
+    document = issuer_metadata_document(
+        session, slug=slug, base_url=settings.base_url, now=datetime.now(UTC)
+    )
+    return _json(document)
+
+
+@router.get("/issuers/{slug}/did.json")
+def get_did_document(slug: str, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """The issuer's did:web DID document."""
+    document = issuer_did_document(
+        session, slug=slug, base_url=settings.base_url, now=datetime.now(UTC)
+    )
+    return _json(document, "application/did+json")
+
+
+@router.get("/status/{list_id}", response_class=Response)
+def get_status_list(
+    list_id: str, session: SessionDep, settings: SettingsDep, kek: KEKDep
+) -> Response:
+    """A Status List Token (2 bits: 0 valid, 1 revoked, 2 suspended)."""
+    published = status_list_token(
+        session, list_id=list_id, base_url=settings.base_url, kek=kek, now=datetime.now(UTC)
+    )
+    return _token(published)
+
+
+@router.get("/status/w3c/{name}", response_class=Response)
+def get_w3c_status_list(
+    name: str, session: SessionDep, settings: SettingsDep, kek: KEKDep
+) -> Response:
+    """A BitstringStatusListCredential ``{list_id}-revocation`` or ``{list_id}-suspension``."""
+    published = w3c_status_list_credential(
+        session, name=name, base_url=settings.base_url, kek=kek, now=datetime.now(UTC)
+    )
+    return _token(published)
+
+
+@router.get("/types/{slug}/v{version}")
+def get_type_metadata(slug: str, version: int, settings: SettingsDep) -> JSONResponse:
+    """The SD-JWT VC Type Metadata at a type's ``vct`` URL."""
+    return _json(credential_type_metadata(slug=slug, version=version, base_url=settings.base_url))

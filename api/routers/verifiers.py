@@ -1,0 +1,161 @@
+"""The verifier API: presentation requests, nonces and ``POST /v1/verifications``.
+
+Authorization: ``Authorization: Bearer tvk_...`` (the verifier's API key). No header, a
+malformed one or an unknown key is 401. A valid key on another verifier's path is 404
+``verifier_not_found`` (the same answer as for a slug that does not exist), and another
+verifier's request is 404 ``verifier_request_not_found``: nothing reveals what other verifiers
+have. Reports are in the caller's language (``Accept-Language``: fi, sv, en); a request's report
+is in the language the request was created in.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+
+from api.auth import BearerToken
+from api.deps import KEKDep, SessionDep, SettingsDep
+from api.fetch import remote_fetcher
+from api.routers.admin_verifiers import router as admin_router
+from api.schemas_verifiers import (
+    NonceOut,
+    ReportOut,
+    RequestCreatedOut,
+    RequestCreateIn,
+    RequestStateOut,
+    VerificationIn,
+)
+from verifiers.fetching import DocumentCache
+from verifiers.issuer_trust import Sources
+from verifiers.language import Language, negotiate_language
+from verifiers.nonces import issue_nonce
+from verifiers.organisations import VerifierInfo, authenticate_verifier
+from verifiers.requests import create_request, get_request
+from verifiers.submissions import verify_submission
+
+router = APIRouter(tags=["verifiers"])
+router.include_router(admin_router)
+
+
+def current_verifier(
+    slug: str, token: BearerToken, session: SessionDep, settings: SettingsDep
+) -> VerifierInfo:
+    """The verifier whose API key was sent, if ``slug`` is its own (401 / 404 otherwise)."""
+    return authenticate_verifier(session, api_key=token, slug=slug, base_url=settings.base_url)
+
+
+def any_verifier(token: BearerToken, session: SessionDep, settings: SettingsDep) -> VerifierInfo:
+    """The verifier whose API key was sent (401 otherwise)."""
+    return authenticate_verifier(session, api_key=token, slug=None, base_url=settings.base_url)
+
+
+def caller_language(
+    accept_language: Annotated[str | None, Header(alias="Accept-Language")] = None,
+) -> Language:
+    """fi, sv or en from ``Accept-Language`` (English by default)."""
+    return negotiate_language(accept_language)
+
+
+def verifier_sources(request: Request, session: SessionDep, settings: SettingsDep) -> Sources:
+    """Where the gate fetches documents and learns about this instance's issuers.
+
+    The app may set ``app.state.verifier_sources`` to a callable ``(session) -> Sources`` (the
+    local-first fetcher and the issuers lookup). Without it: the remote fetcher, no local issuer,
+    and one document cache per app.
+    """
+    state = request.app.state
+    factory = getattr(state, "verifier_sources", None)
+    if callable(factory):
+        sources = factory(session)
+        assert isinstance(sources, Sources)
+        return sources
+    if not isinstance(getattr(state, "document_cache", None), DocumentCache):
+        state.document_cache = DocumentCache()
+    if getattr(state, "remote_fetcher", None) is None:
+        state.remote_fetcher = remote_fetcher(settings)
+    return Sources(
+        fetch=state.remote_fetcher, local_issuer=lambda _: None, cache=state.document_cache
+    )
+
+
+VerifierDep = Annotated[VerifierInfo, Depends(current_verifier)]
+AnyVerifierDep = Annotated[VerifierInfo, Depends(any_verifier)]
+LanguageDep = Annotated[Language, Depends(caller_language)]
+SourcesDep = Annotated[Sources, Depends(verifier_sources)]
+
+
+@router.post("/v1/verifiers/{slug}/requests", response_model=RequestCreatedOut, status_code=201)
+def post_request(
+    body: RequestCreateIn,
+    verifier: VerifierDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    language: LanguageDep,
+) -> RequestCreatedOut:
+    """Ask for credentials: returns the request id, its single-use nonce, audience and link."""
+    created = create_request(
+        session,
+        verifier=verifier,
+        dcql_query=body.dcql_query,
+        form=body.credentials,
+        purpose=body.purpose,
+        expires_in=timedelta(seconds=body.expires_in),
+        language=language,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+    )
+    return RequestCreatedOut.of(created)
+
+
+@router.get("/v1/verifiers/{slug}/requests/{request_id}", response_model=RequestStateOut)
+def read_request(
+    request_id: str,
+    verifier: VerifierDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+) -> RequestStateOut:
+    """The request's status and, once answered, the verification report."""
+    state = get_request(
+        session,
+        verifier=verifier,
+        request_id=request_id,
+        kek=kek,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+    )
+    return RequestStateOut.of(state)
+
+
+@router.post("/v1/verifiers/{slug}/nonces", response_model=NonceOut, status_code=201)
+def post_nonce(verifier: VerifierDep, session: SessionDep) -> NonceOut:
+    """A single-use nonce for API-to-API verification (5 minutes)."""
+    return NonceOut.of(issue_nonce(session, verifier=verifier, now=datetime.now(UTC)))
+
+
+@router.post("/v1/verifications", response_model=ReportOut)
+def post_verification(
+    body: VerificationIn,
+    verifier: AnyVerifierDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    language: LanguageDep,
+    sources: SourcesDep,
+) -> ReportOut:
+    """Verify presentations (with a request id, or a nonce this verifier obtained)."""
+    report = verify_submission(
+        session,
+        verifier=verifier,
+        request_id=body.request_id,
+        nonce=body.nonce,
+        audience=body.audience,
+        vp_token=body.vp_token,
+        presentations=body.presentations,
+        sources=sources,
+        kek=kek,
+        language=language,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+    )
+    return ReportOut.model_validate(report.to_json())

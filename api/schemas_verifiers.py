@@ -1,0 +1,215 @@
+"""Request and response models of the verifier and trust registry endpoints."""
+
+from datetime import datetime
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from verifiers.nonces import IssuedNonce
+from verifiers.organisations import CreatedVerifier, VerifierInfo
+from verifiers.requests import CreatedRequest, RequestState
+from verifiers.trust import KeySource, StoredTrustEntry, TrustEntry
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VerifierCreateIn(_In):
+    slug: str = Field(min_length=1, max_length=64, examples=["acme-recruiting"])
+    name: str = Field(min_length=1, max_length=200, examples=["Acme Recruiting Oy"])
+
+
+class VerifierOut(BaseModel):
+    id: str
+    slug: str
+    name: str
+    client_id: str = Field(description="The audience of every presentation made to it.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, info: VerifierInfo) -> Self:
+        return cls(
+            id=info.id,
+            slug=info.slug,
+            name=info.name,
+            client_id=info.client_id,
+            created_at=info.created_at,
+        )
+
+
+class VerifierCreatedOut(BaseModel):
+    verifier: VerifierOut
+    api_key: str = Field(description="tvk_...; shown once, store it now.")
+
+    @classmethod
+    def of(cls, created: CreatedVerifier) -> Self:
+        return cls(verifier=VerifierOut.of(created.verifier), api_key=created.api_key)
+
+
+class TrustEntryIn(_In):
+    identifier: str = Field(min_length=1, max_length=500)
+    display_name: str = Field(min_length=1, max_length=200)
+    key_source: KeySource
+    vct_values: list[str] = Field(min_length=1, max_length=100)
+    key_url: str | None = Field(None, max_length=1000)
+    jwks: dict[str, Any] | None = None
+
+    def entry(self) -> TrustEntry:
+        return TrustEntry(
+            identifier=self.identifier,
+            display_name=self.display_name,
+            key_source=self.key_source,
+            vct_values=tuple(self.vct_values),
+            key_url=self.key_url,
+            jwks=self.jwks,
+        )
+
+
+class TrustEntryOut(BaseModel):
+    identifier: str
+    display_name: str
+    key_source: KeySource
+    vct_values: list[str]
+    key_url: str | None
+    jwks: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, stored: StoredTrustEntry) -> Self:
+        entry = stored.entry
+        return cls(
+            identifier=entry.identifier,
+            display_name=entry.display_name,
+            key_source=entry.key_source,
+            vct_values=list(entry.vct_values),
+            key_url=entry.key_url,
+            jwks=dict(entry.jwks) if entry.jwks is not None else None,
+            created_at=stored.created_at,
+            updated_at=stored.updated_at,
+        )
+
+
+class TrustListOut(BaseModel):
+    trusted_issuers: list[TrustEntryOut]
+
+
+class RequestCreateIn(_In):
+    dcql_query: dict[str, Any] | None = Field(
+        None, description="A DCQL query (OpenID4VP 1.0 §6, Taito's subset)."
+    )
+    credentials: list[Any] | None = Field(
+        None,
+        description="The convenience form: [{type, claims: [path | {path, min, max, values, "
+        "required} | {has_skill}]}], expanded to DCQL.",
+    )
+    purpose: str = Field(min_length=1, max_length=500, description="Why, in plain language.")
+    expires_in: int = Field(900, ge=60, le=30 * 24 * 3600, description="Seconds (1 min-30 days).")
+
+
+class RequestCreatedOut(BaseModel):
+    id: str
+    nonce: str
+    audience: str
+    link: str = Field(description="The link the person opens in their wallet.")
+    purpose: str
+    dcql_query: dict[str, Any]
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, created: CreatedRequest) -> Self:
+        return cls(
+            id=created.id,
+            nonce=created.nonce,
+            audience=created.audience,
+            link=created.link,
+            purpose=created.purpose,
+            dcql_query=created.query,
+            created_at=created.created_at,
+            expires_at=created.expires_at,
+        )
+
+
+class CheckOut(BaseModel):
+    check: str
+    outcome: Literal["passed", "failed", "not_applicable"]
+    code: str | None
+    reason: str | None
+
+
+class LabelledClaimOut(BaseModel):
+    path: list[str | int]
+    label: str
+    value: Any
+
+
+class PresentationReportOut(BaseModel):
+    query_id: str | None
+    verified: bool
+    format: str
+    issuer: str | None
+    issuer_name: str | None
+    vct: str | None
+    type_name: str | None
+    checks: list[CheckOut]
+    claims: dict[str, Any]
+    labelled_claims: list[LabelledClaimOut]
+
+
+class ReportOut(BaseModel):
+    verified: bool
+    language: Literal["fi", "sv", "en"]
+    audience: str
+    request_id: str | None
+    checks: list[CheckOut]
+    presentations: list[PresentationReportOut]
+
+
+class RequestStateOut(BaseModel):
+    id: str
+    status: Literal["pending", "verified", "rejected", "expired"]
+    purpose: str
+    dcql_query: dict[str, Any]
+    audience: str
+    link: str
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None
+    outcome: ReportOut | None
+
+    @classmethod
+    def of(cls, state: RequestState) -> Self:
+        return cls(
+            id=state.id,
+            status=state.status,
+            purpose=state.purpose,
+            dcql_query=state.query,
+            audience=state.audience,
+            link=state.link,
+            created_at=state.created_at,
+            expires_at=state.expires_at,
+            answered_at=state.answered_at,
+            outcome=ReportOut.model_validate(state.outcome) if state.outcome else None,
+        )
+
+
+class NonceOut(BaseModel):
+    nonce: str
+    audience: str
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, issued: IssuedNonce) -> Self:
+        return cls(nonce=issued.nonce, audience=issued.audience, expires_at=issued.expires_at)
+
+
+class VerificationIn(_In):
+    request_id: str | None = Field(None, max_length=40)
+    nonce: str | None = Field(None, max_length=64)
+    audience: str | None = Field(None, max_length=500)
+    vp_token: dict[str, Any] | None = Field(
+        None, description="OpenID4VP vp_token: credential query id -> [presentation]."
+    )
+    presentations: list[Any] | None = Field(None, max_length=20)
