@@ -8,7 +8,7 @@ from api.kek import load_kek
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
 from api.problems import install_problem_handlers
-from api.routers import admin_issuers, health, issuers, publishing, verifiers, vocab
+from api.routers import admin_issuers, health, issuers, publishing, verifiers, vocab, wallet
 from api.settings import Settings, load_settings
 
 
@@ -26,6 +26,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.kek = load_kek(settings)
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(wallet.router)
     app.include_router(verifiers.router)
     app.include_router(issuers.router)
     app.include_router(admin_issuers.router)

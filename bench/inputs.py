@@ -12,7 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from jwcrypto.jwk import JWK as ReferenceJWK  # type: ignore[import-untyped]
+from jwcrypto import jwk as reference_jwk  # type: ignore[import-untyped]
 
 from credentials.encoding import b64url_decode, json_dumps
 from credentials.keys import Algorithm, PrivateKey, generate_key
@@ -53,8 +53,8 @@ def bench_key(alg: Algorithm) -> BenchKey:
         raw = ec.derive_private_key(int.from_bytes(d, "big"), ec.SECP256R1())
     # Without kid and alg, so that the reference's cnf holds the same members as Taito's.
     members = {name: value for name, value in jwk.items() if name not in ("kid", "alg")}
-    reference = ReferenceJWK.from_json(json_dumps(members))
-    reference_public = ReferenceJWK.from_json(
+    reference = reference_jwk.JWK.from_json(json_dumps(members))
+    reference_public = reference_jwk.JWK.from_json(
         json_dumps({name: value for name, value in members.items() if name != "d"})
     )
     return BenchKey(key, raw, reference, reference_public)

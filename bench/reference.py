@@ -43,10 +43,8 @@ def _verifier_for(alg: str) -> type[Any]:
     return Verifier
 
 
-def reference_claims(
-    claims: dict[str, Any], *, plain: tuple[str, ...], iat: int
-) -> dict[str, Any]:
-    """The same claims in the reference's marking (``SDObj`` keys) with ``iss``, ``iat``, ``vct``."""
+def reference_claims(claims: dict[str, Any], *, plain: tuple[str, ...], iat: int) -> dict[str, Any]:
+    """The same claims, marked the reference's way (``SDObj`` keys), with iss, iat and vct."""
     marked: dict[Any, Any] = {"iss": ISSUER, "iat": iat, "vct": VCT}
     for name, value in claims.items():
         marked[name if name in plain else SDObj(name)] = value

@@ -12,6 +12,7 @@ does, so a collection triggered by one contender is not billed to the next.
 """
 
 import gc
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -118,5 +119,5 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile of already sorted values (``fraction`` in 0..1)."""
     if not sorted_values:
         return float("nan")
-    rank = max(1, min(len(sorted_values), round(fraction * len(sorted_values) + 0.5)))
+    rank = max(1, min(len(sorted_values), math.ceil(fraction * len(sorted_values))))
     return sorted_values[rank - 1]

@@ -113,7 +113,7 @@ def create_issuer(
     except IntegrityError:
         session.rollback()
         raise IssuerSlugTaken("choose another slug") from None
-    account = IssuerAccount(issuer.id, slug, name, accredited, now)
+    account = IssuerAccount(issuer.id, slug, name, tuple(sorted(accredited)), now)
     return CreatedIssuer(account=account, api_key=api_key, key=key)
 
 

@@ -129,7 +129,13 @@ def status_list_token(
     """
     state = _state(session, list_id, kind="ietf")
     token = _cached_or_signed(
-        session, state, cache_key=list_id, base_url=base_url, kek=kek, now=now, purpose=None
+        session,
+        state,
+        cache_key=f"{base_url}|{list_id}",
+        base_url=base_url,
+        kek=kek,
+        now=now,
+        purpose=None,
     )
     return PublishedStatusList(token, STATUS_LIST_MEDIA_TYPE, STATUS_LIST_TTL)
 
@@ -147,7 +153,13 @@ def w3c_status_list_credential(
     list_id, purpose = parsed
     state = _state(session, list_id, kind="w3c")
     token = _cached_or_signed(
-        session, state, cache_key=name, base_url=base_url, kek=kek, now=now, purpose=purpose
+        session,
+        state,
+        cache_key=f"{base_url}|w3c|{name}",
+        base_url=base_url,
+        kek=kek,
+        now=now,
+        purpose=purpose,
     )
     return PublishedStatusList(token, VC_JWT_MEDIA_TYPE, STATUS_LIST_TTL)
 

@@ -13,18 +13,13 @@ Accepted (everything else that changes meaning is refused, unknown members are i
 - ``claim_sets`` (§6.4.1): arrays of claim ids, the first being the preferred option;
 - ``credential_sets`` is refused: without it every Credential Query is required (§6.4.2).
 
-:func:`check_answer` is the verifier's own check that presentations satisfy the query (§6.4, and
-§14.1: the verifier "MUST NOT rely on the Wallet to enforce these constraints"): every Credential
-Query is answered, by the right number of presentations of an accepted ``vct``, and one option of
-claims is disclosed with values among those allowed (type and value equal, §6.3).
+Checking presentations against a query is :mod:`verifiers.dcql_answers`.
 """
 
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from schemas.claim_path import ClaimPathError, select_claims
 from verifiers.errors import QueryInvalid
 
 FORMAT = "dc+sd-jwt"
@@ -238,89 +233,3 @@ def parse_query(document: object, *, at: str = "/dcql_query") -> Query:
     if errors.items:
         raise QueryInvalid("the presentation query is not valid", errors=errors.items[:100])
     return Query(queries)
-
-
-@dataclass(frozen=True)
-class PresentedCredential:
-    """What the answer check needs of one verified presentation: its type and disclosed claims."""
-
-    vct: str
-    claims: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """Why an answer does not satisfy its query: a stable code, the query, the claim path."""
-
-    code: str
-    query_id: str
-    path: tuple[PathPart, ...] | None = None
-
-
-def _strict_equal(value: object, allowed: tuple[str | int | bool, ...]) -> bool:
-    # §6.3: "the type and value of the claim both match exactly"; True is not 1.
-    return any(type(value) is type(option) and value == option for option in allowed)
-
-
-def claim_matches(claims: Mapping[str, Any], claim: ClaimQuery) -> bool:
-    """Whether the disclosed ``claims`` hold ``claim`` (§7.1 processing) with an allowed value."""
-    try:
-        selected = select_claims(claims, claim.path)
-    except ClaimPathError:
-        return False
-    if not selected:
-        return False
-    if claim.values is None:
-        return True
-    return any(_strict_equal(value, claim.values) for _, value in selected)
-
-
-def _credential_shortfalls(query: CredentialQuery, answer: PresentedCredential) -> list[Shortfall]:
-    if answer.vct not in query.vct_values:
-        return [Shortfall("request_type_mismatch", query.id)]
-    options = query.options()
-    if any(all(claim_matches(answer.claims, claim) for claim in option) for option in options):
-        return []
-    # Report against the least demanding option: what is missing from it.
-    smallest = min(options, key=len)
-    return [
-        Shortfall(
-            "request_claim_missing" if claim.values is None else "request_value_not_allowed",
-            query.id,
-            claim.path,
-        )
-        for claim in smallest
-        if not claim_matches(answer.claims, claim)
-    ]
-
-
-def check_answer(
-    query: Query, answers: Mapping[str, Sequence[PresentedCredential]]
-) -> tuple[Shortfall, ...]:
-    """Every way ``answers`` (query id → presented credentials) falls short of ``query``.
-
-    OpenID4VP 1.0 §6.4 and §14.1. An empty result means the query is satisfied.
-    """
-    shortfalls: list[Shortfall] = []
-    known = {credential.id for credential in query.credentials}
-    shortfalls.extend(
-        Shortfall("request_unexpected_answer", key) for key in answers if key not in known
-    )
-    for credential in query.credentials:
-        answered = answers.get(credential.id, ())
-        if not answered:
-            shortfalls.append(Shortfall("request_credential_missing", credential.id))
-            continue
-        if len(answered) > 1 and not credential.multiple:
-            shortfalls.append(Shortfall("request_too_many", credential.id))
-        for answer in answered:
-            shortfalls.extend(_credential_shortfalls(credential, answer))
-    return tuple(shortfalls)
-
-
-def query_for_vct(query: Query, vct: str) -> str | None:
-    """The id of the first Credential Query that accepts ``vct`` (to place a bare presentation)."""
-    for credential in query.credentials:
-        if vct in credential.vct_values:
-            return credential.id
-    return None

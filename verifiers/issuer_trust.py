@@ -23,7 +23,8 @@ from credentials.issuer_metadata import metadata_resolver, parse_jwk_set
 from credentials.keys import PublicKey, public_key_from_jwk
 from credentials.resolvers import IssuerKeyResolver, pick_key
 from verifiers.fetching import DocumentCache, Fetcher, caching_body_fetcher
-from verifiers.trust import KeySource, TrustEntry, find_trust_entry
+from verifiers.trust import find_trust_entry
+from verifiers.trust_entries import KeySource, TrustEntry
 
 
 @dataclass(frozen=True)

@@ -191,9 +191,9 @@ _BY_CODE: Final[dict[str, tuple[str, str, str]]] = {
         "A presentation answers nothing this request asked for.",
     ),
     "schema_violation": (
-        "Näytetty tieto ei vastaa tunnistetyyppiä: {claim}.",
-        "En visad uppgift motsvarar inte intygstypen: {claim}.",
-        "A disclosed claim does not fit the credential type: {claim}.",
+        "Tieto ei vastaa tunnistetyyppiä: {claim}.",
+        "En uppgift motsvarar inte intygstypen: {claim}.",
+        "A claim does not fit the credential type: {claim}.",
     ),
 }
 

@@ -20,25 +20,19 @@ from credentials.did_key import resolve_did_key
 from credentials.errors import CredentialError, KeyBindingUnexpected
 from credentials.jws import check_typ, parse_compact, payload_object
 from credentials.jwt import numeric_date
-from credentials.keys import ALGORITHMS, JWK, jwk_thumbprint, public_key_from_jwk
+from credentials.keys import JWK, jwk_thumbprint, public_key_from_jwk
 from credentials.sd_jwt import split_sd_jwt
 from credentials.sd_jwt_vc import VC_TYP, verify_sd_jwt_vc_issuance
 from credentials.vc_jose import ACCEPTED_TYPS, issuer_id, type_values, verify_vc_jwt
 from verifiers import errors
+from verifiers.checks import check_of_error, peek_sd_jwt_vc, schema_result
+from verifiers.gate import trust_lookup
 from verifiers.issuer_trust import IssuerTrust, Sources
 from verifiers.language import Language, type_slug
+from verifiers.policy import ACCEPTED_ALGORITHMS, ACCEPTED_TYP, CLOCK_TOLERANCE, REGISTERED_CLAIMS
 from verifiers.report import CheckName, CheckResult, failed, not_applicable, passed
 from verifiers.status import StatusContext, check_bitstring_status, check_token_status
-from verifiers.submissions import trust_lookup
-from verifiers.verification import (
-    ACCEPTED_TYP,
-    CLOCK_TOLERANCE,
-    REGISTERED_CLAIMS,
-    TrustLookup,
-    check_of_error,
-    peek_sd_jwt_vc,
-    schema_result,
-)
+from verifiers.verification import TrustLookup
 
 ReceivedFormat = Literal["dc+sd-jwt", "vc+jwt"]
 _ORDER: tuple[CheckName, ...] = (
@@ -133,7 +127,7 @@ def _sd_jwt_vc(
         verified = verify_sd_jwt_vc_issuance(
             credential,
             resolve_issuer_key=trust.resolve_key,
-            algorithms=ALGORITHMS,
+            algorithms=ACCEPTED_ALGORITHMS,
             accepted_typ=ACCEPTED_TYP,
             now=now,
             clock_tolerance=CLOCK_TOLERANCE,
@@ -234,7 +228,7 @@ def _vc_jwt(
             resolve_issuer_key=trust.resolve_key,
             now=now,
             clock_tolerance=CLOCK_TOLERANCE,
-            algorithms=ALGORITHMS,
+            algorithms=ACCEPTED_ALGORITHMS,
         )
     except CredentialError as error:
         check = check_of_error(error)

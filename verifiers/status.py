@@ -10,8 +10,9 @@
 
 Fail closed: an unreachable list (``status_unavailable``) or one that does not verify
 (``status_list_invalid``) fails the check. Bodies are cached by URL for the shortest lifetime
-stated by the response (``Cache-Control: max-age``) and the list (``ttl``; ``exp``); a cached list
-that no longer verifies is fetched again once.
+stated by the response (``Cache-Control: max-age``) and the list (``ttl``, never past its ``exp``
+or ``validUntil``); an expiry alone grants no caching. A cached list that no longer verifies is
+fetched again once.
 """
 
 from collections.abc import Callable, Sequence
@@ -25,7 +26,6 @@ from credentials.bitstring_status_list import (
     resolve_bitstring_status,
 )
 from credentials.errors import CredentialError, FetchFailed, StatusReferenceInvalid
-from credentials.keys import ALGORITHMS
 from credentials.resolvers import IssuerKeyResolver
 from credentials.status_list import (
     StatusType,
@@ -35,8 +35,8 @@ from credentials.status_list import (
 )
 from credentials.vc_jose import verify_vc_jwt
 from verifiers.fetching import DocumentCache, Fetcher, fetch_fresh, shortest
+from verifiers.policy import ACCEPTED_ALGORITHMS, CLOCK_TOLERANCE
 
-CLOCK_TOLERANCE = timedelta(seconds=60)
 StatusCode = Literal[
     "credential_revoked", "credential_suspended", "status_unavailable", "status_list_invalid"
 ]
@@ -96,7 +96,7 @@ def _load(
 
 
 def _stated(*lifetimes: timedelta | None) -> timedelta | None:
-    """The shortest lifetime a list states about itself, or ``None`` when it states none."""
+    """The shortest of the lifetimes given (``ttl`` bounded by the list's own expiry)."""
     stated = [lifetime for lifetime in lifetimes if lifetime is not None]
     return min(stated) if stated else None
 
@@ -117,13 +117,14 @@ def check_token_status(status_claim: dict[str, Any], context: StatusContext) -> 
             token,
             key=context.resolve_key,
             issuer=context.issuer,
-            algorithms=ALGORITHMS,
+            algorithms=ACCEPTED_ALGORITHMS,
             expected_sub=reference.uri,
             now=context.now,
             clock_tolerance=CLOCK_TOLERANCE,
         )
-        ttl = None if verified.ttl is None else timedelta(seconds=verified.ttl)
-        return verified, _stated(ttl, _until(verified.exp, context.now))
+        if verified.ttl is None:
+            return verified, None
+        return verified, _stated(timedelta(seconds=verified.ttl), _until(verified.exp, context.now))
 
     try:
         token = _load(reference.uri, context, verify)
@@ -156,12 +157,14 @@ def check_bitstring_status(
                 resolve_issuer_key=context.resolve_key,
                 now=context.now,
                 clock_tolerance=CLOCK_TOLERANCE,
-                algorithms=ALGORITHMS,
+                algorithms=ACCEPTED_ALGORITHMS,
             )
             if facts.issuer != context.issuer:
                 raise StatusReferenceInvalid("the status list is not the credential issuer's")
             credential = parse_bitstring_status_list_credential(facts.credential)
-            ttl = None if credential.ttl is None else timedelta(milliseconds=credential.ttl)
+            if credential.ttl is None:
+                return credential, None
+            ttl = timedelta(milliseconds=credential.ttl)
             return credential, _stated(ttl, _until(facts.valid_until, context.now))
 
         try:

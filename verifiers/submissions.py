@@ -12,171 +12,23 @@ presentation that does not carry our nonce under its holder's signature consumes
 stranger cannot burn a request.
 """
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from credentials.errors import CredentialError
-from credentials.jws import parse_compact, payload_object
-from credentials.sd_jwt import split_sd_jwt
-from verifiers.dcql import PresentedCredential, Query, check_answer, parse_query, query_for_vct
-from verifiers.errors import AudienceNotOwn, NonceReused, RequestExpired, SubmissionInvalid
-from verifiers.issuer_trust import IssuerTrust, Sources, find_issuer_trust
-from verifiers.language import Language, as_language, label_for, type_slug
+from verifiers.dcql import parse_query
+from verifiers.errors import AudienceNotOwn, NonceReused, RequestExpired
+from verifiers.gate import gate_context, invalid, place, placed_items, run_gate
+from verifiers.issuer_trust import Sources
+from verifiers.language import Language, as_language
 from verifiers.nonces import consume_nonce, usable_nonce
 from verifiers.organisations import VerifierInfo, verifier_by_id
-from verifiers.reasons import reason_for
-from verifiers.report import CheckResult, VerificationReport, not_applicable, passed
+from verifiers.policy import KB_MAX_AGE
+from verifiers.report import VerificationReport
 from verifiers.requests import load_request, seal_outcome, status_of
 from verifiers.tables import VerifierRequest, require_aware
-from verifiers.verification import (
-    KB_MAX_AGE,
-    Binding,
-    GateContext,
-    TrustLookup,
-    verify_presentation,
-)
-
-MAX_PRESENTATIONS = 20
-_QUERY_ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
-Placed = tuple[str | None, str]
-"""A presentation and the id of the Credential Query it answers (``None``: none known)."""
-
-
-def trust_lookup(session: Session, *, sources: Sources, now: datetime) -> TrustLookup:
-    """The gate's view of the trust registry and local issuers, memoised per verification."""
-    found: dict[str, IssuerTrust | None] = {}
-
-    def lookup(identifier: str) -> IssuerTrust | None:
-        if identifier not in found:
-            found[identifier] = find_issuer_trust(
-                session, identifier=identifier, sources=sources, now=now
-            )
-        return found[identifier]
-
-    return lookup
-
-
-def _invalid(pointer: str, message: str) -> SubmissionInvalid:
-    return SubmissionInvalid(
-        "the presentations are not in the expected shape",
-        errors=[{"pointer": pointer, "message": message}],
-    )
-
-
-def parse_vp_token(vp_token: object) -> list[Placed]:
-    """An OpenID4VP ``vp_token`` (§8.1): Credential Query id → array of presentations."""
-    if not isinstance(vp_token, dict) or not vp_token:
-        raise _invalid("/vp_token", "must be an object of credential query ids")
-    placed: list[Placed] = []
-    for key, value in vp_token.items():
-        if not isinstance(key, str) or not _QUERY_ID.match(key):
-            raise _invalid("/vp_token", "a key is not a credential query id")
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            raise _invalid(f"/vp_token/{key}", "must be a non-empty array of presentations")
-        placed.extend((key, item) for item in value)
-    if len(placed) > MAX_PRESENTATIONS:
-        raise _invalid("/vp_token", f"at most {MAX_PRESENTATIONS} presentations")
-    return placed
-
-
-def presented_vct(presentation: str) -> str | None:
-    """The ``vct`` a presentation claims (unverified; only to place it under a query)."""
-    try:
-        parts = split_sd_jwt(presentation)
-        vct = payload_object(parse_compact(parts.issuer_jwt)).get("vct")
-    except CredentialError:
-        return None
-    return vct if isinstance(vct, str) else None
-
-
-def place(presentations: object, query: Query | None) -> list[Placed]:
-    """A bare list of presentations, each placed under the first query accepting its ``vct``."""
-    if not isinstance(presentations, list) or not presentations:
-        raise _invalid("/presentations", "must be a non-empty array of presentations")
-    if len(presentations) > MAX_PRESENTATIONS or not all(isinstance(p, str) for p in presentations):
-        raise _invalid("/presentations", f"must be 1-{MAX_PRESENTATIONS} strings")
-    placed: list[Placed] = []
-    for item in presentations:
-        vct = presented_vct(item)
-        placed.append((query_for_vct(query, vct) if query and vct else None, item))
-    return placed
-
-
-def _items(*, vp_token: object, presentations: object, query: Query | None) -> list[Placed]:
-    if (vp_token is None) == (presentations is None):
-        raise _invalid("/vp_token", "give exactly one of vp_token and presentations")
-    return parse_vp_token(vp_token) if vp_token is not None else place(presentations, query)
-
-
-def _request_check(
-    query: Query, answers: dict[str, list[PresentedCredential]], context: GateContext
-) -> CheckResult:
-    shortfalls = check_answer(query, answers)
-    if not shortfalls:
-        return passed("request_satisfied")
-    by_id = {credential.id: credential for credential in query.credentials}
-    reasons: list[str] = []
-    for shortfall in shortfalls:
-        claim = None
-        credential = by_id.get(shortfall.query_id)
-        if shortfall.path is not None and credential is not None:
-            slug = type_slug(credential.vct_values[0], base_url=context.base_url)
-            claim = label_for(slug, shortfall.path, context.language)
-        text = reason_for("request_satisfied", shortfall.code, context.language, claim=claim)
-        if text not in reasons:
-            reasons.append(text)
-    return CheckResult("request_satisfied", "failed", shortfalls[0].code, " ".join(reasons))
-
-
-def run_gate(
-    items: Sequence[Placed],
-    *,
-    binding: Binding,
-    context: GateContext,
-    query: Query | None,
-    request_id: str | None,
-) -> tuple[VerificationReport, bool]:
-    """Verify every presentation and, with a query, whether together they satisfy it.
-
-    Returns the report and whether any presentation's holder signed the expected nonce.
-    """
-    outcomes = [
-        verify_presentation(item, binding=binding, context=context, query_id=query_id)
-        for query_id, item in items
-    ]
-    checks: tuple[CheckResult, ...] = ()
-    if query is not None:
-        answers: dict[str, list[PresentedCredential]] = {}
-        for (query_id, _), outcome in zip(items, outcomes, strict=True):
-            if outcome.presented is not None:
-                answers.setdefault(query_id or "", []).append(outcome.presented)
-        checks = (_request_check(query, answers, context),)
-    else:
-        checks = (not_applicable("request_satisfied"),)
-    report = VerificationReport(
-        language=context.language,
-        audience=binding.audience,
-        presentations=tuple(outcome.report for outcome in outcomes),
-        checks=checks,
-        request_id=request_id,
-    )
-    return report, any(outcome.nonce_bound for outcome in outcomes)
-
-
-def _context(
-    session: Session, *, sources: Sources, language: Language, base_url: str, now: datetime
-) -> GateContext:
-    return GateContext(
-        trust=trust_lookup(session, sources=sources, now=now),
-        fetch=sources.fetch,
-        cache=sources.cache,
-        now=now,
-        language=language,
-        base_url=base_url,
-    )
+from verifiers.verification import Binding
 
 
 def _answer_request(
@@ -197,9 +49,9 @@ def _answer_request(
         raise RequestExpired("the presentation request has expired")
     usable_nonce(session, verifier_id=verifier.id, nonce=row.nonce, now=now)
     query = parse_query(row.query)
-    items = _items(vp_token=vp_token, presentations=presentations, query=query)
+    items = placed_items(vp_token=vp_token, presentations=presentations, query=query)
     language = as_language(row.language)
-    context = _context(session, sources=sources, language=language, base_url=base_url, now=now)
+    context = gate_context(session, sources=sources, language=language, base_url=base_url, now=now)
     binding = Binding(audience=verifier.client_id, nonce=row.nonce, max_age=KB_MAX_AGE)
     report, bound = run_gate(
         items, binding=binding, context=context, query=query, request_id=row.id
@@ -245,8 +97,8 @@ def verify_submission(
     if request_id is None and nonce is not None:
         request_id = usable_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now).request_id
         if request_id is None:
-            items = _items(vp_token=vp_token, presentations=presentations, query=None)
-            context = _context(
+            items = placed_items(vp_token=vp_token, presentations=presentations, query=None)
+            context = gate_context(
                 session, sources=sources, language=language, base_url=base_url, now=now
             )
             binding = Binding(audience=verifier.client_id, nonce=nonce, max_age=KB_MAX_AGE)
@@ -258,10 +110,10 @@ def verify_submission(
                 session.commit()
             return report
     if request_id is None:
-        raise _invalid("/request_id", "give a request_id, or a nonce from this verifier")
+        raise invalid("/request_id", "give a request_id, or a nonce from this verifier")
     row = load_request(session, request_id=request_id, verifier_id=verifier.id)
     if nonce is not None and nonce != row.nonce:
-        raise _invalid("/nonce", "the nonce is not the request's")
+        raise invalid("/nonce", "the nonce is not the request's")
     return _answer_request(
         session,
         row=row,
@@ -327,7 +179,7 @@ def verify_shared_presentations(
     if max_kb_age <= timedelta(0):
         raise ValueError("max_kb_age must be positive")
     items = place(list(presentations), None)
-    context = _context(
+    context = gate_context(
         session, sources=sources, language=language, base_url=base_url, now=require_aware(now)
     )
     binding = Binding(audience=audience, nonce=nonce, max_age=max_kb_age)

@@ -24,37 +24,23 @@ of its checks passed.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any
 
-from credentials.errors import (
-    AlgorithmKeyMismatch,
-    ClaimInvalid,
-    CredentialError,
-    DisclosureUnreferenced,
-    FetchFailed,
-    HolderKeyMissing,
-    InvalidKey,
-    IssuerKeyUnresolved,
-    IssuerMismatch,
-    KBAudienceMismatch,
-    KBExpired,
-    KBIssuedAtInvalid,
-    KBNonceMismatch,
-    KBSDHashMismatch,
-    KeyBindingInvalid,
-    SignatureInvalid,
-    UnsupportedAlgorithm,
-)
-from credentials.jws import check_typ, parse_compact, payload_object
+from credentials.errors import CredentialError
 from credentials.kb_jwt import KeyBindingPolicy
-from credentials.keys import ALGORITHMS
-from credentials.sd_jwt import parse_disclosure, sd_alg_of, split_sd_jwt
-from credentials.sd_jwt_vc import PLAIN_CLAIMS, VC_TYP, VCTyp, verify_sd_jwt_vc
-from schemas import validate_claims
-from verifiers.dcql import PresentedCredential
+from credentials.sd_jwt_vc import VC_TYP, verify_sd_jwt_vc
+from verifiers.checks import (
+    CORE_STAGES,
+    check_of_error,
+    core_results,
+    peek_sd_jwt_vc,
+    schema_result,
+)
+from verifiers.dcql_answers import PresentedCredential
 from verifiers.fetching import DocumentCache, Fetcher
 from verifiers.issuer_trust import IssuerTrust
 from verifiers.language import Language, label_for, leaves, type_name, type_slug
+from verifiers.policy import ACCEPTED_ALGORITHMS, ACCEPTED_TYP, CLOCK_TOLERANCE, REGISTERED_CLAIMS
 from verifiers.report import (
     CheckName,
     CheckResult,
@@ -66,26 +52,8 @@ from verifiers.report import (
 )
 from verifiers.status import StatusContext, check_token_status
 
-CLOCK_TOLERANCE: Final = timedelta(seconds=60)
-"""THREATS.md: clock tolerance 60 s."""
-KB_MAX_AGE: Final = timedelta(minutes=5)
-"""THREATS.md: a KB-JWT is at most 5 minutes old when it answers a request."""
-ACCEPTED_TYP: Final[tuple[VCTyp, ...]] = (VC_TYP,)
-REGISTERED_CLAIMS: Final = frozenset(PLAIN_CLAIMS | {"sub"})
-"""Claims about the credential rather than its subject; never reported as disclosed claims."""
-
 TrustLookup = Callable[[str], IssuerTrust | None]
 """``trust(iss)``: the trust placed in an issuer, ``None`` when it is unknown."""
-
-_CORE_STAGES: Final[tuple[CheckName, ...]] = (
-    "signature",
-    "validity_period",
-    "kb_signature",
-    "kb_audience",
-    "kb_nonce",
-    "kb_freshness",
-    "kb_sd_hash",
-)
 
 
 @dataclass(frozen=True)
@@ -118,109 +86,6 @@ class PresentationOutcome:
     presented: PresentedCredential | None
 
 
-@dataclass(frozen=True)
-class PeekedSDJWTVC:
-    issuer: str
-    vct: str
-    status: dict[str, Any] | None
-
-
-def peek_sd_jwt_vc(presentation: str) -> PeekedSDJWTVC:
-    """The format check (RFC 9901 §4; SD-JWT VC §3.2) before any key is looked up."""
-    parts = split_sd_jwt(presentation)
-    parsed = parse_compact(parts.issuer_jwt, what="issuer-signed JWT")
-    check_typ(parsed, ACCEPTED_TYP, what="issuer-signed JWT")
-    payload = payload_object(parsed, what="issuer-signed JWT")
-    sd_alg_of(payload)
-    for encoded in parts.disclosures:
-        parse_disclosure(encoded)
-    issuer, vct, status = payload.get("iss"), payload.get("vct"), payload.get("status")
-    if not isinstance(issuer, str) or not issuer or not isinstance(vct, str) or not vct:
-        raise ClaimInvalid("iss and vct must be plain non-empty strings")
-    if status is not None and not isinstance(status, dict):
-        raise ClaimInvalid("the status claim must be an object")
-    aka = payload.get("aka_vcts", [])
-    if not isinstance(aka, list) or not all(isinstance(v, str) and v != vct for v in aka):
-        raise ClaimInvalid("aka_vcts must be an array of other type strings")
-    return PeekedSDJWTVC(issuer, vct, status)
-
-
-def check_of_error(error: CredentialError) -> CheckName:
-    """Which check a core error belongs to (the core checks in :data:`_CORE_STAGES` order)."""
-    if isinstance(error, KBAudienceMismatch):
-        return "kb_audience"
-    if isinstance(error, KBNonceMismatch):
-        return "kb_nonce"
-    if isinstance(error, KBIssuedAtInvalid | KBExpired):
-        return "kb_freshness"
-    if isinstance(error, KBSDHashMismatch):
-        return "kb_sd_hash"
-    if isinstance(error, KeyBindingInvalid | HolderKeyMissing | InvalidKey):
-        return "kb_signature"
-    signature_errors = (
-        IssuerKeyUnresolved,
-        FetchFailed,
-        UnsupportedAlgorithm,
-        AlgorithmKeyMismatch,
-        SignatureInvalid,
-        IssuerMismatch,
-        DisclosureUnreferenced,
-    )
-    if isinstance(error, signature_errors):
-        return "signature"
-    if type(error) is ClaimInvalid or error.code in (
-        "credential_expired",
-        "credential_not_yet_valid",
-        "iat_in_future",
-        "claim_missing",
-    ):
-        return "validity_period"
-    return "format"
-
-
-def _core_results(stage: CheckName | None, code: str, language: Language) -> list[CheckResult]:
-    if stage == "format":
-        return [failed("format", code, language)] + [
-            failed(check, "not_checked", language) for check in _CORE_STAGES
-        ]
-    results = [passed("format")]
-    reached = False
-    for check in _CORE_STAGES:
-        if check == stage:
-            results.append(failed(check, code, language))
-            reached = True
-        elif reached:
-            results.append(failed(check, "not_checked", language))
-        else:
-            results.append(passed(check))
-    return results
-
-
-def schema_result(
-    slug: str | None, claims: dict[str, Any], language: Language, *, disclosed_only: bool
-) -> CheckResult:
-    """The ``schema`` check: the type's JSON Schema and rules (:func:`schemas.validate_claims`).
-
-    With ``disclosed_only`` a missing required claim is no violation: undisclosed claims are
-    absent from a presentation. A type this instance does not know is ``not_applicable``.
-    """
-    if slug is None:
-        return not_applicable("schema")
-    violations = [
-        v
-        for v in validate_claims(slug, claims)
-        if not (disclosed_only and v.message == "is required but missing")
-    ]
-    if not violations:
-        return passed("schema")
-    path = tuple(
-        int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
-        for p in violations[0].pointer.split("/")[1:]
-    )
-    label = label_for(slug, path, language) if path else None
-    return failed("schema", "schema_violation", language, claim=label)
-
-
 def _ordered(
     results: dict[CheckName, CheckResult], order: tuple[CheckName, ...]
 ) -> tuple[CheckResult, ...]:
@@ -237,12 +102,12 @@ def verify_presentation(
     failed report means). Raises ``TypeError`` only for misuse (a naive ``now``).
     """
     language = context.language
-    order = ("format", "issuer_trusted", *_CORE_STAGES, "status", "schema")
+    order = ("format", "issuer_trusted", *CORE_STAGES, "status", "schema")
     results: dict[CheckName, CheckResult] = {}
     try:
         peeked = peek_sd_jwt_vc(presentation)
     except CredentialError as error:
-        for result in _core_results("format", error.code, language):
+        for result in core_results("format", error.code, language):
             results[result.check] = result
         results["issuer_trusted"] = failed("issuer_trusted", "not_checked", language)
         results["status"] = failed("status", "not_checked", language)
@@ -266,7 +131,7 @@ def verify_presentation(
         results["issuer_trusted"] = passed("issuer_trusted")
     if trust is None:
         results["format"] = passed("format")
-        for check in (*_CORE_STAGES, "status", "schema"):
+        for check in (*CORE_STAGES, "status", "schema"):
             results[check] = failed(check, "not_checked", language)
         report = PresentationReport(
             query_id, VC_TYP, peeked.issuer, None, peeked.vct, shown_type, _ordered(results, order)
@@ -278,7 +143,7 @@ def verify_presentation(
         verified = verify_sd_jwt_vc(
             presentation,
             resolve_issuer_key=trust.resolve_key,
-            algorithms=ALGORITHMS,
+            algorithms=ACCEPTED_ALGORITHMS,
             accepted_typ=ACCEPTED_TYP,
             now=context.now,
             clock_tolerance=CLOCK_TOLERANCE,
@@ -293,10 +158,10 @@ def verify_presentation(
         code = ""
     except CredentialError as error:
         stage, code = check_of_error(error), error.code
-    for result in _core_results(stage, code, language):
+    for result in core_results(stage, code, language):
         results[result.check] = result
     nonce_bound = stage is None or (
-        stage in _CORE_STAGES and _CORE_STAGES.index(stage) > _CORE_STAGES.index("kb_nonce")
+        stage in CORE_STAGES and CORE_STAGES.index(stage) > CORE_STAGES.index("kb_nonce")
     )
 
     signed = results["signature"].outcome == "passed"

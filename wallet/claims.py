@@ -163,13 +163,31 @@ def person_claims(claims: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
     return {name: value for name, value in claims.items() if name not in REGISTERED_CLAIMS}
 
 
+def _display_order(slug: str | None) -> dict[str, int]:
+    # Processed SD-JWT claims come in digest order, which hides the issuer's order (RFC 9901
+    # §4.2.4.1); the type metadata's claim list is the display order (SD-JWT VC "Claim Metadata").
+    if slug is None:
+        return {}
+    names = [c["path"][0] for c in credential_type(slug).metadata["claims"] if len(c["path"]) == 1]
+    return {name: index for index, name in enumerate(names)}
+
+
+def in_display_order(claims: Mapping[str, JSONValue], slug: str | None) -> dict[str, JSONValue]:
+    """The claims about the person, top-level names in the type's display order."""
+    order = _display_order(slug)
+    person = person_claims(claims)
+    return {
+        name: person[name] for name in sorted(person, key=lambda n: (order.get(n, len(order)), n))
+    }
+
+
 def labelled_rows(
     claims: Mapping[str, JSONValue], slug: str | None, lang: str
 ) -> tuple[ClaimRow, ...]:
     """Every leaf claim about the person with its label in ``lang``, in document order."""
     return tuple(
         ClaimRow(path=path, label=label_of(slug, path, lang), value=value)
-        for path, value in _leaves(person_claims(claims), ())
+        for path, value in _leaves(in_display_order(claims, slug), ())
     )
 
 

@@ -19,17 +19,13 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from credentials.errors import TaitoError
-from credentials.jws import parse_compact, payload_object
-from credentials.kb_jwt import holder_key_from_cnf
-from credentials.keys import PublicKey
-from credentials.sd_jwt_holder import open_sd_jwt
 from wallet.activity import ActivityKind, append_activity
 from wallet.checker import CredentialChecker
 from wallet.claims import ClaimRow, labelled_rows, search_text, skills_of, title_of, type_name
 from wallet.claims import type_slug as slug_of
 from wallet.errors import CredentialDuplicate, CredentialNotFound
 from wallet.held import HeldDocument, HeldIndex, iter_indexes, load_document, seal_row
-from wallet.holder_keys import holder_public_keys
+from wallet.holder_keys import holder_public_keys, key_bound_to
 from wallet.share_records import withdraw_shares_of_credential
 from wallet.tables import WalletCredential
 from wallet.timestamps import require_aware
@@ -98,20 +94,6 @@ def _summary(index: HeldIndex, lang: str) -> CredentialSummary:
     )
 
 
-def _bound_key(credential: str, keys: tuple[PublicKey, ...]) -> PublicKey:
-    # Choose which of the holder's keys to verify against: the one the credential names. The
-    # peek is unverified and only picks a key; the gate then checks the binding for real.
-    try:
-        if "~" in credential:
-            bound = holder_key_from_cnf(open_sd_jwt(credential).claims).thumbprint
-        else:
-            payload = payload_object(parse_compact(credential, what="credential"))
-            bound = holder_key_from_cnf(payload).thumbprint
-    except (TaitoError, ValueError):
-        return keys[0]
-    return next((key for key in keys if key.thumbprint == bound), keys[0])
-
-
 def identity_of(credential: str) -> bytes:
     """What makes two deliveries the same credential: the issuer-signed JWT."""
     return credential.split("~", 1)[0].encode("ascii", "replace")
@@ -159,7 +141,7 @@ def receive_into(
     holder_id = vault.holder_id
     text = credential.strip()
     keys = holder_public_keys(session, holder_id=holder_id)
-    key = _bound_key(text, keys)
+    key = key_bound_to(text, keys)
     checked = verify(text, holder_jwk=key.jwk, now=now)
     fingerprint = vault.fingerprint(identity_of(text), purpose="credential")
     if session.exec(_duplicate(holder_id, fingerprint)).first() is not None:

@@ -67,6 +67,7 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 def document_json(document: HeldDocument) -> dict[str, JSONValue]:
+    """The document as the JSON that is sealed (and exported)."""
     return {
         "format": document.format,
         "credential": document.credential,
@@ -82,6 +83,7 @@ def document_json(document: HeldDocument) -> dict[str, JSONValue]:
 
 
 def index_json(index: HeldIndex) -> dict[str, JSONValue]:
+    """The search index as the JSON that is sealed."""
     return {
         "format": index.format,
         "vct": index.vct,
@@ -110,6 +112,7 @@ def seal_row(
 
 
 def open_document(vault: Vault, row: WalletCredential) -> HeldDocument:
+    """Open a row's sealed document; raises ``SealError`` if it was altered or moved."""
     data: Any = vault.open(row.sealed_document, purpose=DOCUMENT, row_id=row.id)
     return HeldDocument(
         id=row.id,

@@ -13,8 +13,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from credentials.did_jwk import did_jwk_key_id, encode_did_jwk
+from credentials.did_jwk import did_jwk_key_id, encode_did_jwk, resolve_did_jwk
 from credentials.encoding import json_dumps, json_object
+from credentials.errors import TaitoError
+from credentials.jws import parse_compact, payload_object
+from credentials.kb_jwt import holder_key_from_cnf
 from credentials.keys import (
     JWK,
     Algorithm,
@@ -24,6 +27,7 @@ from credentials.keys import (
     private_key_from_jwk,
     public_key_from_jwk,
 )
+from credentials.sd_jwt_holder import open_sd_jwt
 from credentials.sealing import NONCE_BYTES, open_sealed, seal
 from wallet.errors import WalletNotFound
 from wallet.tables import WalletHolderKey
@@ -139,3 +143,26 @@ def holder_private_jwks(session: Session, *, holder_id: str, kek: bytes) -> list
         opened = open_sealed(kek, row.sealed_private_jwk, context=_context(holder_id, row.kid))
         keys.append(json_object(opened, what="holder key"))
     return keys
+
+
+def key_bound_to(credential: str, keys: tuple[PublicKey, ...]) -> PublicKey:
+    """Which of the holder's keys ``credential`` names (``cnf.jwk``), else the first (primary).
+
+    The peek is unverified and only picks the key to verify against (SD-JWT VC §3.2.2.2 ``cnf``;
+    for a ``vc+jwt`` a did:jwk subject ``id``, VC DM 2.0 Appendix A.4); the gate then checks the
+    binding for real.
+    """
+    bound: set[str] = set()
+    try:
+        if "~" in credential:
+            bound.add(holder_key_from_cnf(open_sd_jwt(credential).claims).thumbprint)
+        else:
+            payload = payload_object(parse_compact(credential, what="credential"))
+            subjects = payload.get("credentialSubject")
+            for subject in subjects if isinstance(subjects, list) else [subjects]:
+                subject_id = subject.get("id") if isinstance(subject, dict) else None
+                if isinstance(subject_id, str) and subject_id.startswith("did:jwk:"):
+                    bound.add(resolve_did_jwk(subject_id).thumbprint)
+    except (TaitoError, ValueError):
+        return keys[0]
+    return next((key for key in keys if key.thumbprint in bound), keys[0])

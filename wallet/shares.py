@@ -31,7 +31,7 @@ from wallet.claims import ClaimRow, labelled_rows, title_of, type_name
 from wallet.errors import (
     ShareLimitReached,
 )
-from wallet.held import load_document
+from wallet.held import HeldDocument, load_document
 from wallet.holder_keys import holder_signing_key
 from wallet.presentations import PresentedCredential, present, shown_claims
 from wallet.share_rules import (
@@ -109,7 +109,7 @@ def _present_all(
     audience: str,
     nonce: str,
     now: datetime,
-) -> list[tuple[Any, PresentedCredential]]:
+) -> list[tuple[HeldDocument, PresentedCredential]]:
     made = []
     for item in spec.items:
         document = load_document(session, vault, item.credential_id)
@@ -126,7 +126,11 @@ def _present_all(
 
 
 def _preview(
-    spec: ShareSpec, expires_at: datetime, audience: str, made: Sequence[Any], lang: str
+    spec: ShareSpec,
+    expires_at: datetime,
+    audience: str,
+    made: Sequence[tuple[HeldDocument, PresentedCredential]],
+    lang: str,
 ) -> SharePreview:
     items = tuple(
         PreviewItem(

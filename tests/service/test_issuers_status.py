@@ -10,8 +10,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from credentials.resolvers import pinned_key
-from credentials.status_list import StatusType, resolve_status, verify_status_list_token
-from credentials.status_list import StatusReference
+from credentials.status_list import (
+    StatusReference,
+    StatusType,
+    resolve_status,
+    verify_status_list_token,
+)
 from issuers import status as status_module
 from issuers.batch import issue_batch
 from issuers.custody import published_keys
@@ -105,7 +109,9 @@ def test_a_new_list_is_opened_when_the_current_one_is_full(
 
 def test_lists_are_separate_for_ietf_and_w3c(session: Session) -> None:
     created = make_issuer(session, KEK)
-    ietf = reserve_status_slots(session, issuer_id=created.account.id, kind="ietf", count=1, now=NOW)
+    ietf = reserve_status_slots(
+        session, issuer_id=created.account.id, kind="ietf", count=1, now=NOW
+    )
     w3c = reserve_status_slots(session, issuer_id=created.account.id, kind="w3c", count=1, now=NOW)
     assert ietf[0].list_id != w3c[0].list_id
 
@@ -185,7 +191,7 @@ def _run_threads(count: int, work: Callable[[int], None]) -> list[BaseException]
         try:
             barrier.wait()
             work(n)
-        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
@@ -237,6 +243,7 @@ def test_eight_concurrent_clients_issuing_2000_credentials_get_2000_distinct_ind
         ).all()
     assert len(rows) == 2000
     assert len(set(rows)) == 2000
+    assert len({list_id for list_id, _ in rows}) == 1  # concurrent clients share one open list
 
 
 @pytest.mark.skipif(not is_postgres(), reason="concurrency needs PostgreSQL")

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from credentials.keys import PrivateKey, PublicKey, generate_key
 from credentials.resolvers import PinnedKeys
-from credentials.sd_jwt_vc import VerifiedCredential, verify_sd_jwt_vc_issuance
+from credentials.sd_jwt_vc import VCTyp, VerifiedCredential, verify_sd_jwt_vc_issuance
 from issuers.custody import published_keys
 from issuers.organisations import CreatedIssuer, create_issuer
 from issuers.requests import CredentialRequest, HolderBinding
@@ -22,6 +22,7 @@ from schemas import SLUGS
 BASE_URL = "https://taito.test"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ALGORITHMS = ("EdDSA", "ES256")
+SD_JWT_VC: tuple[VCTyp, ...] = ("dc+sd-jwt",)
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 DATABASE = "http://data.europa.eu/esco/skill/43ae58b9-5e56-4524-b45a-b422777a0576"
 HETU = "131052-308T"
@@ -139,7 +140,7 @@ def verify_issued(
         credential,
         resolve_issuer_key=PinnedKeys({identifier: keys}),
         algorithms=ALGORITHMS,
-        accepted_typ=("dc+sd-jwt",),
+        accepted_typ=SD_JWT_VC,
         now=now + timedelta(seconds=1),
         clock_tolerance=timedelta(seconds=60),
     )

@@ -5,16 +5,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from credentials.keys import PrivateKey, generate_key
 from credentials.sd_jwt_holder import create_presentation, open_sd_jwt
-from verifiers.errors import AudienceNotOwn, NonceExpired, NonceReused, NonceUnknown
-from verifiers.nonces import issue_nonce
-from verifiers.organisations import VerifierInfo, create_verifier
-from verifiers.report import VerificationReport
-from verifiers.submissions import verify_shared_presentations, verify_submission
-from verifiers.trust import add_trusted_issuer, entry_from_json
 from tests.service.test_verifiers_support import (
     BASE,
     COMPETENCE,
@@ -29,6 +25,15 @@ from tests.service.test_verifiers_support import (
     sources_for,
     unique,
 )
+from verifiers.errors import AudienceNotOwn, NonceExpired, NonceReused, NonceUnknown
+from verifiers.issuer_trust import LocalIssuerInfo
+from verifiers.language import Language
+from verifiers.nonces import issue_nonce
+from verifiers.organisations import VerifierInfo, create_verifier
+from verifiers.report import VerificationReport
+from verifiers.submissions import verify_shared_presentations, verify_submission
+from verifiers.trust import add_trusted_issuer
+from verifiers.trust_entries import entry_from_json
 
 
 @dataclass
@@ -60,8 +65,8 @@ def verify(
     presentation: str,
     nonce: str,
     *,
-    language: str = "en",
-    sources_local: tuple[object, ...] = (),
+    language: Language = "en",
+    sources_local: tuple[LocalIssuerInfo, ...] = (),
 ) -> VerificationReport:
     return verify_submission(
         world.session,
@@ -71,15 +76,17 @@ def verify(
         audience=world.verifier.client_id,
         vp_token=None,
         presentations=[presentation],
-        sources=sources_for(world.fetcher, local=sources_local),  # type: ignore[arg-type]
+        sources=sources_for(world.fetcher, local=sources_local),
         kek=bytes(32),
-        language=language,  # type: ignore[arg-type]
+        language=language,
         base_url=BASE,
         now=NOW,
     )
 
 
-def fresh_presentation(world: World, *, disclose: tuple[str, ...] = ("title", "eqf_level"), audience: str | None = None) -> tuple[str, str, int]:
+def fresh_presentation(
+    world: World, *, disclose: tuple[str, ...] = ("title", "eqf_level"), audience: str | None = None
+) -> tuple[str, str, int]:
     credential, index = world.issuer.issue(world.holder)
     nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW).nonce
     presentation = present(
@@ -98,7 +105,9 @@ def outcome(report: VerificationReport, check: str) -> tuple[str, str | None, st
     return found[0].outcome, found[0].code, found[0].reason
 
 
-def test_presentation_with_every_check_passed_shows_exactly_the_disclosed_claims(world: World) -> None:
+def test_presentation_with_every_check_passed_shows_exactly_the_disclosed_claims(
+    world: World,
+) -> None:
     trust(world)
     presentation, nonce, _ = fresh_presentation(world)
     report = verify(world, presentation, nonce)
@@ -106,11 +115,23 @@ def test_presentation_with_every_check_passed_shows_exactly_the_disclosed_claims
     checks = {c.check: c.outcome for c in report.presentations[0].checks}
     assert set(checks.values()) == {"passed"}
     assert set(checks) >= {
-        "format", "issuer_trusted", "signature", "validity_period", "kb_signature",
-        "kb_audience", "kb_nonce", "kb_freshness", "kb_sd_hash", "status", "schema",
+        "format",
+        "issuer_trusted",
+        "signature",
+        "validity_period",
+        "kb_signature",
+        "kb_audience",
+        "kb_nonce",
+        "kb_freshness",
+        "kb_sd_hash",
+        "status",
+        "schema",
     }
     shown = report.presentations[0]
-    assert shown.claims == {"title": "Bachelor of Engineering, Information Technology", "eqf_level": 6}
+    assert shown.claims == {
+        "title": "Bachelor of Engineering, Information Technology",
+        "eqf_level": 6,
+    }
     assert {(c.path, c.label) for c in shown.labelled_claims} == {
         (("title",), "Qualification title"),
         (("eqf_level",), "EQF level"),
@@ -129,7 +150,9 @@ def test_claims_are_labelled_in_the_callers_language(world: World) -> None:
     assert report.presentations[0].type_name == "Tutkinto"
 
 
-def test_revoked_credential_fails_the_status_check_with_a_plain_language_reason(world: World) -> None:
+def test_revoked_credential_fails_the_status_check_with_a_plain_language_reason(
+    world: World,
+) -> None:
     trust(world)
     presentation, nonce, index = fresh_presentation(world)
     world.issuer.set_status(index, 1)
@@ -223,16 +246,22 @@ def test_presentation_for_another_audience_does_not_use_up_the_nonce(world: Worl
     trust(world)
     credential, _ = world.issuer.issue(world.holder)
     nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW).nonce
-    wrong = present(credential, world.holder, disclose=["title"], audience="https://x.test", nonce=nonce)
+    wrong = present(
+        credential, world.holder, disclose=["title"], audience="https://x.test", nonce=nonce
+    )
     assert not verify(world, wrong, nonce).verified
-    right = present(credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce)
+    right = present(
+        credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce
+    )
     assert verify(world, right, nonce).verified
 
 
 def test_key_binding_jwt_older_than_five_minutes_fails_freshness(world: World) -> None:
     trust(world)
     credential, _ = world.issuer.issue(world.holder)
-    nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW - timedelta(minutes=1)).nonce
+    nonce = issue_nonce(
+        world.session, verifier=world.verifier, now=NOW - timedelta(minutes=1)
+    ).nonce
     stale = present(
         credential,
         world.holder,
@@ -253,12 +282,18 @@ def test_presentation_without_key_binding_fails_the_kb_signature_check(world: Wo
     assert outcome(report, "kb_signature")[:2] == ("failed", "key_binding_required")
 
 
-def test_presentation_signed_by_another_holder_key_fails_the_kb_signature_check(world: World) -> None:
+def test_presentation_signed_by_another_holder_key_fails_the_kb_signature_check(
+    world: World,
+) -> None:
     trust(world)
     credential, _ = world.issuer.issue(world.holder)
     nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW).nonce
-    genuine = present(credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce)
-    forged_kb = present(credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce)
+    genuine = present(
+        credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce
+    )
+    forged_kb = present(
+        credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce
+    )
     sd_jwt = genuine.rsplit("~", 1)[0] + "~"
     thief = generate_key("EdDSA")
     header, payload, _ = forged_kb.rsplit("~", 1)[1].split(".")
@@ -278,9 +313,15 @@ def test_expired_credential_fails_the_validity_period_check(world: World) -> Non
         world.holder, issued_at=NOW - timedelta(days=30), expires_at=NOW - timedelta(days=1)
     )
     nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW).nonce
-    presentation = present(credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce)
+    presentation = present(
+        credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce
+    )
     report = verify(world, presentation, nonce)
-    assert outcome(report, "validity_period") == ("failed", "credential_expired", "The credential has expired.")
+    assert outcome(report, "validity_period") == (
+        "failed",
+        "credential_expired",
+        "The credential has expired.",
+    )
 
 
 def test_tampered_issuer_signature_fails_the_signature_check(world: World) -> None:
@@ -302,12 +343,18 @@ def test_garbage_fails_the_format_check_and_every_other_check(world: World) -> N
     assert all(c.outcome == "failed" for c in report.presentations[0].checks)
 
 
-def test_local_issuer_is_trusted_for_its_accredited_types_without_a_registry_entry(world: World) -> None:
+def test_local_issuer_is_trusted_for_its_accredited_types_without_a_registry_entry(
+    world: World,
+) -> None:
     local = make_issuer(world.fetcher, identifier=unique(f"{BASE}/issuers/metropolia"))
     credential, _ = local.issue(world.holder)
     nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW).nonce
-    presentation = present(credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce)
-    report = verify(world, presentation, nonce, sources_local=(local_info(local, accredited=[QUALIFICATION]),))
+    presentation = present(
+        credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce
+    )
+    report = verify(
+        world, presentation, nonce, sources_local=(local_info(local, accredited=[QUALIFICATION]),)
+    )
     assert report.verified
     assert report.presentations[0].issuer_name == "Metropolia"
 
@@ -316,8 +363,12 @@ def test_local_issuer_not_accredited_for_the_type_fails_the_trust_check(world: W
     local = make_issuer(world.fetcher, identifier=unique(f"{BASE}/issuers/metropolia"))
     credential, _ = local.issue(world.holder)
     nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW).nonce
-    presentation = present(credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce)
-    report = verify(world, presentation, nonce, sources_local=(local_info(local, accredited=[COMPETENCE]),))
+    presentation = present(
+        credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce
+    )
+    report = verify(
+        world, presentation, nonce, sources_local=(local_info(local, accredited=[COMPETENCE]),)
+    )
     assert outcome(report, "issuer_trusted")[1] == "issuer_not_trusted_for_type"
 
 
@@ -330,7 +381,9 @@ def test_unknown_nonce_is_refused(world: World) -> None:
 
 
 def test_nonce_of_another_verifier_is_unknown_to_this_one(world: World) -> None:
-    other = create_verifier(world.session, slug=unique("other"), name="Other", base_url=BASE, now=NOW).verifier
+    other = create_verifier(
+        world.session, slug=unique("other"), name="Other", base_url=BASE, now=NOW
+    ).verifier
     nonce = issue_nonce(world.session, verifier=other, now=NOW).nonce
     presentation, _, _ = fresh_presentation(world)
     with pytest.raises(NonceUnknown):
@@ -340,8 +393,12 @@ def test_nonce_of_another_verifier_is_unknown_to_this_one(world: World) -> None:
 def test_expired_nonce_is_refused_as_gone(world: World) -> None:
     trust(world)
     credential, _ = world.issuer.issue(world.holder)
-    nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW - timedelta(minutes=6)).nonce
-    presentation = present(credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce)
+    nonce = issue_nonce(
+        world.session, verifier=world.verifier, now=NOW - timedelta(minutes=6)
+    ).nonce
+    presentation = present(
+        credential, world.holder, disclose=["title"], audience=world.verifier.client_id, nonce=nonce
+    )
     with pytest.raises(NonceExpired) as raised:
         verify(world, presentation, nonce)
     assert raised.value.status == 410
@@ -371,7 +428,9 @@ def test_share_view_verifies_live_and_consumes_nothing(world: World) -> None:
     trust(world)
     credential, index = world.issuer.issue(world.holder)
     audience, nonce = f"{BASE}/shares/abc", "share-nonce-1234567890"
-    presentation = present(credential, world.holder, disclose=["title"], audience=audience, nonce=nonce)
+    presentation = present(
+        credential, world.holder, disclose=["title"], audience=audience, nonce=nonce
+    )
     later = NOW + timedelta(days=3)
     world.issuer.publish(at=later)
 
@@ -391,3 +450,36 @@ def test_share_view_verifies_live_and_consumes_nothing(world: World) -> None:
     assert view().verified and view().verified
     world.issuer.set_status(index, 1, at=later)
     assert outcome(view(), "status")[1] == "credential_revoked"
+
+
+TOP_LEVEL = ("given_name", "family_name", "title", "kind", "eqf_level", "date_awarded")
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(chosen=st.sets(st.sampled_from(TOP_LEVEL), min_size=1))
+def test_any_subset_of_disclosures_verifies_to_exactly_that_subset(
+    world: World, chosen: set[str]
+) -> None:
+    if not world.session.info.get("trusted"):
+        trust(world)
+        world.session.info["trusted"] = True
+    credential, _ = world.issuer.issue(world.holder)
+    audience, nonce = f"{BASE}/shares/law", "law-nonce-0123456789ab"
+    presentation = present(
+        credential, world.holder, disclose=sorted(chosen), audience=audience, nonce=nonce
+    )
+    report = verify_shared_presentations(
+        world.session,
+        presentations=[presentation],
+        audience=audience,
+        nonce=nonce,
+        max_kb_age=timedelta(minutes=5),
+        sources=sources_for(world.fetcher),
+        language="en",
+        base_url=BASE,
+        now=NOW,
+    )
+    assert report.verified
+    assert set(report.presentations[0].claims) == chosen

@@ -37,8 +37,16 @@ from wallet.credentials import (
     list_credentials,
     receive_credential,
 )
-from wallet.errors import CredentialDuplicate, CredentialNotFound, SkillInvalid, SkillNotFound
+from wallet.errors import (
+    CredentialDuplicate,
+    CredentialNotFound,
+    ShareInvalid,
+    SkillInvalid,
+    SkillNotFound,
+)
+from wallet.holder_keys import holder_binding
 from wallet.profile import declare_skill, remove_declared_skill, skills_profile
+from wallet.shares import ANYONE, ShareItem, ShareSpec, preview_share
 from wallet.tables import WalletCredential
 
 UNI = IssuerFixture("uni", "Haaga-Helia ammattikorkeakoulu")
@@ -281,3 +289,24 @@ def test_database_holds_no_claim_value_in_plaintext(session: Session, clean_engi
     assert leaked == []
     assert "maija@example.fi" not in dump
     assert UNI.identifier not in dump and "qualification" not in dump
+
+
+def test_a_vc_jwt_is_received_and_listed_but_not_shared_claim_by_claim(session: Session) -> None:
+    holder = register_holder(session).holder_id
+    did = holder_binding(session, holder_id=holder).did
+    credential = UNI.issue_vc_jwt({"skill": {"uri": PYTHON, "label": "Python"}}, did)
+    credential_id = _receive(session, holder, credential)
+    (listed,) = list_credentials(
+        session, holder_id=holder, kek=KEK, lang="en", filters=CredentialFilter(skill=PYTHON)
+    )
+    assert (listed.id, listed.format, listed.vct) == (
+        credential_id,
+        "vc+jwt",
+        "CompetenceCredential",
+    )
+    spec = ShareSpec(
+        items=(ShareItem(credential_id, (("skill",),)),), audience=ANYONE, purpose="CV"
+    )
+    with pytest.raises(ShareInvalid) as caught:
+        preview_share(session, holder_id=holder, spec=spec, kek=KEK, lang="en", now=NOW)
+    assert caught.value.code == "share_invalid"

@@ -1,0 +1,279 @@
+"""The wallet API: ``/v1/wallet/...`` for the person holding credentials.
+
+Authorization: ``Authorization: Bearer tat_...`` (an access token from ``/v1/auth``); without a
+live token every route answers 401. Every resource belongs to the holder of the token: another
+person's credential, share or skill is 404, exactly like one that does not exist. Labels and
+type names follow ``?lang=`` or ``Accept-Language`` (fi, sv, en).
+
+This module also gathers the wallet's sub-routers (accounts, shares, requests), so the app
+includes one router.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response, status
+from fastapi.responses import JSONResponse
+
+from api.deps import KEKDep, SessionDep, SettingsDep
+from api.routers import wallet_auth, wallet_requests, wallet_shares
+from api.routers.wallet_deps import CheckerDep, CurrentHolder, LanguageDep, NowDep
+from api.routers.wallet_models import (
+    ActivityEntryOut,
+    ActivityOut,
+    BindingOut,
+    CredentialDetailOut,
+    CredentialListOut,
+    CredentialOut,
+    DeclaredSkillListOut,
+    DeclaredSkillOut,
+    ErasureOut,
+    ImportReportOut,
+    PickupIn,
+    ProfileOut,
+    ReceiveIn,
+    SkillIn,
+)
+from api.routers.wallet_views import credential_out, detail_out
+from issuers.pickup import redeem_pickup_code
+from wallet.activity import list_activity
+from wallet.credentials import (
+    CredentialFilter,
+    credential_detail,
+    delete_credential,
+    list_credentials,
+    receive_credential,
+)
+from wallet.holder_keys import holder_binding
+from wallet.portability import erase_wallet, export_wallet, import_wallet
+from wallet.profile import (
+    declare_skill,
+    list_declared_skills,
+    remove_declared_skill,
+    skills_profile,
+)
+
+router = APIRouter(tags=["wallet"])
+router.include_router(wallet_auth.router)
+router.include_router(wallet_shares.router)
+router.include_router(wallet_requests.router)
+
+Id = Annotated[str, Query(max_length=40)]
+
+
+@router.get("/v1/wallet/binding")
+def get_binding(holder: CurrentHolder, session: SessionDep) -> BindingOut:
+    """The public key (JWK and did:jwk) issuers bind this wallet's credentials to."""
+    binding = holder_binding(session, holder_id=holder)
+    return BindingOut(
+        kid=binding.kid,
+        alg=binding.alg,
+        jwk=binding.jwk,
+        did=binding.did,
+        verification_method=binding.verification_method,
+    )
+
+
+@router.post("/v1/wallet/credentials", status_code=status.HTTP_201_CREATED)
+def receive(
+    body: ReceiveIn,
+    response: Response,
+    holder: CurrentHolder,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    verify: CheckerDep,
+    now: NowDep,
+) -> CredentialOut:
+    """Receive an SD-JWT VC or a ``vc+jwt``: verified first, refused with the failing check."""
+    summary = receive_credential(
+        session,
+        holder_id=holder,
+        credential=body.credential,
+        verify=verify,
+        kek=kek,
+        base_url=settings.base_url,
+        now=now,
+    )
+    response.headers["Location"] = f"/v1/wallet/credentials/{summary.id}"
+    return credential_out(summary)
+
+
+@router.post("/v1/wallet/pickup", status_code=status.HTTP_201_CREATED)
+def pick_up(
+    body: PickupIn,
+    holder: CurrentHolder,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    verify: CheckerDep,
+    now: NowDep,
+) -> CredentialOut:
+    """Redeem an issuer's one-time pickup code straight into this wallet (verified as usual)."""
+    credential = redeem_pickup_code(session, code=body.code, now=now)
+    summary = receive_credential(
+        session,
+        holder_id=holder,
+        credential=credential,
+        verify=verify,
+        kek=kek,
+        base_url=settings.base_url,
+        now=now,
+    )
+    return credential_out(summary)
+
+
+@router.get("/v1/wallet/credentials")
+def list_held(
+    holder: CurrentHolder,
+    session: SessionDep,
+    kek: KEKDep,
+    lang: LanguageDep,
+    type: Annotated[str | None, Query(max_length=300)] = None,
+    issuer: Annotated[str | None, Query(max_length=300)] = None,
+    skill: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> CredentialListOut:
+    """List, filter (type slug or vct, issuer, ESCO skill) and search (``q``) credentials."""
+    found = list_credentials(
+        session,
+        holder_id=holder,
+        kek=kek,
+        lang=lang,
+        filters=CredentialFilter(type=type, issuer=issuer, skill=skill, text=q),
+    )
+    return CredentialListOut(credentials=[credential_out(c) for c in found])
+
+
+@router.get("/v1/wallet/credentials/{credential_id}")
+def get_credential(
+    credential_id: str,
+    holder: CurrentHolder,
+    session: SessionDep,
+    kek: KEKDep,
+    lang: LanguageDep,
+    verify: CheckerDep,
+    now: NowDep,
+) -> CredentialDetailOut:
+    """One credential: labelled claims, issuer, validity and live status."""
+    detail = credential_detail(
+        session,
+        holder_id=holder,
+        credential_id=credential_id,
+        kek=kek,
+        lang=lang,
+        now=now,
+        verify=verify,
+    )
+    return detail_out(detail)
+
+
+@router.delete("/v1/wallet/credentials/{credential_id}", status_code=204)
+def remove_credential(
+    credential_id: str, holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep
+) -> None:
+    """Delete a credential; shares presenting it are withdrawn at once."""
+    delete_credential(session, holder_id=holder, credential_id=credential_id, kek=kek, now=now)
+
+
+@router.get("/v1/wallet/profile")
+def get_profile(
+    holder: CurrentHolder, session: SessionDep, kek: KEKDep, lang: LanguageDep
+) -> ProfileOut:
+    """The skills profile: every skill, best level, attesting credentials, self-declared ones."""
+    profile = skills_profile(session, holder_id=holder, kek=kek, lang=lang)
+    return ProfileOut.model_validate(profile, from_attributes=True)
+
+
+@router.get("/v1/wallet/skills")
+def get_declared_skills(
+    holder: CurrentHolder, session: SessionDep, kek: KEKDep
+) -> DeclaredSkillListOut:
+    """The skills the person declares themselves (never verified)."""
+    skills = list_declared_skills(session, holder_id=holder, kek=kek)
+    return DeclaredSkillListOut(
+        skills=[DeclaredSkillOut.model_validate(s, from_attributes=True) for s in skills]
+    )
+
+
+@router.post("/v1/wallet/skills", status_code=status.HTTP_201_CREATED)
+def add_declared_skill(
+    body: SkillIn, holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep
+) -> DeclaredSkillOut:
+    """Declare an ESCO skill (optionally with a level); it stays marked self-declared."""
+    skill = declare_skill(
+        session, holder_id=holder, uri=body.uri, level=body.level, kek=kek, now=now
+    )
+    return DeclaredSkillOut.model_validate(skill, from_attributes=True)
+
+
+@router.delete("/v1/wallet/skills/{skill_id}", status_code=204)
+def delete_declared_skill(
+    skill_id: str, holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep
+) -> None:
+    """Remove a self-declared skill."""
+    remove_declared_skill(session, holder_id=holder, skill_id=skill_id, kek=kek, now=now)
+
+
+@router.get("/v1/wallet/activity")
+def get_activity(
+    holder: CurrentHolder,
+    session: SessionDep,
+    kek: KEKDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> ActivityOut:
+    """The activity log, newest first (``before``: entries older than that sequence number)."""
+    entries = list_activity(session, holder_id=holder, kek=kek, limit=limit, before=before)
+    return ActivityOut(
+        entries=[
+            ActivityEntryOut(
+                seq=e.seq, kind=e.kind.value, occurred_at=e.occurred_at, details=dict(e.details)
+            )
+            for e in entries
+        ]
+    )
+
+
+@router.get("/v1/wallet/export")
+def export(
+    holder: CurrentHolder, session: SessionDep, settings: SettingsDep, kek: KEKDep, now: NowDep
+) -> JSONResponse:
+    """The whole wallet as one JSON document, holder keys included: keep it secret."""
+    bundle = export_wallet(session, holder_id=holder, kek=kek, base_url=settings.base_url, now=now)
+    return JSONResponse(
+        bundle,
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": 'attachment; filename="taito-wallet-export.json"',
+        },
+    )
+
+
+@router.post("/v1/wallet/import")
+def import_export(
+    bundle: Annotated[dict[str, Any], Body()],
+    holder: CurrentHolder,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    verify: CheckerDep,
+    now: NowDep,
+) -> ImportReportOut:
+    """Import a Taito wallet export; every credential is verified again before it is stored."""
+    report = import_wallet(
+        session,
+        holder_id=holder,
+        bundle=bundle,
+        verify=verify,
+        kek=kek,
+        base_url=settings.base_url,
+        now=now,
+    )
+    return ImportReportOut.model_validate(report, from_attributes=True)
+
+
+@router.delete("/v1/wallet")
+def erase(holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep) -> ErasureOut:
+    """Erase the whole wallet: every credential, share, skill, key and log entry."""
+    receipt = erase_wallet(session, holder_id=holder, kek=kek, now=now)
+    return ErasureOut.model_validate(receipt, from_attributes=True)

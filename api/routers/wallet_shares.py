@@ -1,0 +1,108 @@
+"""Shares: ``/v1/wallet/shares`` (preview, create, list, read, withdraw).
+
+A share presents only the chosen claims (claims path pointers, OpenID4VP §7) of the chosen
+credentials to one audience: a verifier's client identifier, or ``"anyone"`` with the link. The
+link (``B/v1/shares/{token}``) is shown once in the creation response. The share-view route
+itself (``GET /v1/shares/{token}``) belongs to the verifying side: it composes
+:func:`wallet.share_views.open_share`, the verification gate and
+:func:`wallet.share_views.record_share_view`.
+"""
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import KEKDep, SessionDep, SettingsDep
+from api.routers.wallet_deps import CurrentHolder, LanguageDep, NowDep
+from api.routers.wallet_models import (
+    ShareCreatedOut,
+    ShareIn,
+    ShareListOut,
+    ShareOut,
+    SharePreviewOut,
+)
+from api.routers.wallet_views import preview_out, share_out
+from wallet.share_records import get_share, list_shares, withdraw_share
+from wallet.shares import ShareItem, ShareSpec, create_share, preview_share
+
+router = APIRouter(prefix="/v1/wallet/shares", tags=["wallet shares"])
+
+
+def _spec(body: ShareIn) -> ShareSpec:
+    return ShareSpec(
+        items=tuple(
+            ShareItem(item.credential_id, tuple(tuple(path) for path in item.claims))
+            for item in body.credentials
+        ),
+        audience=body.audience,
+        purpose=body.purpose,
+        expires_at=body.expires_at,
+        max_views=body.max_views,
+    )
+
+
+@router.post("/preview")
+def preview(
+    body: ShareIn,
+    holder: CurrentHolder,
+    session: SessionDep,
+    kek: KEKDep,
+    lang: LanguageDep,
+    now: NowDep,
+) -> SharePreviewOut:
+    """Exactly what the audience will see; nothing is created."""
+    shown = preview_share(session, holder_id=holder, spec=_spec(body), kek=kek, lang=lang, now=now)
+    return preview_out(shown)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create(
+    body: ShareIn,
+    response: Response,
+    holder: CurrentHolder,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    lang: LanguageDep,
+    now: NowDep,
+) -> ShareCreatedOut:
+    """Create the share and its link (shown only now)."""
+    created = create_share(
+        session,
+        holder_id=holder,
+        spec=_spec(body),
+        kek=kek,
+        base_url=settings.base_url,
+        lang=lang,
+        now=now,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Location"] = f"/v1/wallet/shares/{created.id}"
+    return ShareCreatedOut(
+        id=created.id,
+        url=created.url,
+        expires_at=created.expires_at,
+        preview=preview_out(created.preview),
+    )
+
+
+@router.get("")
+def list_all(holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep) -> ShareListOut:
+    """Every share with its status and how often it was viewed."""
+    return ShareListOut(
+        shares=[share_out(s) for s in list_shares(session, holder_id=holder, kek=kek, now=now)]
+    )
+
+
+@router.get("/{share_id}")
+def get_one(
+    share_id: str, holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep
+) -> ShareOut:
+    """One share."""
+    return share_out(get_share(session, holder_id=holder, share_id=share_id, kek=kek, now=now))
+
+
+@router.delete("/{share_id}", status_code=204)
+def withdraw(
+    share_id: str, holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep
+) -> None:
+    """Withdraw the share; it cannot be opened from this moment on."""
+    withdraw_share(session, holder_id=holder, share_id=share_id, kek=kek, now=now)
