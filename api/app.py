@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.composition import install_verifier_sources
 from api.database import build_engine
 from api.kek import load_kek
 from api.logs import configure_logging
@@ -24,6 +25,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or build_engine(settings.database_url)
     app.state.kek = load_kek(settings)
+    install_verifier_sources(app, settings)
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(wallet.router)
@@ -33,7 +35,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(publishing.router)
     app.include_router(vocab.router)
     # Added last = outermost: the request id exists before the body limit may answer 413.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        max_bulk_bytes=settings.max_bulk_body_bytes,
+    )
     app.add_middleware(RequestContext)
     return app
 

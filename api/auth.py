@@ -5,7 +5,7 @@ this module only reads the ``Authorization`` header and answers 401 the same way
 """
 
 import hmac
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from fastapi import Depends, Request
 
@@ -17,7 +17,7 @@ class Unauthenticated(TaitoError):
     code = "unauthenticated"
     title = "Authentication is required"
     status = 401
-    headers = {"WWW-Authenticate": "Bearer"}
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
 def bearer_token(request: Request) -> str:

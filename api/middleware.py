@@ -119,14 +119,38 @@ class _BodyTooLarge(HTTPException):
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    """``max_bytes`` everywhere, except paths matching ``bulk_paths`` (batch issuance, wallet
+    import), which may carry up to ``max_bulk_bytes``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        max_bulk_bytes: int,
+        bulk_paths: re.Pattern[str] = re.compile(
+            r"/v1/(issuers/[^/]+/credentials/batch|wallet/import)"
+        ),
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.max_bulk_bytes = max(max_bulk_bytes, max_bytes)
+        self.bulk_paths = bulk_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        bulk = self.bulk_paths.fullmatch(scope.get("path", ""))
+        limit = _Limit(self.max_bulk_bytes if bulk else self.default_max_bytes)
+        await limit(self.app, scope, receive, send)
+
+
+class _Limit:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+
+    async def __call__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = scope.get("state", {}).get("request_id")
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None:
@@ -156,7 +180,7 @@ class BodyLimit:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
                 await self._reject(send, request_id)

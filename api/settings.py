@@ -37,8 +37,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: a SQLite file by default, postgresql+psycopg://... at scale.",
     )
     base_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="Public URL of this instance; issuer identifiers and vct URIs are built on it.",
+        "https://taito.localhost",
+        description=(
+            "Public https URL of this instance; issuer identifiers, status lists and vct URIs"
+            " are built on it. Development uses https://taito.localhost, a name that never"
+            " leaves the machine (RFC 6761); the server itself listens on host:port."
+        ),
     )
     host: str = Field("127.0.0.1", description="Address `taito serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `taito serve` binds to.")
@@ -52,6 +56,11 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest accepted request body; larger gets 413."
+    )
+    max_bulk_body_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=1024,
+        description="Largest body for batch issuance and wallet import.",
     )
     log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (JSON lines).")
     log_level: str = Field("INFO", description="Python logging level name.")

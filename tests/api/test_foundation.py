@@ -159,3 +159,14 @@ def test_production_refuses_demo_data(settings: Settings) -> None:
     unsafe = settings.model_copy(update={"environment": Environment.PRODUCTION, "demo": True})
     with pytest.raises(ValueError, match="TAITO_DEMO"):
         create_app(unsafe)
+
+
+def test_batch_issuance_and_wallet_import_accept_bodies_above_the_default_limit(
+    client: TestClient,
+) -> None:
+    body = b"x" * (2 * 1024 * 1024)
+    response = client.post("/v1/issuers/some-college/credentials/batch", content=body)
+    assert response.status_code == 401
+    assert_problem(
+        client.post("/v1/issuers/some-college/credentials", content=body), 413, "request_too_large"
+    )
