@@ -9,7 +9,7 @@ from api.kek import load_kek
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
 from api.problems import install_problem_handlers
-from api.routers import admin_issuers, health, issuers, publishing, verifiers, vocab, wallet
+from api.routers import admin_issuers, health, issuers, publishing, shares, verifiers, vocab, wallet
 from api.settings import Settings, load_settings
 
 
@@ -34,6 +34,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(admin_issuers.router)
     app.include_router(publishing.router)
     app.include_router(vocab.router)
+    app.include_router(shares.router)
     # Added last = outermost: the request id exists before the body limit may answer 413.
     app.add_middleware(
         BodyLimit,

@@ -15,9 +15,9 @@ def register(commands: Subparsers) -> None:
 
 def _admin_modules() -> list[Any]:
     # Each service contributes its own admin commands; listed here explicitly (no import magic).
-    from api.cli import admin_issuers, admin_verifiers
+    from api.cli import admin_issuers, admin_verifiers, admin_wallet
 
-    return [admin_issuers, admin_verifiers]
+    return [admin_issuers, admin_verifiers, admin_wallet]
 
 
 def no_handler(_args: argparse.Namespace) -> int:  # pragma: no cover - argparse requires one

@@ -4,11 +4,11 @@ points where the wallet meets the other services.
 Composition points (the wallet never imports another service; the API hands functions in):
 
 - :func:`credential_checker`: the verification gate the wallet receives and imports through
-  (:class:`wallet.checker.CredentialChecker`). Until it is pointed at the verifiers service's
-  gate it fails closed: every receipt answers 503 ``credential_check_unavailable``.
+  (:class:`wallet.checker.CredentialChecker`), backed by the verifiers service's one gate
+  (``verifiers.receiving.check_received_credential``, THREATS.md promise 1).
 - :func:`presentation_requests`: finds a verifier's request for the wallet and submits the
-  person's answer (:class:`RequestSource`). Until it is pointed at the verifiers service it
-  finds nothing (404 ``presentation_request_not_found``).
+  person's answer (:class:`RequestSource`), backed by ``verifiers.requests`` and
+  ``verifiers.submissions``.
 
 Tests override these (``app.dependency_overrides``), as they do the clock and the argon2 cost.
 """
@@ -20,12 +20,19 @@ from fastapi import Depends, Header, Query
 from sqlmodel import Session
 
 from api.auth import BearerToken
-from api.deps import SessionDep, SettingsDep
+from api.deps import KEKDep, SessionDep, SettingsDep
+from api.routers.verifiers import SourcesDep
 from credentials.keys import JWK
 from schemas.type_metadata import primary_language
+from verifiers.errors import RequestNotFound as VerifierRequestNotFound
+from verifiers.issuer_trust import Sources
+from verifiers.language import DEFAULT_LANGUAGE
+from verifiers.receiving import check_received_credential
+from verifiers.requests import request_public_view
+from verifiers.submissions import submit_request_response
 from wallet.accounts import Argon2Parameters
 from wallet.checker import CheckedCredential, CredentialChecker
-from wallet.errors import CredentialCheckUnavailable, PresentationRequestNotFound
+from wallet.errors import PresentationRequestNotFound
 from wallet.requests import PresentationRequest
 from wallet.tokens import authenticate_access
 
@@ -71,13 +78,33 @@ def language(
 LanguageDep = Annotated[str, Depends(language)]
 
 
-def _unavailable(credential: str, *, holder_jwk: JWK, now: datetime) -> CheckedCredential:
-    raise CredentialCheckUnavailable("Credentials cannot be verified right now; try again later.")
+def credential_checker(
+    session: SessionDep, settings: SettingsDep, sources: SourcesDep
+) -> CredentialChecker:
+    """The verification gate for receipts and imports: the verifiers service's one gate."""
 
+    def check(credential: str, *, holder_jwk: JWK, now: datetime) -> CheckedCredential:
+        received = check_received_credential(
+            session,
+            credential,
+            holder_jwk=holder_jwk,
+            sources=sources,
+            language=DEFAULT_LANGUAGE,
+            base_url=settings.base_url,
+            now=now,
+        )
+        return CheckedCredential(
+            format=received.format,
+            issuer=received.issuer,
+            issuer_name=received.issuer_name,
+            vct=received.vct,
+            claims=received.claims,
+            valid_from=received.valid_from,
+            valid_until=received.valid_until,
+            status=received.status,
+        )
 
-def credential_checker(session: SessionDep, settings: SettingsDep) -> CredentialChecker:
-    """The verification gate for receipts and imports (composition point; fails closed)."""
-    return _unavailable
+    return check
 
 
 CheckerDep = Annotated[CredentialChecker, Depends(credential_checker)]
@@ -98,9 +125,30 @@ class RequestSource(Protocol):
     ) -> dict[str, Any] | None: ...
 
 
-class _NoRequests:
+class _VerifierRequests:
+    """The verifiers service's requests, as the wallet sees and answers them."""
+
+    def __init__(self, *, sources: Sources, kek: bytes, base_url: str) -> None:
+        self.sources = sources
+        self.kek = kek
+        self.base_url = base_url
+
     def find(self, session: Session, *, request_id: str, now: datetime) -> PresentationRequest:
-        raise PresentationRequestNotFound("There is no such presentation request.")
+        try:
+            view = request_public_view(
+                session, request_id=request_id, base_url=self.base_url, now=now
+            )
+        except VerifierRequestNotFound:
+            raise PresentationRequestNotFound("There is no such presentation request.") from None
+        return PresentationRequest(
+            request_id=view.id,
+            audience=view.audience,
+            nonce=view.nonce,
+            query=view.query,
+            purpose=view.purpose,
+            verifier_name=view.verifier_name,
+            expires_at=view.expires_at,
+        )
 
     def submit(
         self,
@@ -110,12 +158,21 @@ class _NoRequests:
         vp_token: dict[str, list[str]],
         now: datetime,
     ) -> dict[str, Any] | None:
-        raise PresentationRequestNotFound("There is no such presentation request.")
+        report = submit_request_response(
+            session,
+            request_id=request_id,
+            vp_token=vp_token,
+            sources=self.sources,
+            kek=self.kek,
+            base_url=self.base_url,
+            now=now,
+        )
+        return report.to_json()
 
 
-def presentation_requests(session: SessionDep, settings: SettingsDep) -> RequestSource:
-    """The verifiers' requests as the wallet sees them (composition point; finds nothing)."""
-    return _NoRequests()
+def presentation_requests(settings: SettingsDep, sources: SourcesDep, kek: KEKDep) -> RequestSource:
+    """The verifiers' requests as the wallet sees them."""
+    return _VerifierRequests(sources=sources, kek=kek, base_url=settings.base_url)
 
 
 RequestSourceDep = Annotated[RequestSource, Depends(presentation_requests)]

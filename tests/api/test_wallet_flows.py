@@ -213,14 +213,19 @@ def test_receive_refuses_with_the_failing_check_and_detects_duplicates(
     assert len(client.get("/v1/wallet/credentials", headers=auth).json()["credentials"]) == 1
 
 
-def test_receive_fails_closed_until_the_gate_is_wired(app: FastAPI, client: TestClient) -> None:
+def test_real_gate_refuses_a_credential_from_an_untrusted_issuer_and_stores_nothing(
+    app: FastAPI, client: TestClient
+) -> None:
     clock = Clock()
     install(app, clock, PinnedChecker([UNI]), FakeRequests())
     del app.dependency_overrides[wallet_deps.credential_checker]
     auth = register(client)
     credential = UNI.issue("qualification", qualification_claims(), binding_jwk(client, auth))
     response = client.post("/v1/wallet/credentials", json={"credential": credential}, headers=auth)
-    problem(response, 503, "credential_check_unavailable")
+    body = problem(response, 422, "credential_issuer_untrusted")
+    assert "issuer" in str(body["detail"]).lower()
+    listed = client.get("/v1/wallet/credentials", headers=auth).json()
+    assert listed["credentials"] == []
     app.dependency_overrides.clear()
 
 
