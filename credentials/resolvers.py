@@ -1,11 +1,11 @@
 """Where a verifier's trusted issuer keys come from.
 
-SD-JWT VC §2.5 ("Issuer Verification Key Discovery and Validation"; section numbers as in the
-copy in shared/specs) leaves the mechanism to the ecosystem: JWT VC Issuer Metadata, DIDs, or keys configured out of band. Taito models each as an
-:class:`IssuerKeyResolver`: a function the verifier injects that, given the issuer identifier
-from the *signed* payload and the header ``kid``, returns the one key it trusts or raises
-:class:`IssuerKeyUnresolved`. Nothing in a token's header (``jwk``, ``jku``, ``x5u``, ``x5c``)
-is ever consulted (THREATS.md, promise 2).
+SD-JWT VC §2.5 ("Issuer Verification Key Discovery and Validation"; section numbers as in the copy
+in shared/specs) leaves the mechanism to the ecosystem: JWT VC Issuer Metadata, DIDs, or keys
+configured out of band. Taito models each as an :class:`IssuerKeyResolver`: a function the verifier
+injects that, given the issuer identifier from the *signed* payload and the header ``kid``, returns
+the one key it trusts or raises :class:`IssuerKeyUnresolved`. Nothing in a token's header (``jwk``,
+``jku``, ``x5u``, ``x5c``) is ever consulted (THREATS.md, promise 2).
 """
 
 from collections.abc import Iterable, Mapping
