@@ -1,1 +1,19 @@
-"""Benchmarks: every figure is a ratio against a baseline measured in the same run."""
+"""Benchmarks: every figure is a ratio against a baseline measured in the same run.
+
+``make bench`` (``python -m bench``) runs three groups and writes ``bench/RESULTS.md``;
+``make bench-smoke`` runs them all at tiny sizes, prints, writes nothing and fails only when a
+benchmark breaks (never on a timing):
+
+- core (:mod:`bench.core_sd_jwt`, :mod:`bench.core_vc_jose`, :mod:`bench.core_status_list`):
+  the credential core against its signature floor (``cryptography`` alone) and against the
+  reference SD-JWT implementation (``sd-jwt``) or PyJWT, in interleaved rounds
+  (:mod:`bench.timing`);
+- HTTP (:mod:`bench.http_bench`): ``taito serve`` on a fresh SQLite or PostgreSQL database
+  (:mod:`bench.http_server`), set up through the admin API (:mod:`bench.http_setup`) and loaded
+  by a bounded asyncio client (:mod:`bench.http_load`), each endpoint beside ``/healthz``;
+- scale (:mod:`bench.scale`): issuance with a million credentials in the register and a wallet
+  of 5,000 credentials.
+
+Where a target is missed the run profiles it (pyinstrument in process, py-spy on the server:
+:mod:`bench.profiling`, :mod:`bench.server_profile`); both are bench-only tools.
+"""

@@ -10,6 +10,7 @@ and no KEK is needed to redeem. Redeeming erases the sealed credential; codes ex
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -17,7 +18,7 @@ from typing import Final
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from credentials.sealing import SealError, open_sealed, seal
+from credentials.sealing import open_sealed, seal
 from issuers.errors import PickupCodeExpired, PickupCodeUnknown, PickupCodeUsed
 from issuers.tables import IssuerPickup
 from issuers.timestamps import as_utc, require_aware
@@ -66,11 +67,21 @@ def new_pickup(*, credential_id: str, credential: str, now: datetime) -> NewPick
     return NewPickup(code=code, row=row)
 
 
-def redeem_pickup_code(session: Session, *, code: str, now: datetime) -> str:
+def redeem_pickup_code(
+    session: Session,
+    *,
+    code: str,
+    now: datetime,
+    deliver: Callable[[str], object] | None = None,
+) -> str:
     """Return the credential as issued for ``code``, once; commits.
 
-    Raises :class:`PickupCodeUnknown` (404), :class:`PickupCodeUsed` (410, also when another
-    redemption won a race) and :class:`PickupCodeExpired` (410).
+    ``deliver``, when given, receives the credential inside the same transaction (the wallet's
+    receive, composed by the API): if it raises, the redemption is rolled back and the code
+    stays usable, so a wallet that refuses the credential does not burn the code; if it returns,
+    its commit (or ours) makes the redemption final. Raises :class:`PickupCodeUnknown` (404),
+    :class:`PickupCodeUsed` (410, also when another redemption won a race),
+    :class:`PickupCodeExpired` (410) and whatever ``deliver`` raises.
     """
     now = require_aware(now)
     if not code.startswith(PICKUP_PREFIX) or len(code) > _MAX_CODE_LENGTH:
@@ -93,12 +104,16 @@ def redeem_pickup_code(session: Session, *, code: str, now: datetime) -> str:
         session.rollback()
         raise PickupCodeUsed("the pickup code has been used")
     try:
-        credential = open_sealed(_sealing_key(code), sealed, context=_context(credential_id))
-    except SealError:
+        credential = open_sealed(
+            _sealing_key(code), sealed, context=_context(credential_id)
+        ).decode("utf-8")
+        if deliver is not None:
+            deliver(credential)
+    except Exception:
         session.rollback()
         raise
     session.commit()
-    return credential.decode("utf-8")
+    return credential
 
 
 def purge_expired_pickups(session: Session, *, now: datetime) -> int:

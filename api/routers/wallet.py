@@ -38,6 +38,7 @@ from issuers.pickup import redeem_pickup_code
 from wallet.activity import list_activity
 from wallet.credentials import (
     CredentialFilter,
+    CredentialSummary,
     credential_detail,
     delete_credential,
     list_credentials,
@@ -109,17 +110,24 @@ def pick_up(
     now: NowDep,
 ) -> CredentialOut:
     """Redeem an issuer's one-time pickup code straight into this wallet (verified as usual)."""
-    credential = redeem_pickup_code(session, code=body.code, now=now)
-    summary = receive_credential(
-        session,
-        holder_id=holder,
-        credential=credential,
-        verify=verify,
-        kek=kek,
-        base_url=settings.base_url,
-        now=now,
-    )
-    return credential_out(summary)
+    received: list[CredentialSummary] = []
+
+    def deliver(credential: str) -> None:
+        received.append(
+            receive_credential(
+                session,
+                holder_id=holder,
+                credential=credential,
+                verify=verify,
+                kek=kek,
+                base_url=settings.base_url,
+                now=now,
+            )
+        )
+
+    # The wallet receives inside the redemption: a refused credential leaves the code usable.
+    redeem_pickup_code(session, code=body.code, now=now, deliver=deliver)
+    return credential_out(received[0])
 
 
 @router.get("/v1/wallet/credentials")

@@ -77,3 +77,21 @@ def test_expired_pickups_are_purged(session: Session) -> None:
     purge_expired_pickups(session, now=NOW + PICKUP_LIFETIME + timedelta(seconds=1))
     with pytest.raises(PickupCodeUnknown):
         redeem_pickup_code(session, code=issued.pickup_code, now=NOW)
+
+
+def test_a_code_whose_credential_the_wallet_refuses_stays_usable(session: Session) -> None:
+    issued = _issued(session)
+
+    class Refused(Exception):
+        pass
+
+    def refuse(_credential: str) -> None:
+        raise Refused
+
+    with pytest.raises(Refused):
+        redeem_pickup_code(session, code=issued.pickup_code, now=NOW, deliver=refuse)
+    delivered: list[str] = []
+    redeem_pickup_code(session, code=issued.pickup_code, now=NOW, deliver=delivered.append)
+    assert delivered == [issued.credential]
+    with pytest.raises(PickupCodeUsed):
+        redeem_pickup_code(session, code=issued.pickup_code, now=NOW)
