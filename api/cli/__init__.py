@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api.cli import admin, credentials, server
+from api.cli import admin, credentials, demo, server
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     server.register(commands)
     admin.register(commands)
     credentials.register(commands)
+    demo.register(commands)
     return parser
 
 

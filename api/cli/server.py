@@ -4,11 +4,13 @@ import argparse
 import os
 import secrets
 import sys
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from api.database import build_engine, upgrade
+from api.demo import DemoCredentials, DemoOrganisation, DemoSeedError, seed_demo
 from api.kek import KEKError, ensure_dev_kek, load_kek
 from api.settings import Environment, Settings, load_settings
 
@@ -76,15 +78,66 @@ def run_dev(_args: argparse.Namespace) -> int:
     if settings.environment is Environment.PRODUCTION:
         print("taito: `taito dev` is for development; use `taito serve`", file=sys.stderr)
         return 2
+    if "TAITO_DATABASE_URL" not in os.environ:
+        # Everything of a development instance lives in its data folder.
+        os.environ["TAITO_DATABASE_URL"] = f"sqlite:///{settings.data_dir / 'taito.db'}"
+    token_file = None
     if settings.admin_token is None:
         os.environ["TAITO_ADMIN_TOKEN"] = ensure_dev_admin_token(settings)
-        settings = load_settings()
+        token_file = settings.data_dir / "dev-admin-token"
+    settings = load_settings()
     ensure_dev_kek(settings)
-    upgrade(build_engine(settings.database_url))
-    print(
-        f"Taito (development mode) is starting on {settings.base_url}\n"
-        f"  health:  {settings.base_url}/healthz\n"
-        f"  API docs: {settings.base_url}/docs\n",
-        flush=True,
-    )
+    engine = build_engine(settings.database_url)
+    upgrade(engine)
+    demo = None
+    try:
+        demo = seed_demo(engine, settings, load_kek(settings))
+    except (DemoSeedError, KEKError) as error:
+        print(f"taito: no demo data: {error}", file=sys.stderr)
+    finally:
+        engine.dispose()
+    print(dev_banner(settings, token_file=token_file, demo=demo), flush=True)
     return _start(settings)
+
+
+def dev_banner(settings: Settings, *, token_file: Path | None, demo: DemoCredentials | None) -> str:
+    """What ``taito dev`` prints: where to go and how to sign in (development only)."""
+    url = f"http://{settings.host}:{settings.port}"
+    admin = settings.admin_token.get_secret_value() if settings.admin_token else "(none)"
+    rule = "=" * 78
+    lines = [
+        rule,
+        " Taito, DEVELOPMENT ONLY. The secrets below are for this machine; never use them,",
+        " or TAITO_DEMO, in production (production refuses to start with demo settings).",
+        rule,
+        f" API docs   {url}/docs",
+        f" Health     {url}/healthz",
+        f" Base URL   {settings.base_url}  (identifiers, status lists and types are named on",
+        f"            it; this server answers for it at {url})",
+        f" Admin      Authorization: Bearer {admin}",
+        f"            ({token_file})" if token_file else "            (from TAITO_ADMIN_TOKEN)",
+    ]
+    if demo is not None:
+        lines += ["", " Demo issuers: Authorization: Bearer <key> on /v1/issuers/<slug>/..."]
+        lines += [_organisation(o) for o in demo.issuers]
+        lines += [" Demo verifiers: Bearer <key> on /v1/verifiers/<slug>/... and /v1/verifications"]
+        lines += [_organisation(o) for o in demo.verifiers]
+        lines += [' Demo people: POST /v1/auth/login {"username": ..., "password": ...}']
+        lines += [f"   {p.username:<28} {p.password}   ({p.name})" for p in demo.people]
+        lines += [f" Kept in {demo.path} (0600)."]
+        command = ".venv/bin/taito demo"
+        if url != "http://127.0.0.1:8000":
+            command += f" --url {url}"
+        if settings.data_dir != Path("data"):
+            command += f" --data-dir {settings.data_dir}"
+        lines += ["", f" Next: in another terminal, `{command}` tells the whole story."]
+    elif settings.demo:
+        lines += ["", " No demo data (see the message above)."]
+    return "\n".join([*lines, rule])
+
+
+def _organisation(organisation: DemoOrganisation) -> str:
+    return (
+        f"   {organisation.slug:<24} {organisation.name} ({organisation.role})\n"
+        f"   {'':<24} {organisation.api_key}"
+    )
