@@ -115,7 +115,7 @@ def run(budget: Budget, *, size: int = ENTRIES, profile_misses: bool) -> Section
 
     section = Section(
         f"Core: status list of {size:,} entries (2 bits, 1.5 % set, ES256)",
-        "python -m bench --only core",
+        ".venv/bin/python -m bench --only core",
     )
     table = Table(
         f"Median time; token {len(token):,} bytes, list {len(packed_list.packed):,} bytes packed, "

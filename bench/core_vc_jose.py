@@ -22,7 +22,9 @@ from credentials.vc_jose import issue_vc_jwt, verify_vc_jwt
 
 def run(budget: Budget) -> Section:
     """Time ``issue_vc_jwt`` and ``verify_vc_jwt`` for ES256 and EdDSA."""
-    section = Section("Core: vc+jwt (W3C VC 2.0, 12 subject claims)", "python -m bench --only core")
+    section = Section(
+        "Core: vc+jwt (W3C VC 2.0, 12 subject claims)", ".venv/bin/python -m bench --only core"
+    )
     table = Table(
         "Median time per operation",
         (

@@ -16,8 +16,10 @@ endpoint missing". A response counts as an error unless it is 2xx and shows succ
 
 import json
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -186,7 +188,11 @@ def _server_runs(database: Database, workers: int, plan: Plan) -> list[Outcome]:
                     warmup=plan.warmup,
                 )
 
-            outcomes.append(Outcome(endpoint, database, workers, load(), baseline, per))
+            offset = server.log.stat().st_size
+            result = load()
+            if result.errors:
+                result.error_sample = server_errors(server.log, offset) or result.error_sample
+            outcomes.append(Outcome(endpoint, database, workers, result, baseline, per))
             if not plan.smoke:
                 _maybe_profile(outcomes, server, load)
 
@@ -227,7 +233,7 @@ def _server_runs(database: Database, workers: int, plan: Plan) -> list[Outcome]:
 
 def _misses(outcome: Outcome) -> bool:
     result = outcome.result
-    if result is None or outcome.database != "postgresql" or outcome.workers != 2:
+    if result is None or outcome.database != "postgresql":
         return False
     if outcome.endpoint.startswith("POST /v1/verifications"):
         return (
@@ -238,6 +244,26 @@ def _misses(outcome: Outcome) -> bool:
     if "batch" in outcome.endpoint:
         return result.throughput * outcome.per_request < BATCH_TARGET
     return False
+
+
+def server_errors(log: Path, offset: int) -> str:
+    """The most frequent exception in the server's JSON log since ``offset``, with its count."""
+    counts: Counter[str] = Counter()
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            trace = record.get("exception") if isinstance(record, dict) else None
+            if isinstance(trace, str):
+                causes = [t for t in trace.splitlines() if t and not t.startswith((" ", "("))]
+                counts[(causes[-1] if causes else "unknown")[:160]] += 1
+    if not counts:
+        return ""
+    text, count = counts.most_common(1)[0]
+    return f"server log: {text} (x{count})"
 
 
 def _maybe_profile(outcomes: list[Outcome], server: Running, load: Callable[[], object]) -> None:
@@ -317,7 +343,7 @@ def _section(outcomes: list[Outcome], plan: Plan, pg: bool) -> Section:
             per_second(r.throughput * o.per_request) if o.per_request > 1 else "",
             seconds(r.latency(0.5)),
             seconds(r.latency(0.99)),
-            f"{r.errors}" + (f" ({r.error_sample[:80]})" if r.errors else ""),
+            f"{r.errors}" + (f" ({r.error_sample[:120]})" if r.errors else ""),
             times(r.throughput / base) if base else "",
         )
     section.tables.append(table)
@@ -327,11 +353,36 @@ def _section(outcomes: list[Outcome], plan: Plan, pg: bool) -> Section:
         "as the server: it takes a share of the CPU the server could use, so every absolute "
         "figure is a lower bound; the /healthz run of the same server shows that ceiling."
     )
+    section.reading.extend(_worker_reading(outcomes))
     for o in outcomes:
         if o.profile:
             section.reading.append(f"Profile of {o.endpoint}, {o.database}, {o.workers} workers:")
             section.reading.extend(f"  {line}" for line in o.profile)
     return section
+
+
+def _worker_reading(outcomes: list[Outcome]) -> list[str]:
+    """Explain a second worker that makes /healthz slower (uvicorn's lost TCP_NODELAY)."""
+    health = {
+        (o.database, o.workers): o.result
+        for o in outcomes
+        if o.endpoint == "GET /healthz" and o.result is not None
+    }
+    lines = []
+    for database in ("sqlite", "postgresql"):
+        one, two = health.get((database, 1)), health.get((database, 2))
+        if one is None or two is None:
+            continue
+        if two.latency(0.5) > max(0.02, 5 * one.latency(0.5)):
+            lines.append(
+                f"{database}: with 2 workers /healthz answers in {seconds(two.latency(0.5))} "
+                f"(p50) against {seconds(one.latency(0.5))} with 1: every keep-alive request "
+                "waits ~40 ms for a delayed ACK. `uvicorn --workers N` binds the listening "
+                "socket with proto 0, so asyncio never sets TCP_NODELAY on accepted "
+                "connections (Kludex/uvicorn#3149, open). Every 2-worker figure here carries "
+                "that wait; the fix belongs in `taito serve` (see the report)."
+            )
+    return lines
 
 
 def _targets(outcomes: list[Outcome], pg: bool) -> list[TargetCheck]:

@@ -20,6 +20,7 @@ from bench.http_setup import CREDENTIAL_TYPE, ISSUER_SLUG, Fixture, api_paths, p
 from bench.report import Section, Table, TargetCheck, per_second, seconds, times
 from bench.scale_register import bulk_register, grow, register_size
 from bench.scale_wallet import SEARCH_WORD, issue_to, receive_all, register_wallet
+from bench.server_profile import profile_server
 from schemas import vct_for
 
 WALLET_TARGET = 0.100
@@ -194,19 +195,30 @@ def _wallet(plan: _Plan) -> Section:
             ),
             "skills profile": _get("/v1/wallet/profile", token, b"skills"),
         }
-        worst = 0.0
+        worst, slowest = 0.0, "list all"
         for name, source in sources.items():
             result = _load(server, source, 1, plan)
             if result.errors or not result.completed:
                 raise AssertionError(f"wallet {name}: {result.error_sample}")
-            if name != "GET /healthz":
-                worst = max(worst, result.latency(0.99))
+            if name != "GET /healthz" and result.latency(0.99) > worst:
+                worst, slowest = result.latency(0.99), name
             table.add(
                 name,
                 per_second(result.throughput),
                 seconds(result.latency(0.5)),
                 seconds(result.latency(0.99)),
                 str(result.errors),
+            )
+        if worst >= WALLET_TARGET and not plan.smoke:
+            found = profile_server(
+                server.pid,
+                seconds=8,
+                load=lambda: _load(server, sources[slowest], 1, plan),
+            )
+            section.reading.append(f"Profile of the slowest query ({slowest}):")
+            section.reading.extend(
+                f"  {line}"
+                for line in (found.lines() if found else ["not taken (py-spy is not installed)"])
             )
     section.tables.append(table)
     section.targets.append(

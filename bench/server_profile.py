@@ -72,6 +72,8 @@ _IDLE = (
     "_worker (concurrent/futures",
     "Queue.get (",
     "Semaphore.acquire (",
+    "Connection._recv (multiprocessing",
+    "Connection.poll (multiprocessing",
 )
 """Innermost frames of a thread waiting for work rather than doing it."""
 
