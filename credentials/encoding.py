@@ -33,6 +33,12 @@ MAX_NUMBER_LENGTH = 64
 _B64URL_ALPHABET = re.compile(rb"\A[A-Za-z0-9_-]*\Z")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]")
+_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_PADDING = {0: b"", 2: b"==", 3: b"="}
+# The last character of a canonical encoding leaves the unused low bits zero: with 2 characters
+# in the last group 4 bits are unused (A, Q, g, w), with 3 characters 2 bits are.
+_CANONICAL_LAST = {2: frozenset(b"AQgw"), 3: frozenset(b"AEIMQUYcgkosw048")}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 JSONValue = Any
 """A value decoded from JSON. ``Any`` because JSON is recursive; callers narrow it."""
@@ -48,15 +54,15 @@ def b64url_decode(text: str | bytes, *, what: str = "value") -> bytes:
     raw = text.encode("ascii", "replace") if isinstance(text, str) else text
     if not _B64URL_ALPHABET.match(raw):
         raise InvalidBase64url(f"{what} is not unpadded base64url")
-    if len(raw) % 4 == 1:
+    remainder = len(raw) % 4
+    if remainder == 1:
         raise InvalidBase64url(f"{what} has an impossible base64url length")
-    try:
-        data = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
-    except (binascii.Error, ValueError):
-        raise InvalidBase64url(f"{what} is not valid base64url") from None
-    if base64.urlsafe_b64encode(data).rstrip(b"=") != raw:
+    if remainder and raw[-1] not in _CANONICAL_LAST[remainder]:
         raise InvalidBase64url(f"{what} is not canonical base64url (non-zero trailing bits)")
-    return data
+    try:
+        return binascii.a2b_base64(raw.translate(_TO_STANDARD) + _PADDING[remainder])
+    except binascii.Error:
+        raise InvalidBase64url(f"{what} is not valid base64url") from None
 
 
 def _reject_constant(name: str) -> float:
@@ -98,6 +104,9 @@ _DECODER = json.JSONDecoder(
 
 def check_depth(text: str, *, max_depth: int = MAX_DEPTH) -> None:
     """Raise :class:`TooDeep` when brackets outside strings nest deeper than ``max_depth``."""
+    if text.count("[") + text.count("{") <= max_depth:
+        # Fast path: fewer opening brackets in all than the cap cannot nest deeper than it.
+        return
     depth = 0
     for char in _NOT_BRACKET.sub("", _STRING.sub("", text)):
         if char in "[{":
@@ -131,6 +140,11 @@ def json_loads(
             raise TooLarge(f"JSON is larger than {max_bytes} bytes")
         if text.startswith("\ufeff"):
             raise InvalidUTF8("JSON must not start with a byte-order mark")
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidUTF8("JSON text holds an unpaired surrogate") from None
     check_depth(text, max_depth=max_depth)
     try:
         value, end = _DECODER.raw_decode(text)
@@ -140,7 +154,9 @@ def json_loads(
         raise TooDeep("JSON nests too deeply") from None
     if text[end:].strip(" \t\n\r"):
         raise InvalidJSON("unexpected data after the JSON value")
-    _reject_lone_surrogates(value)
+    if _SURROGATE_ESCAPE.search(text):
+        # Only a \uD800-\uDFFF escape can produce a lone surrogate; raw UTF-8 input cannot.
+        _reject_lone_surrogates(value)
     return value
 
 

@@ -12,6 +12,7 @@ but the key's own. Randomness for key generation comes from the operating system
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
@@ -195,10 +196,28 @@ def public_key_from_jwk(jwk: JWK, *, kid: str | None = None) -> PublicKey:
     """Import a public JWK (private members, if any, are ignored).
 
     The algorithm follows from the key type: OKP/Ed25519 → EdDSA, EC/P-256 → ES256. Raises
-    :class:`InvalidKey` for anything else, including points not on the curve.
+    :class:`InvalidKey` for anything else, including points not on the curve. Imports are
+    cached (keys are immutable), because checking that a point is on the curve costs more than
+    a signature check and the same issuer and holder keys recur on every verification.
     """
     if not isinstance(jwk, dict):
         raise InvalidKey("a JWK must be a JSON object")
+    members = tuple(jwk.get(name) for name in _CACHE_MEMBERS)
+    if all(m is None or isinstance(m, str) for m in members):
+        return _cached_public_key(members, kid)
+    return _import_public_key(jwk, kid=kid)
+
+
+_CACHE_MEMBERS = ("kty", "crv", "x", "y", "alg", "use", "kid")
+
+
+@lru_cache(maxsize=4096)
+def _cached_public_key(members: tuple[str | None, ...], kid: str | None) -> PublicKey:
+    jwk = {n: v for n, v in zip(_CACHE_MEMBERS, members, strict=True) if v is not None}
+    return _import_public_key(jwk, kid=kid)
+
+
+def _import_public_key(jwk: JWK, *, kid: str | None) -> PublicKey:
     kty, crv = jwk.get("kty"), jwk.get("crv")
     key: ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
     try:
