@@ -7,7 +7,6 @@ only of the URL-safe alphabet (RFC 4648 §5) and canonical, meaning the unused l
 character are zero, so every byte string has exactly one accepted encoding.
 """
 
-import base64
 import binascii
 import json
 import re
@@ -34,6 +33,7 @@ _B64URL_ALPHABET = re.compile(rb"\A[A-Za-z0-9_-]*\Z")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]")
 _TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _PADDING = {0: b"", 2: b"==", 3: b"="}
 # The last character of a canonical encoding leaves the unused low bits zero: with 2 characters
 # in the last group 4 bits are unused (A, Q, g, w), with 3 characters 2 bits are.
@@ -46,7 +46,7 @@ JSONValue = Any
 
 def b64url_encode(data: bytes) -> str:
     """Encode bytes as unpadded base64url (RFC 7515 §2)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=").decode()
 
 
 def b64url_decode(text: str | bytes, *, what: str = "value") -> bytes:
@@ -186,9 +186,12 @@ def json_object(data: bytes | str, *, what: str, max_bytes: int | None = None) -
     return value
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def json_dumps(value: Any) -> str:
     """Serialize compactly and as UTF-8 text; refuses NaN and Infinity."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 JSONSerializer = Callable[[Any], str]

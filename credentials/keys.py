@@ -12,7 +12,7 @@ but the key's own. Randomness for key generation comes from the operating system
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
@@ -59,15 +59,19 @@ class PublicKey:
     kid: str
     _key: ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey = field(repr=False)
 
-    @property
-    def jwk(self) -> JWK:
-        """The public JWK with ``kid`` and ``alg`` (never any private member)."""
-        return {**_public_members(self._key), "kid": self.kid, "alg": self.alg}
+    @cached_property
+    def _members(self) -> JWK:
+        return _public_members(self._key)
 
     @property
+    def jwk(self) -> JWK:
+        """The public JWK with ``kid`` and ``alg`` (never any private member); a fresh dict."""
+        return {**self._members, "kid": self.kid, "alg": self.alg}
+
+    @cached_property
     def thumbprint(self) -> str:
         """RFC 7638 SHA-256 thumbprint, base64url."""
-        return jwk_thumbprint(_public_members(self._key))
+        return jwk_thumbprint(self._members)
 
     def verify(self, signature: bytes, data: bytes, *, alg: str) -> None:
         """Check ``signature`` over ``data``; raise :class:`SignatureInvalid` if it fails.
