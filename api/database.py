@@ -42,7 +42,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes SQLite's write lock when the transaction starts, so concurrent requests
+    # queue on busy_timeout instead of failing with "database is locked" when a transaction that
+    # began by reading wants to write (SQLite cannot wait in that case). SQLite thereby runs one
+    # transaction at a time: it is the embedded development default; PostgreSQL is for scale.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def build_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> Engine:

@@ -94,9 +94,11 @@ def test_nonce_read_as_usable_by_two_sessions_is_consumed_by_one_only(clean_engi
         ).verifier
         nonce = issue_nonce(setup, verifier=verifier, now=NOW).nonce
     with Session(clean_engine) as first, Session(clean_engine) as second:
+        # Both read the nonce as usable before either consumes it (one after the other, since
+        # SQLite runs one transaction at a time).
         usable_nonce(first, verifier_id=verifier.id, nonce=nonce, now=NOW)
-        usable_nonce(second, verifier_id=verifier.id, nonce=nonce, now=NOW)
         first.rollback()
+        usable_nonce(second, verifier_id=verifier.id, nonce=nonce, now=NOW)
         second.rollback()
         consume_nonce(first, verifier_id=verifier.id, nonce=nonce, now=NOW)
         first.commit()
