@@ -20,6 +20,8 @@ _CATEGORIES = (
     ("hashlib", "crypto"),
     ("_hashlib", "crypto"),
     ("openssl", "crypto"),
+    ("jsonschema", "JSON Schema validation"),
+    ("referencing/", "JSON Schema validation"),
     ("json", "JSON"),
     ("base64", "encoding"),
     ("binascii", "encoding"),
@@ -53,14 +55,21 @@ class Profile:
     categories: tuple[tuple[str, float], ...]
     functions: tuple[tuple[str, float], ...]
     tool: str = "pyinstrument"
+    taito: tuple[tuple[str, float], ...] = ()
+    """Time by the innermost Taito function on the stack (who asked for the work)."""
 
     def lines(self, *, top: int = 8) -> list[str]:
         """Markdown bullet lines: categories, then the top functions, as shares of the total."""
         if self.total <= 0:
-            return ["profile: no samples"]
+            return ["profile: no busy samples (the workers were waiting)"]
         shares = ", ".join(f"{name} {value / self.total:.0%}" for name, value in self.categories)
         out = [f"profile ({self.tool}; self time by category): {shares}"]
         out.extend(f"  - {value / self.total:.0%} `{name}`" for name, value in self.functions[:top])
+        if self.taito:
+            out.append("  - by the innermost Taito function on the stack:")
+            out.extend(
+                f"    - {value / self.total:.0%} `{name}`" for name, value in self.taito[:top]
+            )
         return out
 
 

@@ -24,8 +24,15 @@ def py_spy() -> str | None:
     return shutil.which("py-spy")
 
 
-def profile_server(pid: int, *, seconds: float, load: Callable[[], object]) -> Profile | None:
-    """Sample the server ``pid`` and its workers while ``load()`` runs; ``None`` without py-spy."""
+def profile_server(
+    pid: int, *, seconds: float, load: Callable[[], object], gil: bool
+) -> Profile | None:
+    """Sample the server ``pid`` and its workers while ``load()`` runs; ``None`` without py-spy.
+
+    ``gil``: sample only the thread holding the GIL, which is where the CPU goes. Without it
+    every busy thread is sampled, which shows time spent waiting on the database, but also
+    counts threads queueing for the GIL at whatever line they wait (after a system call).
+    """
     executable = py_spy()
     if executable is None:
         return None
@@ -47,6 +54,7 @@ def profile_server(pid: int, *, seconds: float, load: Callable[[], object]) -> P
                 "--output",
                 str(output),
                 "--nonblocking",
+                *(["--gil"] if gil else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -61,7 +69,8 @@ def profile_server(pid: int, *, seconds: float, load: Callable[[], object]) -> P
                 recorder.wait()
         if not output.exists():
             return None
-        return summarise(output.read_text(encoding="utf-8", errors="replace"))
+        tool = "py-spy --gil: CPU" if gil else "py-spy: all busy threads, wall time"
+        return summarise(output.read_text(encoding="utf-8", errors="replace"), tool=tool)
 
 
 _IDLE = (
@@ -76,9 +85,10 @@ _IDLE = (
     "Connection.poll (multiprocessing",
 )
 """Innermost frames of a thread waiting for work rather than doing it."""
+_TAITO = ("credentials/", "schemas/", "issuers/", "verifiers/", "wallet/", "api/")
 
 
-def summarise(collapsed: str) -> Profile:
+def summarise(collapsed: str, *, tool: str = "py-spy") -> Profile:
     """Self samples per innermost frame and per category from py-spy's collapsed stacks.
 
     Threads waiting for work (a thread pool worker on its queue, the event loop in ``epoll``)
@@ -86,6 +96,7 @@ def summarise(collapsed: str) -> Profile:
     """
     by_function: dict[str, float] = defaultdict(float)
     by_category: dict[str, float] = defaultdict(float)
+    by_taito: dict[str, float] = defaultdict(float)
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
@@ -98,9 +109,12 @@ def summarise(collapsed: str) -> Profile:
         _, _, location = leaf.partition(" (")
         by_function[leaf] += int(count)
         by_category[category(location.rstrip(")"), leaf, "other")] += int(count)
+        ours = [frame for frame in frames if frame.partition(" (")[2].startswith(_TAITO)]
+        by_taito[ours[-1] if ours else "(outside Taito code)"] += int(count)
     return Profile(
         float(sum(by_category.values())),
         tuple(sorted(by_category.items(), key=lambda item: -item[1])),
         tuple(sorted(by_function.items(), key=lambda item: -item[1])),
-        tool="py-spy, all worker processes",
+        tool=tool,
+        taito=tuple(sorted(by_taito.items(), key=lambda item: -item[1])),
     )
