@@ -23,7 +23,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         version="0.1.0",
     )
     app.state.settings = settings
-    app.state.engine = engine or build_engine(settings.database_url)
+    app.state.engine = engine or build_engine(
+        settings.database_url, pool_size=settings.database_pool_size
+    )
     app.state.kek = load_kek(settings)
     install_verifier_sources(app, settings)
     install_problem_handlers(app)

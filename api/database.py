@@ -49,8 +49,16 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def build_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> Engine:
-    """Create the engine for ``url``; SQLite files get their folder created."""
+def build_engine(
+    url: str, *, connect_args: dict[str, Any] | None = None, pool_size: int = 20
+) -> Engine:
+    """Create the engine for ``url``; SQLite files get their folder created.
+
+    PostgreSQL keeps ``pool_size`` connections open and allows only a few more: a pool smaller
+    than the request concurrency made SQLAlchemy close every surplus connection on return, so
+    each request paid for a new PostgreSQL backend (found by the HTTP benchmark). Requests beyond
+    the pool wait for a connection instead.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -64,7 +72,12 @@ def build_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> Eng
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args or {}
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=5,
+        pool_timeout=30,
+        connect_args=connect_args or {},
     )
 
 

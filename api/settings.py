@@ -44,6 +44,12 @@ class Settings(BaseSettings):
             " leaves the machine (RFC 6761); the server itself listens on host:port."
         ),
     )
+    database_pool_size: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections each worker keeps open (a few more may be opened).",
+    )
     host: str = Field("127.0.0.1", description="Address `taito serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `taito serve` binds to.")
     workers: int = Field(1, ge=1, le=64, description="Worker processes for `taito serve`.")
