@@ -18,6 +18,8 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a request waits for SQLite's single writer before giving up."""
 
 
 def metadata() -> MetaData:
@@ -34,9 +36,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # emit BEGIN itself (the recipe in SQLAlchemy's SQLite dialect documentation).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # The busy timeout first: switching the journal mode needs the lock too.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -65,7 +68,11 @@ def build_engine(
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 10, **(connect_args or {})},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                **(connect_args or {}),
+            },
             poolclass=NullPool if parsed.database in (None, "", ":memory:") else None,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
