@@ -13,9 +13,9 @@ from issuers.batch import BatchResult, InvalidItem
 from issuers.custody import KeyInfo
 from issuers.errors import Violation
 from issuers.issuance import IssuedCredential
+from issuers.issuance_input import CredentialRequest, HolderBinding
 from issuers.organisations import IssuerAccount
 from issuers.register import RegisterEntry, RegisterPage
-from issuers.requests import CredentialRequest, HolderBinding
 
 PathIn = str | list[str | int | None]
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from verifiers.nonces import IssuedNonce
 from verifiers.organisations import CreatedVerifier, VerifierInfo
-from verifiers.requests import CreatedRequest, RequestState
+from verifiers.presentation_requests import CreatedRequest, RequestState
 from verifiers.trust_entries import KeySource, StoredTrustEntry, TrustEntry
 
 

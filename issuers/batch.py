@@ -19,8 +19,8 @@ from credentials.encoding import JSONValue
 from issuers.errors import BatchItemInvalid, BatchTooLarge, IssuerError, Violation
 from issuers.idempotency import Replay, begin, check_key, complete, fingerprint, release
 from issuers.issuance import IssuedCredential, record_credentials, sign_credentials
+from issuers.issuance_input import CredentialRequest, PreparedCredential, prepare_credential
 from issuers.organisations import IssuerAccount
-from issuers.requests import CredentialRequest, PreparedCredential, prepare_credential
 from issuers.timestamps import require_aware
 
 MAX_BATCH: Final = 1000
@@ -99,7 +99,7 @@ def issue_batch(
 ) -> BatchResult:
     """Issue every valid item of ``requests``; idempotent as a whole per ``idempotency_key``.
 
-    Per-item problems are those of :func:`issuers.requests.prepare_credential`, and
+    Per-item problems are those of :func:`issuers.issuance_input.prepare_credential`, and
     :class:`BatchItemInvalid` for an :class:`InvalidItem` the API could not parse. Raises
     :class:`BatchTooLarge` (0 or more than 1,000 items) and the Idempotency-Key errors.
     """

@@ -3,7 +3,7 @@
 - Generation: EdDSA (Ed25519) or ES256 (P-256) keys made on the server (``credentials.keys``);
   the ``kid`` is the RFC 7638 thumbprint.
 - At rest: the private JWK is sealed with AES-256-GCM under the KEK (NIST SP 800-38D through
-  ``credentials.sealing``) with associated data ``issuer-key|<issuer id>|<kid>``, so a row copied
+  ``sealing.aead``) with associated data ``issuer-key|<issuer id>|<kid>``, so a row copied
   to another issuer, or relabelled, does not open. The private key never leaves this module
   except as a :class:`~credentials.keys.PrivateKey` handed to the signing code.
 - Cache: the opened key is kept per process, keyed by issuer, kid and the sealed bytes, so a
@@ -33,10 +33,10 @@ from credentials.keys import (
     private_key_from_jwk,
     public_key_from_jwk,
 )
-from credentials.sealing import open_sealed, seal
 from issuers.errors import IssuerInvalid
 from issuers.tables import IssuerCredential, IssuerKey
 from issuers.timestamps import as_utc, as_utc_or_none, require_aware
+from sealing.aead import open_sealed, seal
 
 _CACHE_SIZE = 1024
 _cache: OrderedDict[tuple[str, str, bytes], PrivateKey] = OrderedDict()
@@ -131,7 +131,7 @@ def rotate_issuer_key(
 def signing_key(session: Session, *, issuer_id: str, kek: bytes) -> SigningKey:
     """The issuer's active private key, opened once per process and then cached.
 
-    Raises :class:`~credentials.sealing.SealError` when the sealed key does not open (wrong KEK,
+    Raises :class:`~sealing.aead.SealError` when the sealed key does not open (wrong KEK,
     or a row that belongs to another issuer or kid) and ``LookupError`` without an active key.
     """
     row = session.exec(

@@ -24,10 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from credentials.encoding import JSONValue, json_dumps, json_object
-from credentials.sealing import open_sealed, seal
 from issuers.errors import IdempotencyInProgress, IdempotencyKeyMissing, IdempotencyKeyReused
 from issuers.tables import IssuerIdempotency
 from issuers.timestamps import as_utc, require_aware
+from sealing.aead import open_sealed, seal
 
 STALE_AFTER: Final = timedelta(minutes=10)
 RETENTION: Final = timedelta(hours=24)

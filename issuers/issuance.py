@@ -41,9 +41,9 @@ from issuers.identifiers import (
     status_list_uri,
     w3c_status_list_uri,
 )
+from issuers.issuance_input import CredentialRequest, Format, PreparedCredential, prepare_credential
 from issuers.organisations import IssuerAccount
 from issuers.pickup import new_pickup
-from issuers.requests import CredentialRequest, Format, PreparedCredential, prepare_credential
 from issuers.status import ListKind, StatusSlot, reserve_status_slots
 from issuers.tables import IssuerCredential, IssuerPickup
 from issuers.timestamps import require_aware
@@ -128,7 +128,8 @@ def issue_credential(
     """Issue one credential (see the module docstring); idempotent per ``idempotency_key``.
 
     Raises :class:`~issuers.errors.IdempotencyKeyMissing`, ``IdempotencyKeyReused``,
-    ``IdempotencyInProgress`` and everything :func:`issuers.requests.prepare_credential` raises
+    ``IdempotencyInProgress`` and everything
+    :func:`issuers.issuance_input.prepare_credential` raises
     (``CredentialTypeUnknown``, ``TypeNotAccredited``, ``ClaimsInvalid``,
     ``PersonalIdentityCode``, ``HolderBindingInvalid``, ``ValidityInvalid``,
     ``DisclosableInvalid``).
@@ -174,7 +175,7 @@ def sign_credentials(
     """Reserve status entries (committed) and sign each prepared credential, in order.
 
     draft-ietf-oauth-status-list §6.2, Bitstring Status List §2.1. Raises
-    :class:`~credentials.sealing.SealError` when the issuer's key does not open.
+    :class:`~sealing.aead.SealError` when the issuer's key does not open.
     """
     wanted: dict[ListKind, int] = defaultdict(int)
     for item in prepared:

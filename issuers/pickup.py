@@ -4,7 +4,7 @@ The issuer hands the code to the person (printed, e-mailed); the person's wallet
 (``POST /v1/wallet/pickup``). The code ``tpc_<43 characters>`` carries 256 random bits and is
 itself the key: the database keeps SHA-256 of the code (domain-separated) to find the row, and
 the credential sealed with AES-256-GCM under a second, independent SHA-256 of the code (NIST SP
-800-38D through ``credentials.sealing``). A copy of the database therefore reveals no credential,
+800-38D through ``sealing.aead``). A copy of the database therefore reveals no credential,
 and no KEK is needed to redeem. Redeeming erases the sealed credential; codes expire.
 """
 
@@ -18,10 +18,10 @@ from typing import Final
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from credentials.sealing import open_sealed, seal
 from issuers.errors import PickupCodeExpired, PickupCodeUnknown, PickupCodeUsed
 from issuers.tables import IssuerPickup
 from issuers.timestamps import as_utc, require_aware
+from sealing.aead import open_sealed, seal
 
 PICKUP_PREFIX: Final = "tpc_"
 PICKUP_LIFETIME: Final = timedelta(days=14)

@@ -5,7 +5,7 @@ Competences, Qualifications and Occupations) is © European Union, published at
 https://esco.ec.europa.eu under the European Commission's reuse policy, which requires this
 attribution. The shipped files ``data/esco_skills.json.gz`` (all 13,939 ESCO skills) and
 ``data/esco_occupations_ict.json`` (91 ICT occupations) are derived from ESCO by
-``python -m schemas.build_vocab``; most English skill labels were recovered from ESCO search text
+``python -m tools.build_vocab``; most English skill labels were recovered from ESCO search text
 by that tool's heuristics, so a few may differ from ESCO's own preferred labels. The URIs are
 ESCO's own.
 

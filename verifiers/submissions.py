@@ -25,8 +25,8 @@ from verifiers.language import Language, as_language
 from verifiers.nonces import consume_nonce, usable_nonce
 from verifiers.organisations import VerifierInfo, verifier_by_id
 from verifiers.policy import KB_MAX_AGE
+from verifiers.presentation_requests import load_request, seal_outcome, status_of
 from verifiers.report import VerificationReport
-from verifiers.requests import load_request, seal_outcome, status_of
 from verifiers.tables import VerifierRequest, require_aware
 from verifiers.verification import Binding
 

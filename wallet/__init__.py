@@ -3,12 +3,12 @@
 Owns its SQLModel tables (``wallet.tables``). May import ``credentials`` and ``schemas``; never
 ``issuers``, ``verifiers`` or ``api``. Flows that cross services are composed in ``api``: the
 verification gate comes in as a :class:`wallet.checker.CredentialChecker`, a verifier's request
-as a :class:`wallet.requests.PresentationRequest`.
+as a :class:`wallet.request_answers.PresentationRequest`.
 
 Modules: ``accounts`` and ``tokens`` (login, sessions), ``vault`` (per-holder data key under the
 KEK), ``holder_keys``, ``credentials`` and ``held`` (receive, list, search, detail), ``claims``
 (labels, skills, search text), ``profile`` (skills profile, self-declared skills),
-``presentations``, ``shares``, ``share_rules``, ``share_records`` and ``share_views`` (consented
-sharing), ``dcql`` and ``requests`` (answering verifiers), ``activity`` (the hash-chained log)
+``presentations``, the ``shares`` subpackage (consented sharing), ``dcql`` and
+``request_answers`` (answering verifiers), ``activity`` (the hash-chained log)
 and ``portability`` (export, import, erasure).
 """

@@ -26,7 +26,7 @@ from wallet.claims import type_slug as slug_of
 from wallet.errors import CredentialDuplicate, CredentialNotFound
 from wallet.held import HeldDocument, HeldIndex, iter_indexes, load_document, seal_row
 from wallet.holder_keys import holder_public_keys, key_bound_to
-from wallet.share_records import withdraw_shares_of_credential
+from wallet.shares.records import withdraw_shares_of_credential
 from wallet.tables import WalletCredential
 from wallet.timestamps import require_aware
 from wallet.vault import Vault, open_vault

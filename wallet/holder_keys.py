@@ -28,7 +28,7 @@ from credentials.keys import (
     public_key_from_jwk,
 )
 from credentials.sd_jwt_holder import open_sd_jwt
-from credentials.sealing import NONCE_BYTES, open_sealed, seal
+from sealing.aead import NONCE_BYTES, open_sealed, seal
 from wallet.errors import WalletNotFound
 from wallet.tables import WalletHolderKey
 

@@ -29,7 +29,7 @@ from wallet.errors import CredentialDuplicate, ImportInvalid, WalletNotFound
 from wallet.held import document_json, iter_documents
 from wallet.holder_keys import holder_private_jwks, holder_public_keys, store_holder_key
 from wallet.profile import declare_skill, list_declared_skills
-from wallet.share_records import list_shares
+from wallet.shares.records import list_shares
 from wallet.tables import (
     WalletAccessToken,
     WalletActivity,

@@ -1,6 +1,6 @@
 """Encryption at rest of a person's wallet: a per-holder data key wrapped by the KEK.
 
-NIST SP 800-38D (AES-256-GCM) through :mod:`credentials.sealing`. Each holder has a 32-byte data
+NIST SP 800-38D (AES-256-GCM) through :mod:`sealing.aead`. Each holder has a 32-byte data
 key from ``secrets``, sealed under the key-encryption key with the context
 ``wallet-data-key|<holder id>`` so a sealed key moved to another holder's row does not open.
 Everything personal (credentials, claims, search indexes, skills, shares, activity details) is
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlmodel import Session
 
 from credentials.encoding import JSONValue, json_dumps, json_loads
-from credentials.sealing import KEY_BYTES, NONCE_BYTES, open_sealed, seal
+from sealing.aead import KEY_BYTES, NONCE_BYTES, open_sealed, seal
 from wallet.errors import WalletNotFound
 from wallet.tables import WalletHolder
 

@@ -9,7 +9,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api.cli import admin, credentials, demo, server
+from api.cli import admin, credentials, server
+from api.demo import command as demo
 
 
 def build_parser() -> argparse.ArgumentParser:

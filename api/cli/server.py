@@ -12,7 +12,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from api.database import build_engine, upgrade
-from api.demo import DemoCredentials, DemoOrganisation, DemoSeedError, seed_demo
+from api.demo.seeding import DemoCredentials, DemoOrganisation, DemoSeedError, seed_demo
 from api.kek import KEKError, ensure_dev_kek, load_kek
 from api.settings import Environment, Settings, load_settings
 

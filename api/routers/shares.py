@@ -20,7 +20,7 @@ from api.schemas_verifiers import ReportOut
 from verifiers.organisations import authenticate_verifier
 from verifiers.submissions import verify_shared_presentations
 from wallet.errors import ShareNotFound
-from wallet.share_views import open_share, record_share_view
+from wallet.shares.viewing import open_share, record_share_view
 
 router = APIRouter(tags=["shares"])
 

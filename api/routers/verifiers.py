@@ -30,7 +30,7 @@ from verifiers.issuer_trust import Sources
 from verifiers.language import Language, negotiate_language
 from verifiers.nonces import issue_nonce
 from verifiers.organisations import VerifierInfo, authenticate_verifier
-from verifiers.requests import create_request, get_request
+from verifiers.presentation_requests import create_request, get_request
 from verifiers.submissions import verify_submission
 
 router = APIRouter(tags=["verifiers"])

@@ -7,7 +7,7 @@ Composition points (the wallet never imports another service; the API hands func
   (:class:`wallet.checker.CredentialChecker`), backed by the verifiers service's one gate
   (``verifiers.receiving.check_received_credential``, THREATS.md promise 1).
 - :func:`presentation_requests`: finds a verifier's request for the wallet and submits the
-  person's answer (:class:`RequestSource`), backed by ``verifiers.requests`` and
+  person's answer (:class:`RequestSource`), backed by ``verifiers.presentation_requests`` and
   ``verifiers.submissions``.
 
 Tests override these (``app.dependency_overrides``), as they do the clock and the argon2 cost.
@@ -27,13 +27,13 @@ from schemas.type_metadata import primary_language
 from verifiers.errors import RequestNotFound as VerifierRequestNotFound
 from verifiers.issuer_trust import Sources
 from verifiers.language import DEFAULT_LANGUAGE
+from verifiers.presentation_requests import request_public_view
 from verifiers.receiving import check_received_credential
-from verifiers.requests import request_public_view
 from verifiers.submissions import submit_request_response
 from wallet.accounts import Argon2Parameters
 from wallet.checker import CheckedCredential, CredentialChecker
 from wallet.errors import PresentationRequestNotFound
-from wallet.requests import PresentationRequest
+from wallet.request_answers import PresentationRequest
 from wallet.tokens import authenticate_access
 
 

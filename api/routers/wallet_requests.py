@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.routers.wallet_deps import CurrentHolder, LanguageDep, NowDep, RequestSourceDep
 from api.routers.wallet_models import AnswerIn, AnswerOut, RequestMatchOut
-from wallet.requests import Approval, answer_request, match_request
+from wallet.request_answers import Approval, answer_request, match_request
 
 router = APIRouter(prefix="/v1/wallet/requests", tags=["wallet requests"])
 

@@ -4,8 +4,8 @@ A share presents only the chosen claims (claims path pointers, OpenID4VP §7) of
 credentials to one audience: a verifier's client identifier, or ``"anyone"`` with the link. The
 link (``B/v1/shares/{token}``) is shown once in the creation response. The share-view route
 itself (``GET /v1/shares/{token}``) belongs to the verifying side: it composes
-:func:`wallet.share_views.open_share`, the verification gate and
-:func:`wallet.share_views.record_share_view`.
+:func:`wallet.shares.viewing.open_share`, the verification gate and
+:func:`wallet.shares.viewing.record_share_view`.
 """
 
 from fastapi import APIRouter, Response, status
@@ -20,8 +20,8 @@ from api.routers.wallet_models import (
     SharePreviewOut,
 )
 from api.routers.wallet_views import preview_out, share_out
-from wallet.share_records import get_share, list_shares, withdraw_share
-from wallet.shares import ShareItem, ShareSpec, create_share, preview_share
+from wallet.shares.creation import ShareItem, ShareSpec, create_share, preview_share
+from wallet.shares.records import get_share, list_shares, withdraw_share
 
 router = APIRouter(prefix="/v1/wallet/shares", tags=["wallet shares"])
 

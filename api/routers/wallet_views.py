@@ -12,8 +12,8 @@ from api.routers.wallet_models import (
 )
 from wallet.claims import ClaimRow
 from wallet.credentials import CredentialDetail, CredentialSummary
-from wallet.share_records import ShareSummary
-from wallet.shares import SharePreview
+from wallet.shares.creation import SharePreview
+from wallet.shares.records import ShareSummary
 
 
 def claim_out(row: ClaimRow) -> ClaimOut:

@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 
 from api.app import create_app
 from api.cli import main, server
-from api.cli.demo import run_against, run_in_process
 from api.database import build_engine, upgrade
-from api.demo import DEMO_FILE, DemoCredentials, DemoSeedError, seed_demo
-from api.demo_data import COLLEGE, EMPLOYER, PEOPLE
+from api.demo.command import run_against, run_in_process
+from api.demo.data import COLLEGE, EMPLOYER, PEOPLE
+from api.demo.seeding import DEMO_FILE, DemoCredentials, DemoSeedError, seed_demo
 from api.kek import load_kek
 from api.routers import wallet_deps
 from api.settings import Environment, Settings
@@ -127,11 +127,11 @@ def test_seed_demo_resumes_after_an_interruption_without_duplicates(
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("api.demo.receive_credential", interrupted)
+    monkeypatch.setattr("api.demo.seeding.receive_credential", interrupted)
     with pytest.raises(KeyboardInterrupt):
         seed(clean_engine, dev_settings)
     assert json.loads((dev_settings.data_dir / DEMO_FILE).read_text())["complete"] is False
-    monkeypatch.setattr("api.demo.receive_credential", real)
+    monkeypatch.setattr("api.demo.seeding.receive_credential", real)
     demo = seed(clean_engine, dev_settings)
     assert demo.created is True
     with TestClient(demo_app, base_url="https://taito.test") as client:
@@ -211,7 +211,7 @@ def test_taito_dev_seeds_once_and_prints_how_to_sign_in(
         monkeypatch.delenv(name)
     monkeypatch.setenv("TAITO_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(server, "_start", lambda settings: 0)
-    monkeypatch.setattr("api.demo.Argon2Parameters", lambda: FAST_ARGON2)
+    monkeypatch.setattr("api.demo.seeding.Argon2Parameters", lambda: FAST_ARGON2)
     assert main(["dev"]) == 0
     first = capsys.readouterr().out
     demo = json.loads((tmp_path / DEMO_FILE).read_text())

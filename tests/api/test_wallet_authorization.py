@@ -19,7 +19,7 @@ from tests.api.test_wallet_support_api import (
     register,
 )
 from tests.service.test_wallet_support import BASE_URL, NOW, PYTHON
-from wallet.requests import PresentationRequest
+from wallet.request_answers import PresentationRequest
 
 
 @pytest.fixture

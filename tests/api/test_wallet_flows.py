@@ -44,8 +44,8 @@ from tests.service.test_wallet_support import (
     qualification_claims,
 )
 from wallet.errors import ShareExpired, ShareWithdrawn
-from wallet.requests import PresentationRequest
-from wallet.share_views import open_share, record_share_view
+from wallet.request_answers import PresentationRequest
+from wallet.shares.viewing import open_share, record_share_view
 
 VERIFIER = f"{BASE_URL}/verifiers/rekry"
 

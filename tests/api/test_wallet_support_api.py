@@ -27,7 +27,7 @@ from tests.service.test_wallet_support import (
     work_experience_claims,
 )
 from wallet.errors import PresentationRequestNotFound
-from wallet.requests import PresentationRequest
+from wallet.request_answers import PresentationRequest
 
 UNI = IssuerFixture("uni", "Haaga-Helia ammattikorkeakoulu")
 EMPLOYER = IssuerFixture("kuusi", "Ohjelmistotalo Kuusi Oy")

@@ -9,7 +9,7 @@ from issuers import issuance
 from issuers.batch import MAX_BATCH, InvalidItem, issue_batch
 from issuers.errors import BatchTooLarge, Violation
 from issuers.identifiers import issuer_identifier
-from issuers.requests import CredentialRequest
+from issuers.issuance_input import CredentialRequest
 from issuers.tables import IssuerCredential, IssuerIdempotency, IssuerPickup
 from tests.service.test_issuers_support import (
     BASE_URL,

@@ -11,12 +11,12 @@ from sqlmodel import select as sm_select
 
 from api.database import metadata
 from credentials.encoding import b64url_decode
-from credentials.sealing import SealError
 from issuers.custody import add_issuer_key, published_keys, rotate_issuer_key, signing_key
 from issuers.errors import IssuerInvalid
 from issuers.identifiers import issuer_identifier
 from issuers.issuance import issue_credential
 from issuers.tables import IssuerKey
+from sealing.aead import SealError
 from tests.conftest import database_backend
 from tests.service.test_issuers_support import (
     BASE_URL,

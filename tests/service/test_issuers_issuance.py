@@ -26,9 +26,9 @@ from issuers.errors import (
 )
 from issuers.identifiers import issuer_did, issuer_identifier
 from issuers.issuance import issue_credential
+from issuers.issuance_input import CredentialRequest, HolderBinding
 from issuers.publishing import issuer_did_document
 from issuers.register import get_issued_credential
-from issuers.requests import CredentialRequest, HolderBinding
 from issuers.tables import IssuerCredential, IssuerIdempotency
 from schemas import SLUGS, vct_for
 from tests.service.test_issuers_support import (

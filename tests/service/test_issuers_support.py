@@ -15,8 +15,8 @@ from credentials.keys import PrivateKey, PublicKey, generate_key
 from credentials.resolvers import PinnedKeys
 from credentials.sd_jwt_vc import VCTyp, VerifiedCredential, verify_sd_jwt_vc_issuance
 from issuers.custody import published_keys
+from issuers.issuance_input import CredentialRequest, HolderBinding
 from issuers.organisations import CreatedIssuer, create_issuer
-from issuers.requests import CredentialRequest, HolderBinding
 from schemas import SLUGS
 
 BASE_URL = "https://taito.test"

@@ -32,8 +32,13 @@ from verifiers.errors import (
 )
 from verifiers.language import Language
 from verifiers.organisations import VerifierInfo, create_verifier
+from verifiers.presentation_requests import (
+    CreatedRequest,
+    create_request,
+    get_request,
+    request_public_view,
+)
 from verifiers.report import VerificationReport
-from verifiers.requests import CreatedRequest, create_request, get_request, request_public_view
 from verifiers.submissions import submit_request_response, verify_submission
 from verifiers.tables import VerifierRequest
 from verifiers.trust import add_trusted_issuer

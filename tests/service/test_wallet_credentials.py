@@ -46,7 +46,7 @@ from wallet.errors import (
 )
 from wallet.holder_keys import holder_binding
 from wallet.profile import declare_skill, remove_declared_skill, skills_profile
-from wallet.shares import ANYONE, ShareItem, ShareSpec, preview_share
+from wallet.shares.creation import ANYONE, ShareItem, ShareSpec, preview_share
 from wallet.tables import WalletCredential
 
 UNI = IssuerFixture("uni", "Haaga-Helia ammattikorkeakoulu")

@@ -42,8 +42,8 @@ from wallet.credentials import (
 from wallet.errors import ImportInvalid, ShareNotFound, WalletNotFound
 from wallet.portability import erase_wallet, erasure_ref, export_wallet, import_wallet
 from wallet.profile import declare_skill, skills_profile
-from wallet.share_views import open_share
-from wallet.shares import ANYONE, ShareItem, ShareSpec, create_share
+from wallet.shares.creation import ANYONE, ShareItem, ShareSpec, create_share
+from wallet.shares.viewing import open_share
 from wallet.tables import WalletErasure
 
 UNI = IssuerFixture("uni", "Haaga-Helia ammattikorkeakoulu")

@@ -33,7 +33,7 @@ from wallet.errors import (
     PresentationQueryInvalid,
     PresentationRequestExpired,
 )
-from wallet.requests import Approval, PresentationRequest, answer_request, match_request
+from wallet.request_answers import Approval, PresentationRequest, answer_request, match_request
 
 UNI = IssuerFixture("uni", "Haaga-Helia ammattikorkeakoulu")
 AUDIENCE = f"{BASE_URL}/verifiers/rekry"

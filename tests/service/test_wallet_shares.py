@@ -39,9 +39,9 @@ from wallet.errors import (
     ShareViewsExhausted,
     ShareWithdrawn,
 )
-from wallet.share_records import get_share, list_shares, withdraw_share
-from wallet.share_views import open_share, record_share_view
-from wallet.shares import ANYONE, ShareItem, ShareSpec, create_share, preview_share
+from wallet.shares.creation import ANYONE, ShareItem, ShareSpec, create_share, preview_share
+from wallet.shares.records import get_share, list_shares, withdraw_share
+from wallet.shares.viewing import open_share, record_share_view
 from wallet.tables import WalletShare
 
 UNI = IssuerFixture("uni", "Haaga-Helia ammattikorkeakoulu")

@@ -1,6 +1,6 @@
 import pytest
 
-from credentials.sealing import SealError, open_sealed, seal
+from sealing.aead import SealError, open_sealed, seal
 
 KEK = bytes(range(32))
 NONCE = bytes(12)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from schemas.build_vocab import main
-from schemas.esco_labels import LabelDeriver
+from tools.build_vocab import main
+from tools.esco_labels import LabelDeriver
 
 P = "http://data.europa.eu/esco/skill/"
 SKILLS = [

@@ -1,7 +1,7 @@
 """A person's shares after they are made: list, read, withdraw (issue 5, "Share with consent").
 
 Withdrawal takes effect at once: from the moment it is committed,
-:func:`wallet.share_views.open_share` answers 410 for the share. Deleting a credential
+:func:`wallet.shares.viewing.open_share` answers 410 for the share. Deleting a credential
 withdraws every live share that presents it.
 """
 
@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimPointer
 from wallet.errors import ShareNotFound
-from wallet.share_rules import share_content, share_status
+from wallet.shares.rules import share_content, share_status
 from wallet.tables import WalletShare
 from wallet.timestamps import as_utc, require_aware
 from wallet.vault import Vault, open_vault

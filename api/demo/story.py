@@ -10,7 +10,9 @@ person sees every view in their activity log.
 
 from typing import Any
 
-from api.cli.demo_holding import (
+from api.demo.data import PYTHON, SQL
+from api.demo.narrator import Narrator
+from api.demo.story_holding import (
     PERSON,
     Actors,
     Held,
@@ -19,8 +21,6 @@ from api.cli.demo_holding import (
     issue_and_receive,
     open_wallet,
 )
-from api.cli.demo_http import Narrator
-from api.demo_data import PYTHON, SQL
 
 __all__ = ["STEPS", "Actors", "tell_story"]
 

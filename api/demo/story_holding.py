@@ -2,14 +2,14 @@
 
 The person registers, reads the key their credentials are bound to, and receives a
 qualification (by its one-time pickup code) and two assessed skills (handed over as they are);
-then sees their skills profile. See :mod:`api.cli.demo_story` for the whole story.
+then sees their skills profile. See :mod:`api.demo.story` for the whole story.
 """
 
 import secrets
 from dataclasses import dataclass
 
-from api.cli.demo_http import Narrator, StoryFailed
-from api.demo_data import PYTHON, SQL, competence, story_qualification
+from api.demo.data import PYTHON, SQL, competence, story_qualification
+from api.demo.narrator import Narrator, StoryFailed
 
 PERSON = ("Elina", "Mäkinen")
 

@@ -29,11 +29,11 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from api.app import create_app
-from api.cli.demo_http import Narrator, StoryFailed
-from api.cli.demo_story import STEPS, Actors, tell_story
 from api.database import build_engine, upgrade
-from api.demo_data import COLLEGE, EMPLOYER, ISSUERS, VERIFIERS
-from api.demo_file import DEMO_FILE, DemoSeedError, load_demo_credentials
+from api.demo.data import COLLEGE, EMPLOYER, ISSUERS, VERIFIERS
+from api.demo.narrator import Narrator, StoryFailed
+from api.demo.secrets_file import DEMO_FILE, DemoSeedError, load_demo_credentials
+from api.demo.story import STEPS, Actors, tell_story
 from api.routers.wallet_deps import argon2_parameters
 from api.settings import Environment, Settings
 from wallet.accounts import Argon2Parameters

@@ -1,12 +1,12 @@
 """Build the ESCO vocabulary files shipped in ``schemas/data/`` from the ESCO CSV extracts.
 
-Run as ``python -m schemas.build_vocab /path/to/esco`` where the folder holds ``skills.csv`` and
+Run as ``python -m tools.build_vocab /path/to/esco`` where the folder holds ``skills.csv`` and
 ``occupations_ict.csv`` (see that folder's README). This is a build tool: it reads files named on
 the command line and is never imported by the rest of the package.
 
 ESCO (European Skills, Competences, Qualifications and Occupations) is published by the European
 Commission, © European Union; the files written here are derived from it and keep its URIs. How
-the English labels are recovered is described in :mod:`schemas.esco_labels`.
+the English labels are recovered is described in :mod:`tools.esco_labels`.
 """
 
 import csv
@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from schemas.esco_labels import LabelDeriver, make_unique
+from tools.esco_labels import LabelDeriver, make_unique
 
 SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
@@ -105,10 +105,10 @@ def write_vocabulary(source: Path, target: Path) -> tuple[int, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line entry point: ``python -m schemas.build_vocab SOURCE_DIR [TARGET_DIR]``."""
+    """Command line entry point: ``python -m tools.build_vocab SOURCE_DIR [TARGET_DIR]``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not 1 <= len(args) <= 2:
-        print("usage: python -m schemas.build_vocab SOURCE_DIR [TARGET_DIR]", file=sys.stderr)
+        print("usage: python -m tools.build_vocab SOURCE_DIR [TARGET_DIR]", file=sys.stderr)
         return 2
     target = Path(args[1]) if len(args) == 2 else DATA_DIR
     skills, occupations = write_vocabulary(Path(args[0]), target)

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from credentials.sealing import open_sealed, seal
+from sealing.aead import open_sealed, seal
 from verifiers.dcql import Query, parse_query
 from verifiers.errors import QueryInvalid, RequestExpired, RequestNotFound, VerifierInvalid
 from verifiers.language import Language

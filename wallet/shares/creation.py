@@ -12,8 +12,8 @@ with only the chosen Disclosures (:mod:`wallet.presentations`), each with a Key 
 The link is ``B/v1/shares/{token}`` with 128 random bits; only the token's SHA-256 is stored.
 Expiry defaults to 6 months and may be at most 1 year; a person has at most 100 active shares.
 The preview runs the same selection as the share, so it shows exactly what will be seen.
-Withdrawal (:mod:`wallet.share_records`) takes effect at once: from then on
-:func:`wallet.share_views.open_share` answers 410.
+Withdrawal (:mod:`wallet.shares.records`) takes effect at once: from then on
+:func:`wallet.shares.viewing.open_share` answers 410.
 """
 
 import hashlib
@@ -34,7 +34,7 @@ from wallet.errors import (
 from wallet.held import HeldDocument, load_document
 from wallet.holder_keys import holder_signing_key
 from wallet.presentations import PresentedCredential, present, shown_claims
-from wallet.share_rules import (
+from wallet.shares.rules import (
     ANYONE,
     CONTENT_PURPOSE,
     ShareItem,

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from wallet.activity import ActivityKind, append_activity
 from wallet.errors import ShareExpired, ShareNotFound, ShareViewsExhausted, ShareWithdrawn
-from wallet.share_rules import active_clauses, share_content, share_status
+from wallet.shares.rules import active_clauses, share_content, share_status
 from wallet.tables import WalletShare
 from wallet.timestamps import as_utc, require_aware
 from wallet.vault import open_vault

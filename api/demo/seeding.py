@@ -2,7 +2,7 @@
 
 :func:`seed_demo` runs only when ``TAITO_DEMO`` is on **and** the environment is development
 (production refuses demo settings at start, :meth:`api.settings.Settings.check_production`). It
-creates what :mod:`api.demo_data` describes through the same services the API uses: the admin's
+creates what :mod:`api.demo.data` describes through the same services the API uses: the admin's
 ``create_issuer``/``create_verifier``, the wallet's ``register``, the issuer's
 ``issue_credential`` (bound to each person's wallet key), and the wallet's
 ``receive_credential`` through the verifiers' one gate (THREATS.md promise 1). Nothing is
@@ -26,8 +26,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.composition import local_first_fetcher, local_issuer_lookup
-from api.demo_data import ISSUERS, PEOPLE, VERIFIERS, OrganisationSpec
-from api.demo_file import (
+from api.demo.data import ISSUERS, PEOPLE, VERIFIERS, OrganisationSpec
+from api.demo.secrets_file import (
     DEMO_FILE,
     VERSION,
     DemoCredentials,
@@ -44,8 +44,8 @@ from api.settings import Environment, Settings
 from issuers.errors import IssuerNotFound
 from issuers.identifiers import issuer_identifier
 from issuers.issuance import issue_credential
+from issuers.issuance_input import CredentialRequest, HolderBinding
 from issuers.organisations import create_issuer, get_issuer
-from issuers.requests import CredentialRequest, HolderBinding
 from verifiers.errors import VerifierNotFound
 from verifiers.fetching import DocumentCache
 from verifiers.issuer_trust import Sources

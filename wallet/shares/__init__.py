@@ -1,0 +1,7 @@
+"""The shares a person makes: rules, creation, records (list, withdraw), opening by link.
+
+- :mod:`wallet.shares.rules`: what a share must meet before anything is built;
+- :mod:`wallet.shares.creation`: preview and create a share;
+- :mod:`wallet.shares.records`: list, read and withdraw shares;
+- :mod:`wallet.shares.viewing`: open a share by its link and count its views.
+"""
