@@ -167,7 +167,9 @@ def test_trust_entry_with_a_key_url_that_is_not_a_public_dns_host_is_refused_nam
         headers=ADMIN,
     )
     body = assert_problem(imported, 422, "trust_entry_invalid")
-    assert body["errors"][0]["pointer"] == "/trusted_issuers/0/key_url"
+    assert body["errors"] == [
+        {"pointer": "/trusted_issuers/0/key_url", "message": f"the key_url {message}"}
+    ]
     assert admin_client.get("/v1/admin/trust", headers=ADMIN).json()["trusted_issuers"] == []
 
 

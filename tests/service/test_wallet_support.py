@@ -27,6 +27,7 @@ from schemas import vct_for
 from wallet.accounts import Argon2Parameters, Registration, register
 from wallet.checker import CheckedCredential
 from wallet.holder_keys import holder_binding
+from wallet.passwords import PasswordHashing
 
 BASE_URL = "https://taito.test"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -34,6 +35,7 @@ KEK = bytes(range(32))
 ACCEPTED_TYP: tuple[VCTyp, ...] = ("dc+sd-jwt",)
 FAST_ARGON2 = Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)
 """Cheap argon2id for tests only; production uses the RFC 9106 defaults."""
+FAST_HASHING = PasswordHashing.serial(FAST_ARGON2)
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 TEAMWORK = "http://data.europa.eu/esco/skill/a5b0cd5c-e13a-4ab3-8d93-4d242adcfb01"
@@ -233,7 +235,8 @@ def register_holder(session: Session, username: str = "maija@example.fi") -> Reg
         username=username,
         password="correct horse battery staple",
         kek=KEK,
-        argon2=FAST_ARGON2,
+        hashing=FAST_HASHING,
+        client="192.0.2.10",
         now=NOW,
     )
 

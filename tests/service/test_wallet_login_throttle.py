@@ -1,0 +1,285 @@
+"""Login and registration rate limits: attackers slowed, owners never locked out, no enumeration."""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Literal
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from tests.service.test_wallet_support import (
+    FAST_HASHING,
+    KEK,
+    NOW,
+    committed_session,
+    register_holder,
+)
+from wallet.accounts import PasswordAuthenticator, register
+from wallet.errors import (
+    AuthenticationFailed,
+    LoginThrottled,
+    RegistrationThrottled,
+    UsernameUnavailable,
+    WalletError,
+)
+from wallet.login_throttle import address_scope, purge_login_throttles
+from wallet.passwords import HashingSlots, PasswordHashing
+from wallet.tables import WalletHolder, WalletLoginThrottle
+from wallet.tokens import TokenPair, login
+
+PASSWORD = "correct horse battery staple"
+OWNER_ADDRESS = "198.51.100.7"
+ATTACKER = "203.0.113.9"
+
+
+@pytest.fixture
+def session(clean_engine: Engine) -> Iterator[Session]:
+    yield from committed_session(clean_engine)
+
+
+def _login(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    at: datetime,
+    client: str,
+    hashing: PasswordHashing = FAST_HASHING,
+) -> TokenPair:
+    authenticator = PasswordAuthenticator(username, password, KEK, hashing, client)
+    return login(session, authenticator=authenticator, now=at)
+
+
+def _outcome(session: Session, username: str, password: str, *, at: datetime, client: str) -> str:
+    try:
+        _login(session, username, password, at=at, client=client)
+    except LoginThrottled as throttled:
+        return f"{throttled.code} {throttled.headers['Retry-After']}"
+    except WalletError as refused:
+        return refused.code
+    return "ok"
+
+
+def _guess_for_a_day(session: Session, username: str, *, client: str) -> tuple[datetime, int]:
+    """Guess wrong as fast as the back-off allows; return the time reached and the guesses made."""
+    at, guesses = NOW, 0
+    while at < NOW + timedelta(hours=1):
+        try:
+            _login(session, username, "wrong guess number x", at=at, client=client)
+        except LoginThrottled as throttled:
+            at += timedelta(seconds=int(throttled.headers["Retry-After"]))
+        except AuthenticationFailed:
+            guesses += 1
+    return at, guesses
+
+
+def test_failed_logins_from_elsewhere_never_lock_the_owner_out(session: Session) -> None:
+    register_holder(session)
+    _login(session, "maija@example.fi", PASSWORD, at=NOW, client=OWNER_ADDRESS)
+    at, guesses = _guess_for_a_day(session, "maija@example.fi", client=ATTACKER)
+    assert guesses > 5
+    tokens = _login(session, "maija@example.fi", PASSWORD, at=at, client=OWNER_ADDRESS)
+    assert tokens.access_token.startswith("tat_")
+
+
+def test_owner_on_a_new_address_waits_at_most_a_minute_after_an_attack(session: Session) -> None:
+    register_holder(session)
+    at, _ = _guess_for_a_day(session, "maija@example.fi", client=ATTACKER)
+    outcome = _outcome(session, "maija@example.fi", PASSWORD, at=at, client="192.0.2.99")
+    if outcome != "ok":
+        code, seconds = outcome.split()
+        assert code == "login_throttled" and int(seconds) <= 60
+        later = at + timedelta(seconds=int(seconds))
+        assert _outcome(session, "maija@example.fi", PASSWORD, at=later, client="192.0.2.99") == (
+            "ok"
+        )
+
+
+def test_repeated_failures_from_one_address_back_off_exponentially(session: Session) -> None:
+    register_holder(session)
+    outcomes = []
+    at = NOW
+    for _ in range(9):
+        outcome = _outcome(
+            session, "maija@example.fi", "wrong password here", at=at, client=ATTACKER
+        )
+        outcomes.append(outcome)
+        at += timedelta(seconds=1) if outcome == "login_failed" else timedelta(0)
+        if outcome.startswith("login_throttled"):
+            at += timedelta(seconds=int(outcome.split()[1]))
+    assert outcomes == [
+        "login_failed",
+        "login_failed",
+        "login_failed",
+        "login_failed",
+        "login_failed",
+        "login_failed",
+        "login_throttled 1",
+        "login_failed",
+        "login_throttled 3",
+    ]
+
+
+def test_throttling_answers_alike_for_known_and_unknown_usernames(session: Session) -> None:
+    register_holder(session)
+
+    def attempts(username: str) -> list[str]:
+        return [
+            _outcome(session, username, "wrong password here", at=NOW, client=ATTACKER)
+            for _ in range(7)
+        ]
+
+    known, unknown = attempts("maija@example.fi"), attempts("nobody@example.fi")
+    assert known == unknown
+    assert known[-1].startswith("login_throttled")
+
+
+class CountingHasher(PasswordHasher):
+    """argon2id that counts what it computes (the same cheap parameters as FAST_ARGON2)."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.calls: list[str] = []
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.calls.append("hash")
+        return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.calls.append(f"verify {str(hash).split('$')[3]}")
+        return super().verify(hash, password)
+
+
+def _counting() -> tuple[CountingHasher, PasswordHashing]:
+    hasher = CountingHasher()
+    slots = HashingSlots(slots=1, max_waiting=0, max_wait_seconds=0)
+    return hasher, PasswordHashing(hasher, slots)
+
+
+def test_unknown_username_costs_the_same_argon2_work_as_a_wrong_password(session: Session) -> None:
+    register_holder(session)
+    known, known_hashing = _counting()
+    unknown, unknown_hashing = _counting()
+    for hashing, username in ((known_hashing, "maija@example.fi"), (unknown_hashing, "x@y.fi")):
+        with pytest.raises(AuthenticationFailed):
+            _login(
+                session, username, "wrong password here", at=NOW, client=ATTACKER, hashing=hashing
+            )
+    assert known.calls == unknown.calls == ["verify m=8,t=1,p=1"]
+
+
+def test_a_successful_login_clears_the_accounts_back_off(session: Session) -> None:
+    register_holder(session)
+    for _ in range(6):
+        _outcome(session, "maija@example.fi", "wrong password here", at=NOW, client=OWNER_ADDRESS)
+    assert _outcome(session, "maija@example.fi", PASSWORD, at=NOW, client=OWNER_ADDRESS).startswith(
+        "login_throttled"
+    )
+    later = NOW + timedelta(seconds=1)
+    assert _outcome(session, "maija@example.fi", PASSWORD, at=later, client=OWNER_ADDRESS) == "ok"
+    assert _outcome(
+        session, "maija@example.fi", "wrong pw again", at=later, client=OWNER_ADDRESS
+    ) == ("login_failed")
+    assert _outcome(session, "maija@example.fi", PASSWORD, at=later, client=OWNER_ADDRESS) == "ok"
+
+
+def test_one_address_guessing_many_accounts_is_slowed(session: Session) -> None:
+    outcomes = [
+        _outcome(session, f"person{n}@example.fi", "wrong password here", at=NOW, client=ATTACKER)
+        for n in range(21)
+    ]
+    assert outcomes[:20] == ["login_failed"] * 20
+    assert outcomes[20] == "login_throttled 1"
+    other = _outcome(
+        session, "person0@example.fi", "wrong password here", at=NOW, client="192.0.2.1"
+    )
+    assert other == "login_failed"
+
+
+def test_ipv6_clients_are_counted_by_their_64_network() -> None:
+    assert address_scope("2001:db8:1:2:aaaa::1") == address_scope("2001:db8:1:2:bbbb::9")
+    assert address_scope("2001:db8:1:2::1") != address_scope("2001:db8:1:3::1")
+    assert address_scope("::ffff:192.0.2.1") == "192.0.2.1"
+
+
+def test_throttle_rows_name_neither_the_username_nor_the_address(session: Session) -> None:
+    holder = register_holder(session).holder_id
+    _outcome(session, "maija@example.fi", "wrong password here", at=NOW, client=ATTACKER)
+    rows = session.exec(select(WalletLoginThrottle)).all()
+    lookup = session.get(WalletHolder, holder).login_lookup  # type: ignore[union-attr]
+    assert sorted(row.key[0] for row in rows) == ["a", "p", "r", "u"]
+    for row in rows:
+        assert "maija" not in row.key and ATTACKER not in row.key and lookup not in row.key
+
+
+def test_stale_throttle_rows_are_purged(session: Session) -> None:
+    _outcome(session, "maija@example.fi", "wrong password here", at=NOW, client=ATTACKER)
+    assert purge_login_throttles(session, now=NOW + timedelta(days=1)) == 0
+    assert purge_login_throttles(session, now=NOW + timedelta(days=31)) == 3
+
+
+def _register(session: Session, username: str, *, hashing: PasswordHashing = FAST_HASHING) -> str:
+    try:
+        register(
+            session,
+            username=username,
+            password=PASSWORD,
+            kek=KEK,
+            hashing=hashing,
+            client=ATTACKER,
+            now=NOW,
+        )
+    except WalletError as refused:
+        return f"{refused.code} {refused.detail}"
+    return "created"
+
+
+def test_a_taken_username_is_refused_exactly_like_a_reserved_one(session: Session) -> None:
+    register_holder(session)
+    taken = _register(session, "Maija@Example.fi")
+    assert taken == _register(session, "admin")
+    assert taken.startswith("username_unavailable ")
+    assert "taken" not in taken and "exists" not in taken
+
+
+def test_a_taken_username_costs_the_same_hashing_as_a_free_one(session: Session) -> None:
+    register_holder(session)
+    taken, taken_hashing = _counting()
+    free, free_hashing = _counting()
+    assert _register(session, "maija@example.fi", hashing=taken_hashing).startswith(
+        "username_unavailable"
+    )
+    assert _register(session, "liisa@example.fi", hashing=free_hashing) == "created"
+    assert taken.calls == free.calls == ["hash"]
+
+
+def test_registrations_from_one_address_are_slowed(session: Session) -> None:
+    outcomes = [_register(session, f"person{n}@example.fi") for n in range(21)]
+    assert outcomes[:20] == ["created"] * 20
+    with pytest.raises(RegistrationThrottled) as caught:
+        register(
+            session,
+            username="late@example.fi",
+            password=PASSWORD,
+            kek=KEK,
+            hashing=FAST_HASHING,
+            client=ATTACKER,
+            now=NOW,
+        )
+    assert caught.value.status == 429 and caught.value.headers["Retry-After"] == "1"
+    with pytest.raises(UsernameUnavailable):
+        _register_from(session, "person0@example.fi", client="192.0.2.44")
+
+
+def _register_from(session: Session, username: str, *, client: str) -> None:
+    register(
+        session,
+        username=username,
+        password=PASSWORD,
+        kek=KEK,
+        hashing=FAST_HASHING,
+        client=client,
+        now=NOW,
+    )
