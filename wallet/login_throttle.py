@@ -2,21 +2,26 @@
 
 OWASP Authentication Cheat Sheet ("Protect against automated attacks") and NIST SP 800-63B §5.2.2
 (rate limiting). Failed logins are counted three ways, each with an exponential back-off (after
-``free`` failures the next attempt must wait 1 s, then 2 s, 4 s ... up to ``cap``; counts are
+``free`` failures the next attempt must wait 1 s, then 2 s, 4 s ... up to a minute; counts are
 forgotten a day after the last failure):
 
-- per client address (:data:`PER_ADDRESS`): one address guessing across many accounts;
-- per account *and* address (:data:`PER_ACCOUNT_AND_ADDRESS`): one address guessing one account;
-- per account from every address (:data:`PER_ACCOUNT`): a botnet guessing one account. Its cap is
-  a minute, and an address the owner logged in from in the last 30 days skips it, so someone
-  failing on purpose elsewhere can delay the owner by a minute at most and, from the owner's
-  usual address, not at all.
+- per client address (:data:`PER_ADDRESS`, 20 free): one address guessing across many accounts;
+- per account *and* address (:data:`PER_ACCOUNT_AND_ADDRESS`, 5 free): one address guessing one
+  account;
+- per account from every address (:data:`PER_ACCOUNT`, 10 free): a botnet guessing one account.
+
+No back-off is longer than a minute, so whatever an attacker does, the owner waits a minute at
+most before the next try and is never locked out; and from an address the owner logged in from
+in the last 30 days only the account-and-address count applies, so an attacker elsewhere (or
+spraying many accounts from a shared address) does not slow the owner at all. The attacker's
+pace, once the free tries are spent, is one guess a minute per address and one a minute per
+account, and common passwords are refused at registration (wallet.account_rules).
 
 A successful login clears its account's counts (not the address's: an attacker could otherwise
-reset it by logging into an account of their own). The account counts are kept for *any*
-username, registered or not, so a throttled answer (429 ``login_throttled``) says nothing about
-whether an account exists. Registrations are counted per address (:data:`REGISTRATIONS`), so
-probing which names are free costs time too.
+reset it by logging into an account of their own). The counts are kept for *any* username,
+registered or not, so a throttled answer (429 ``login_throttled``) says nothing about whether an
+account exists. Registrations are counted per address (:data:`REGISTRATIONS`, 20 free, then up to
+10 minutes apart), so probing which names are free costs time too.
 
 The counts live in the database (``wallet_login_throttle``), not in each worker's memory: with
 several workers (``TAITO_WORKERS``) per-worker counts would multiply every budget by the number
@@ -58,8 +63,8 @@ class BackOff:
         return min(self.cap, timedelta(seconds=2 ** min(events - self.free, 30)))
 
 
-PER_ADDRESS = BackOff(free=20, cap=timedelta(minutes=15))
-PER_ACCOUNT_AND_ADDRESS = BackOff(free=5, cap=timedelta(minutes=5))
+PER_ADDRESS = BackOff(free=20, cap=timedelta(minutes=1))
+PER_ACCOUNT_AND_ADDRESS = BackOff(free=5, cap=timedelta(minutes=1))
 PER_ACCOUNT = BackOff(free=10, cap=timedelta(minutes=1))
 REGISTRATIONS = BackOff(free=20, cap=timedelta(minutes=10))
 
@@ -126,11 +131,13 @@ def check_login(session: Session, keys: LoginKeys, *, now: datetime) -> None:
     )
     known = rows.get(keys.known_address)
     owner_address = known is not None and as_utc(known.last_at) > now - KNOWN_ADDRESS_FOR
-    wait = max(
-        _wait(rows.get(keys.address), PER_ADDRESS, now),
-        _wait(rows.get(keys.account_and_address), PER_ACCOUNT_AND_ADDRESS, now),
-        0.0 if owner_address else _wait(rows.get(keys.account), PER_ACCOUNT, now),
-    )
+    wait = _wait(rows.get(keys.account_and_address), PER_ACCOUNT_AND_ADDRESS, now)
+    if not owner_address:
+        wait = max(
+            wait,
+            _wait(rows.get(keys.address), PER_ADDRESS, now),
+            _wait(rows.get(keys.account), PER_ACCOUNT, now),
+        )
     if wait > 0:
         raise LoginThrottled(
             "Too many failed logins; wait a moment before trying again.",

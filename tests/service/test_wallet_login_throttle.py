@@ -62,23 +62,26 @@ def _outcome(session: Session, username: str, password: str, *, at: datetime, cl
     return "ok"
 
 
-def _guess_for_a_day(session: Session, username: str, *, client: str) -> tuple[datetime, int]:
-    """Guess wrong as fast as the back-off allows; return the time reached and the guesses made."""
-    at, guesses = NOW, 0
+def _guess_for_an_hour(
+    session: Session, username: str, *, client: str
+) -> tuple[datetime, int, int]:
+    """Guess wrong as fast as the back-off allows: the time reached, guesses, longest wait."""
+    at, guesses, longest = NOW, 0, 0
     while at < NOW + timedelta(hours=1):
         try:
             _login(session, username, "wrong guess number x", at=at, client=client)
         except LoginThrottled as throttled:
-            at += timedelta(seconds=int(throttled.headers["Retry-After"]))
+            wait = int(throttled.headers["Retry-After"])
+            at, longest = at + timedelta(seconds=wait), max(longest, wait)
         except AuthenticationFailed:
             guesses += 1
-    return at, guesses
+    return at, guesses, longest
 
 
 def test_failed_logins_from_elsewhere_never_lock_the_owner_out(session: Session) -> None:
     register_holder(session)
     _login(session, "maija@example.fi", PASSWORD, at=NOW, client=OWNER_ADDRESS)
-    at, guesses = _guess_for_a_day(session, "maija@example.fi", client=ATTACKER)
+    at, guesses, _ = _guess_for_an_hour(session, "maija@example.fi", client=ATTACKER)
     assert guesses > 5
     tokens = _login(session, "maija@example.fi", PASSWORD, at=at, client=OWNER_ADDRESS)
     assert tokens.access_token.startswith("tat_")
@@ -86,7 +89,7 @@ def test_failed_logins_from_elsewhere_never_lock_the_owner_out(session: Session)
 
 def test_owner_on_a_new_address_waits_at_most_a_minute_after_an_attack(session: Session) -> None:
     register_holder(session)
-    at, _ = _guess_for_a_day(session, "maija@example.fi", client=ATTACKER)
+    at, _, _ = _guess_for_an_hour(session, "maija@example.fi", client=ATTACKER)
     outcome = _outcome(session, "maija@example.fi", PASSWORD, at=at, client="192.0.2.99")
     if outcome != "ok":
         code, seconds = outcome.split()
@@ -95,6 +98,31 @@ def test_owner_on_a_new_address_waits_at_most_a_minute_after_an_attack(session: 
         assert _outcome(session, "maija@example.fi", PASSWORD, at=later, client="192.0.2.99") == (
             "ok"
         )
+
+
+def test_an_attacker_gets_about_a_guess_a_minute_and_nobody_waits_longer(
+    session: Session,
+) -> None:
+    register_holder(session)
+    _, guesses, longest = _guess_for_an_hour(session, "maija@example.fi", client=ATTACKER)
+    assert longest == 60
+    assert 60 <= guesses <= 75
+
+
+def test_spraying_from_the_owners_shared_address_does_not_slow_the_owner(
+    session: Session,
+) -> None:
+    register_holder(session)
+    _login(session, "maija@example.fi", PASSWORD, at=NOW, client=OWNER_ADDRESS)
+    sprayed = [
+        _outcome(session, f"person{n}@example.fi", "wrong password", at=NOW, client=OWNER_ADDRESS)
+        for n in range(25)
+    ]
+    assert sprayed[-1].startswith("login_throttled")
+    assert _outcome(session, "maija@example.fi", PASSWORD, at=NOW, client=OWNER_ADDRESS) == "ok"
+    assert _outcome(session, "liisa@example.fi", PASSWORD, at=NOW, client=OWNER_ADDRESS).startswith(
+        "login_throttled"
+    )
 
 
 def test_repeated_failures_from_one_address_back_off_exponentially(session: Session) -> None:
