@@ -2,10 +2,8 @@
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Literal
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -14,18 +12,17 @@ from tests.service.test_wallet_support import (
     KEK,
     NOW,
     committed_session,
+    counting_hashing,
     register_holder,
 )
-from wallet.accounts import PasswordAuthenticator, register
+from wallet.accounts import PasswordAuthenticator
 from wallet.errors import (
     AuthenticationFailed,
     LoginThrottled,
-    RegistrationThrottled,
-    UsernameUnavailable,
     WalletError,
 )
 from wallet.login_throttle import address_scope, purge_login_throttles
-from wallet.passwords import HashingSlots, PasswordHashing
+from wallet.passwords import PasswordHashing
 from wallet.tables import WalletHolder, WalletLoginThrottle
 from wallet.tokens import TokenPair, login
 
@@ -164,32 +161,10 @@ def test_throttling_answers_alike_for_known_and_unknown_usernames(session: Sessi
     assert known[-1].startswith("login_throttled")
 
 
-class CountingHasher(PasswordHasher):
-    """argon2id that counts what it computes (the same cheap parameters as FAST_ARGON2)."""
-
-    def __init__(self) -> None:
-        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
-        self.calls: list[str] = []
-
-    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
-        self.calls.append("hash")
-        return super().hash(password, salt=salt)
-
-    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
-        self.calls.append(f"verify {str(hash).split('$')[3]}")
-        return super().verify(hash, password)
-
-
-def _counting() -> tuple[CountingHasher, PasswordHashing]:
-    hasher = CountingHasher()
-    slots = HashingSlots(slots=1, max_waiting=0, max_wait_seconds=0)
-    return hasher, PasswordHashing(hasher, slots)
-
-
 def test_unknown_username_costs_the_same_argon2_work_as_a_wrong_password(session: Session) -> None:
     register_holder(session)
-    known, known_hashing = _counting()
-    unknown, unknown_hashing = _counting()
+    known, known_hashing = counting_hashing()
+    unknown, unknown_hashing = counting_hashing()
     for hashing, username in ((known_hashing, "maija@example.fi"), (unknown_hashing, "x@y.fi")):
         with pytest.raises(AuthenticationFailed):
             _login(
@@ -246,68 +221,3 @@ def test_stale_throttle_rows_are_purged(session: Session) -> None:
     _outcome(session, "maija@example.fi", "wrong password here", at=NOW, client=ATTACKER)
     assert purge_login_throttles(session, now=NOW + timedelta(days=1)) == 0
     assert purge_login_throttles(session, now=NOW + timedelta(days=31)) == 3
-
-
-def _register(session: Session, username: str, *, hashing: PasswordHashing = FAST_HASHING) -> str:
-    try:
-        register(
-            session,
-            username=username,
-            password=PASSWORD,
-            kek=KEK,
-            hashing=hashing,
-            client=ATTACKER,
-            now=NOW,
-        )
-    except WalletError as refused:
-        return f"{refused.code} {refused.detail}"
-    return "created"
-
-
-def test_a_taken_username_is_refused_exactly_like_a_reserved_one(session: Session) -> None:
-    register_holder(session)
-    taken = _register(session, "Maija@Example.fi")
-    assert taken == _register(session, "admin")
-    assert taken.startswith("username_unavailable ")
-    assert "taken" not in taken and "exists" not in taken
-
-
-def test_a_taken_username_costs_the_same_hashing_as_a_free_one(session: Session) -> None:
-    register_holder(session)
-    taken, taken_hashing = _counting()
-    free, free_hashing = _counting()
-    assert _register(session, "maija@example.fi", hashing=taken_hashing).startswith(
-        "username_unavailable"
-    )
-    assert _register(session, "liisa@example.fi", hashing=free_hashing) == "created"
-    assert taken.calls == free.calls == ["hash"]
-
-
-def test_registrations_from_one_address_are_slowed(session: Session) -> None:
-    outcomes = [_register(session, f"person{n}@example.fi") for n in range(21)]
-    assert outcomes[:20] == ["created"] * 20
-    with pytest.raises(RegistrationThrottled) as caught:
-        register(
-            session,
-            username="late@example.fi",
-            password=PASSWORD,
-            kek=KEK,
-            hashing=FAST_HASHING,
-            client=ATTACKER,
-            now=NOW,
-        )
-    assert caught.value.status == 429 and caught.value.headers["Retry-After"] == "1"
-    with pytest.raises(UsernameUnavailable):
-        _register_from(session, "person0@example.fi", client="192.0.2.44")
-
-
-def _register_from(session: Session, username: str, *, client: str) -> None:
-    register(
-        session,
-        username=username,
-        password=PASSWORD,
-        kek=KEK,
-        hashing=FAST_HASHING,
-        client=client,
-        now=NOW,
-    )
