@@ -167,7 +167,8 @@ class PasswordAuthenticator:
         keys = login_keys(self.kek, username=username, client=self.client)
         check_login(session, keys, now=now)
         holder = _holder_by_username(session, kek=self.kek, username=username)
-        # End the read transaction: no connection is held while the hash is computed.
+        # End the transaction before hashing: no pooled connection, and on SQLite no write lock
+        # (transactions there begin IMMEDIATE), is held for the 100 ms or more a hash takes.
         session.commit()
         stored = holder.password_hash if holder is not None else None
         password = normalize_password(self.password)
