@@ -11,6 +11,10 @@ from api.middleware import BodyLimit, RequestContext
 from api.problems import install_problem_handlers
 from api.routers import admin_issuers, health, issuers, publishing, shares, verifiers, vocab, wallet
 from api.settings import Settings, load_settings
+from wallet.passwords import HashingSlots, default_hashing_slots
+
+HASHING_WAIT_SECONDS = 2.0
+"""How long a sign-in may wait for a free hashing slot before it is answered 503."""
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -27,6 +31,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         settings.database_url, pool_size=settings.database_pool_size
     )
     app.state.kek = load_kek(settings)
+    slots = settings.password_hashing_slots or default_hashing_slots()
+    app.state.hashing_slots = HashingSlots(
+        slots=slots, max_waiting=4 * slots, max_wait_seconds=HASHING_WAIT_SECONDS
+    )
     install_verifier_sources(app, settings)
     install_problem_handlers(app)
     app.include_router(health.router)

@@ -3,9 +3,12 @@
 SD-JWT VC §3 ("Retrieving Documents and Resources via HTTP") and §7.1 ("Server-Side Request
 Forgery"), as :mod:`credentials.fetch` lists them, and RFC 9111 §5.2 for the cache lifetime:
 
-- ``https`` only; plain ``http`` only to loopback, and only in development and test;
-- the host is resolved once and *every* address must be globally reachable (no private, loopback,
-  link-local, multicast, reserved, shared or unspecified addresses, IPv4-mapped ones included);
+- ``https`` only; plain ``http`` only to loopback, only in development and test, and only for
+  the URL asked for: a redirect never leads to loopback, whatever the environment;
+- the host is resolved once and *every* address must be globally routable unicast once any IPv4
+  address embedded in an IPv6 one is unwrapped (:mod:`api.addresses`: no private, loopback,
+  link-local, multicast, reserved, shared or unspecified address, nor one reached through NAT64,
+  IPv4-mapped/compatible/translated, 6to4 or Teredo addresses);
   the connection then goes to that resolved address (TLS still verifies the host name through
   SNI), so a second DNS answer cannot point it elsewhere (DNS rebinding). Connections are not
   reused, so one host's TLS session never serves another;
@@ -28,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from api.addresses import is_public
 from api.settings import Environment, Settings
 from credentials.errors import FetchFailed
 from verifiers.fetching import Fetched
@@ -43,8 +47,6 @@ DEADLINE = 10.0
 Resolver = Callable[[str, int], Sequence[str]]
 """``resolve(host, port) -> addresses``; injected by tests."""
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
 
 def system_resolver(host: str, port: int) -> Sequence[str]:
     """Every address the system resolver gives for ``host`` (TCP)."""
@@ -53,17 +55,6 @@ def system_resolver(host: str, port: int) -> Sequence[str]:
     except (OSError, UnicodeError):
         raise FetchFailed("the host name does not resolve") from None
     return [str(info[4][0]) for info in infos]
-
-
-def is_public(address: IPAddress) -> bool:
-    """Whether ``address`` is globally reachable (RFC 6890 special-purpose ranges are not)."""
-    if isinstance(address, ipaddress.IPv6Address):
-        mapped = address.ipv4_mapped or address.sixtofour
-        if mapped is not None:
-            return is_public(mapped)
-        if address.teredo is not None:
-            return False
-    return bool(address.is_global) and not address.is_multicast
 
 
 def cache_lifetime(headers: httpx.Headers) -> timedelta | None:
@@ -112,7 +103,7 @@ class RemoteFetcher:
     def close(self) -> None:
         self._client.close()
 
-    def _target(self, url: str) -> tuple[str, str, str]:
+    def _target(self, url: str, *, allow_loopback: bool) -> tuple[str, str, str]:
         """``(url to connect to, host name, Host header)`` after the scheme and address checks."""
         try:
             parts = urlsplit(url)
@@ -129,10 +120,10 @@ class RemoteFetcher:
             addresses = [ipaddress.ip_address(a.split("%")[0]) for a in self._resolve(host, port)]
         if not addresses:
             raise FetchFailed("the host name does not resolve")
-        loopback = all(a.is_loopback for a in addresses)
-        if parts.scheme == "http" and not (self._allow_loopback and loopback):
+        loopback = allow_loopback and all(a.is_loopback for a in addresses)
+        if parts.scheme == "http" and not loopback:
             raise FetchFailed("only https URLs are fetched")
-        if not (loopback and self._allow_loopback) and not all(is_public(a) for a in addresses):
+        if not loopback and not all(is_public(a) for a in addresses):
             raise FetchFailed("the host is not a public internet address")
         address = addresses[0]
         literal = f"[{address}]" if address.version == 6 else str(address)
@@ -145,8 +136,11 @@ class RemoteFetcher:
     def __call__(self, url: str) -> Fetched:
         """GET ``url``; raise :class:`FetchFailed` for anything but a fitting ``200``."""
         started = time.monotonic()
-        for _ in range(MAX_REDIRECTS + 1):
-            pinned, host, host_header = self._target(url)
+        for hop in range(MAX_REDIRECTS + 1):
+            # Loopback only for the URL asked for: a public host must never redirect us inward.
+            pinned, host, host_header = self._target(
+                url, allow_loopback=self._allow_loopback and hop == 0
+            )
             request = self._client.build_request(
                 "GET",
                 pinned,

@@ -68,6 +68,15 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest body for batch issuance and wallet import.",
     )
+    password_hashing_slots: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description=(
+            "Password hashes (argon2id, 64 MiB each) one worker computes at once; four times as"
+            " many may wait up to 2 s, more get 503. Default: half the CPUs, at least one."
+        ),
+    )
     log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (JSON lines).")
     log_level: str = Field("INFO", description="Python logging level name.")
     admin_token: SecretStr | None = Field(

@@ -6,11 +6,14 @@ credential types (``vct`` values) it is trusted for. The registry document is
 pointer.
 """
 
+import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from credentials.did_web import did_web_url
 from credentials.errors import CredentialError
@@ -22,6 +25,11 @@ REGISTRY_VERSION = 1
 MAX_VCT_VALUES = 100
 MAX_PINNED_KEYS = 32
 _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+_DNS_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_LOCAL_NAMES = frozenset({"localhost", "local", "internal", "lan", "home", "arpa", "invalid"})
+"""Top-level names that never lead to a public host: RFC 6761 ``localhost`` and ``invalid``,
+RFC 6762 ``local`` (link-local multicast DNS), RFC 8375 ``home.arpa`` and reverse-DNS ``arpa``,
+and ``internal``/``lan``/``home``, used inside private networks."""
 
 
 class KeySource(StrEnum):
@@ -105,6 +113,42 @@ def check_entry(entry: TrustEntry, *, at: str = "") -> TrustEntry:
     return entry
 
 
+def public_https_url_problem(url: str) -> str | None:
+    """Why ``url`` is not an https URL of a public DNS host, or ``None`` when it is.
+
+    SD-JWT VC §7.1 (server-side request forgery): a key URL is fetched by the server, so it must
+    not name an IP address (private, link-local or otherwise; the fetcher checks resolved
+    addresses again at fetch time), user information, a local or single-label host name, or no
+    host at all.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it validates the port
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme != "https":
+        return "must be an https URL"
+    if "@" in parts.netloc:
+        return "must not carry user information"
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return "must name a host"
+    if parts.fragment:
+        return "must not have a fragment"
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    else:
+        return "must name a DNS host, not an IP address"
+    labels = host.split(".")
+    if not all(_DNS_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
+        return "must name a DNS host, not an IP address"
+    if len(labels) < 2 or labels[-1] in _LOCAL_NAMES:
+        return "must name a public host, not a local or link-local one"
+    return None
+
+
 def _source_errors(entry: TrustEntry, at: str) -> list[dict[str, str]]:
     source, errors = entry.key_source, []
     wants_url = source is KeySource.JWKS_URL
@@ -112,6 +156,8 @@ def _source_errors(entry: TrustEntry, at: str) -> list[dict[str, str]]:
         _text_ok(entry.key_url, 1000) and str(entry.key_url).startswith("https://")
     ):
         errors.append(_error(f"{at}/key_url", "a jwks_url source needs an https key_url"))
+    elif wants_url and (problem := public_https_url_problem(str(entry.key_url))):
+        errors.append(_error(f"{at}/key_url", f"the key_url {problem}"))
     if not wants_url and entry.key_url is not None:
         errors.append(_error(f"{at}/key_url", "only a jwks_url source has a key_url"))
     if source is KeySource.PINNED_JWK:
@@ -123,6 +169,13 @@ def _source_errors(entry: TrustEntry, at: str) -> list[dict[str, str]]:
             did_web_url(entry.identifier)
         elif source in (KeySource.ISSUER_METADATA, KeySource.LOCAL):
             issuer_metadata_url(entry.identifier)
+            # The metadata is fetched from the identifier's host; a local issuer's is served
+            # in-process (and lives on this instance's base URL, taito.localhost in development).
+            problem = public_https_url_problem(entry.identifier)
+            if source is KeySource.ISSUER_METADATA and problem:
+                errors.append(
+                    _error(f"{at}/identifier", f"an issuer_metadata identifier {problem}")
+                )
     except CredentialError:
         kind = "a did:web DID" if source is KeySource.DID_WEB else "an https URL"
         errors.append(_error(f"{at}/identifier", f"a {source.value} issuer is {kind}"))

@@ -5,10 +5,11 @@ Owns its SQLModel tables (``wallet.tables``). May import ``credentials`` and ``s
 verification gate comes in as a :class:`wallet.checker.CredentialChecker`, a verifier's request
 as a :class:`wallet.request_answers.PresentationRequest`.
 
-Modules: ``accounts`` and ``tokens`` (login, sessions), ``vault`` (per-holder data key under the
-KEK), ``holder_keys``, ``credentials`` and ``held`` (receive, list, search, detail), ``claims``
-(labels, skills, search text), ``profile`` (skills profile, self-declared skills),
-``presentations``, the ``shares`` subpackage (consented sharing), ``dcql`` and
-``request_answers`` (answering verifiers), ``activity`` (the hash-chained log)
-and ``portability`` (export, import, erasure).
+Modules: ``accounts``, ``account_rules``, ``passwords``, ``login_throttle`` and ``tokens``
+(registration, username and password rules, bounded argon2id, rate limits, sessions), ``vault``
+(per-holder data key under the KEK), ``holder_keys``, ``credentials`` and ``held`` (receive,
+list, search, detail), ``claims`` (labels, skills, search text), ``profile`` (skills profile,
+self-declared skills), ``presentations``, the ``shares`` subpackage (consented sharing), ``dcql``
+and ``request_answers`` (answering verifiers), ``activity`` (the hash-chained log) and
+``portability`` (export, import, erasure).
 """

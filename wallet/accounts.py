@@ -1,10 +1,20 @@
-"""Wallet accounts: registration and password login (argon2id), throttled after failures.
+"""Wallet accounts: registration and password login (argon2id), rate-limited, not locked.
 
-Passwords are hashed with argon2id (RFC 9106) through argon2-cffi; the default parameters are
-RFC 9106's second recommended option (t=3, 64 MiB, p=4). Tests hand in cheaper parameters through
-the ``argon2`` argument; production code never lowers them. Usernames are normalised (NFKC,
-case-folded, trimmed) and stored only as a keyed hash for the lookup plus a copy sealed with the
-holder's data key. Five failed logins in a row lock the account for 15 minutes (429 problem).
+Passwords are hashed with argon2id (RFC 9106) through :class:`~wallet.passwords.PasswordHashing`,
+which bounds how many hashes run at once; the default parameters are RFC 9106's second
+recommended option (t=3, 64 MiB, p=4). Tests hand in cheaper parameters; production code never
+lowers them. Usernames and passwords follow :mod:`wallet.account_rules` (NFKC, NIST SP 800-63B);
+usernames are stored only as a keyed hash for the lookup plus a copy sealed with the holder's
+data key. Failed logins slow down further attempts (:mod:`wallet.login_throttle`) but never lock
+an account.
+
+Nothing in the answers tells whether an account exists (docs/security.md, "Enumeration"): a login
+for an unknown username does the same argon2id work against a decoy and gets the same 401, and
+the back-off counts any username; a registration hashes the password before it looks the name up
+and answers a taken name exactly as a reserved one (409 ``username_unavailable``), from an address
+whose registrations are counted. A registration cannot both hand out a free name and hide that
+it was free: what it can hide is the difference between "someone has it" and "nobody may have it",
+and what it costs is time per address and a real account for every free name probed.
 
 Login is behind :class:`Authenticator`: :func:`wallet.tokens.login` accepts whatever
 authenticator vouches for a holder, so an OpenID Connect provider (a national e-identification
@@ -13,62 +23,48 @@ holder, without touching tokens, throttling or the routes that use them.
 """
 
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 from typing import Protocol
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from wallet.account_rules import (
+    RESERVED_USERNAMES,
+    check_new_password,
+    check_username,
+    normalize_password,
+    normalize_username,
+)
 from wallet.activity import ActivityKind, append_activity, genesis_head
-from wallet.errors import AuthenticationFailed, LoginThrottled, PasswordRejected, UsernameTaken
+from wallet.errors import AuthenticationFailed, UsernameUnavailable
 from wallet.holder_keys import create_holder_key
+from wallet.login_throttle import (
+    check_login,
+    check_registration,
+    login_keys,
+    record_login_failure,
+    record_login_success,
+    registration_key,
+)
+from wallet.passwords import Argon2Parameters, PasswordHashing
 from wallet.tables import WalletHolder
-from wallet.timestamps import as_utc, require_aware
+from wallet.timestamps import require_aware
 from wallet.tokens import TokenPair, issue_tokens
 from wallet.vault import login_lookup, new_vault
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 1024
-MIN_USERNAME_LENGTH = 3
-MAX_USERNAME_LENGTH = 254
-
-
-@dataclass(frozen=True)
-class Argon2Parameters:
-    """argon2id cost parameters; the defaults are RFC 9106 §4's second recommended option."""
-
-    time_cost: int = 3
-    memory_cost_kib: int = 64 * 1024
-    parallelism: int = 4
-
-    def hasher(self) -> PasswordHasher:
-        return _hasher(self)
-
-
-@lru_cache(maxsize=8)
-def _hasher(parameters: Argon2Parameters) -> PasswordHasher:
-    return PasswordHasher(
-        time_cost=parameters.time_cost,
-        memory_cost=parameters.memory_cost_kib,
-        parallelism=parameters.parallelism,
-    )
-
-
-@lru_cache(maxsize=8)
-def _decoy_hash(parameters: Argon2Parameters) -> str:
-    # Unknown usernames are checked against a decoy so that a login takes as long either way.
-    return _hasher(parameters).hash(secrets.token_urlsafe(16))
+__all__ = [
+    "Argon2Parameters",
+    "Authenticator",
+    "PasswordAuthenticator",
+    "Registration",
+    "normalize_username",
+    "register",
+]
 
 
 class Authenticator(Protocol):
-    """Establishes who is logging in; returns the holder id or raises a 401/429 WalletError."""
+    """Establishes who is logging in; returns the holder id or raises a 401/429/503 WalletError."""
 
     def authenticate(self, session: Session, *, now: datetime) -> str: ...
 
@@ -81,18 +77,11 @@ class Registration:
     tokens: TokenPair
 
 
-def normalize_username(username: str) -> str:
-    """NFKC, case-folded and trimmed, so ``Maija`` and ``maija`` are one account."""
-    return unicodedata.normalize("NFKC", username).casefold().strip()
-
-
-def _check_password(password: str, username: str) -> None:
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise PasswordRejected(
-            f"The password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
-        )
-    if normalize_username(password) == username:
-        raise PasswordRejected("The password must not be the username.")
+def _holder_by_username(session: Session, *, kek: bytes, username: str) -> WalletHolder | None:
+    lookup = login_lookup(kek, username)
+    return session.exec(
+        select(WalletHolder).where(col(WalletHolder.login_lookup) == lookup)
+    ).first()
 
 
 def register(
@@ -101,33 +90,39 @@ def register(
     username: str,
     password: str,
     kek: bytes,
-    argon2: Argon2Parameters,
+    hashing: PasswordHashing,
+    client: str | None,
     now: datetime,
 ) -> Registration:
     """Create a wallet (account, data key, holder key) and log it in.
 
-    Raises :class:`PasswordRejected` (422), :class:`UsernameTaken` (409) and
-    :class:`~credentials.errors.TaitoError` subclasses of the sealing layer.
+    ``client`` is the address the request came from, whose registrations are counted; ``None``
+    only for an operator's own tools (the demo seeding), which are not rate-limited. Raises
+    :class:`~wallet.errors.UsernameRejected`, :class:`~wallet.errors.PasswordRejected` and their
+    subclasses (422), :class:`~wallet.errors.RegistrationThrottled` (429),
+    :class:`~wallet.errors.AuthenticationBusy` (503), :class:`UsernameUnavailable` (409, for a
+    registered and a reserved name alike) and :class:`~credentials.errors.TaitoError`
+    subclasses of the sealing layer.
     """
     now = require_aware(now)
-    normalized = normalize_username(username)
-    if not MIN_USERNAME_LENGTH <= len(normalized) <= MAX_USERNAME_LENGTH:
-        raise PasswordRejected(
-            f"The username must be {MIN_USERNAME_LENGTH} to {MAX_USERNAME_LENGTH} characters."
+    normalized = check_username(username)
+    secret = check_new_password(password, username=normalized)
+    if client is not None:
+        check_registration(session, registration_key(kek, client=client), now=now)
+    # The hash comes first, so a taken name costs the same work as a free one.
+    password_hash = hashing.hash(secret)
+    taken = _holder_by_username(session, kek=kek, username=normalized) is not None
+    if taken or normalized in RESERVED_USERNAMES:
+        raise UsernameUnavailable(
+            "This username cannot be registered. Choose another one, or log in if it is yours."
         )
-    _check_password(password, normalized)
-    lookup = login_lookup(kek, normalized)
-    if session.exec(
-        select(WalletHolder.id).where(col(WalletHolder.login_lookup) == lookup)
-    ).first():
-        raise UsernameTaken("Choose another username.")
     holder_id = f"hld_{secrets.token_hex(16)}"
     vault, sealed_key = new_vault(holder_id, kek=kek)
     session.add(
         WalletHolder(
             id=holder_id,
-            login_lookup=lookup,
-            password_hash=argon2.hasher().hash(password),
+            login_lookup=login_lookup(kek, normalized),
+            password_hash=password_hash,
             sealed_data_key=sealed_key,
             sealed_profile=vault.seal({"username": username}, purpose="profile", row_id="profile"),
             created_at=now,
@@ -147,68 +142,47 @@ def register(
 
 @dataclass(frozen=True)
 class PasswordAuthenticator:
-    """Username and password login (argon2id), with the account lock after failures."""
+    """Username and password login (argon2id), slowed down after failures, never locked.
+
+    ``client`` is the IP address the attempt came from (rate limits count per address).
+    """
 
     username: str
     password: str = field(repr=False)
     kek: bytes = field(repr=False)
-    argon2: Argon2Parameters
+    hashing: PasswordHashing
+    client: str
 
     def authenticate(self, session: Session, *, now: datetime) -> str:
         """Return the holder id of a correct username and password.
 
         Raises :class:`AuthenticationFailed` (401) for an unknown user or a wrong password (the
-        same answer for both) and :class:`LoginThrottled` (429) while the account is locked.
-        A failure is counted and committed before the error is raised.
+        same answer after the same work), :class:`~wallet.errors.LoginThrottled` (429) while a
+        back-off applies, whoever the username names, and
+        :class:`~wallet.errors.AuthenticationBusy` (503) when too many passwords are being
+        checked at once. A failure is counted and committed before the error is raised.
         """
         now = require_aware(now)
-        hasher = self.argon2.hasher()
-        lookup = login_lookup(self.kek, normalize_username(self.username))
-        holder = session.exec(
-            select(WalletHolder).where(col(WalletHolder.login_lookup) == lookup)
-        ).first()
-        if holder is None or holder.password_hash is None:
-            _verify(hasher, _decoy_hash(self.argon2), self.password)
+        username = normalize_username(self.username)
+        keys = login_keys(self.kek, username=username, client=self.client)
+        check_login(session, keys, now=now)
+        holder = _holder_by_username(session, kek=self.kek, username=username)
+        # End the transaction before hashing: no pooled connection, and on SQLite no write lock
+        # (transactions there begin IMMEDIATE), is held for the 100 ms or more a hash takes.
+        session.commit()
+        stored = holder.password_hash if holder is not None else None
+        password = normalize_password(self.password)
+        matched = self.hashing.verify(stored, password)
+        legacy = not matched and password != self.password
+        if legacy:
+            # Passwords registered before NFKC normalisation were hashed as typed (the decoy
+            # gets the same second check, so the work stays the same for unknown users).
+            matched = self.hashing.verify(stored, self.password)
+        if holder is None or stored is None or not matched:
+            record_login_failure(session, keys, now=now)
             raise AuthenticationFailed("The username or password is not correct.")
-        if holder.locked_until is not None and as_utc(holder.locked_until) > now:
-            remaining = (as_utc(holder.locked_until) - now).total_seconds()
-            raise LoginThrottled(
-                "Too many failed logins; the account is locked for a while.",
-                retry_after_seconds=int(remaining) + 1,
-            )
-        if not _verify(hasher, holder.password_hash, self.password):
-            _count_failure(session, holder.id, now)
-            raise AuthenticationFailed("The username or password is not correct.")
-        holder.failed_logins = 0
-        holder.locked_until = None
-        if hasher.check_needs_rehash(holder.password_hash):
-            holder.password_hash = hasher.hash(self.password)
-        session.add(holder)
+        record_login_success(session, keys, now=now)
+        if legacy or self.hashing.needs_rehash(stored):
+            holder.password_hash = self.hashing.hash(password)
+            session.add(holder)
         return holder.id
-
-
-def _verify(hasher: PasswordHasher, stored: str, password: str) -> bool:
-    try:
-        return hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def _count_failure(session: Session, holder_id: str, now: datetime) -> None:
-    # An atomic increment, so concurrent failures are all counted.
-    session.execute(
-        update(WalletHolder)
-        .where(col(WalletHolder.id) == holder_id)
-        .values(failed_logins=WalletHolder.failed_logins + 1)
-        .execution_options(synchronize_session="fetch")
-    )
-    session.execute(
-        update(WalletHolder)
-        .where(
-            col(WalletHolder.id) == holder_id,
-            col(WalletHolder.failed_logins) >= MAX_FAILED_LOGINS,
-        )
-        .values(failed_logins=0, locked_until=now + LOCKOUT)
-        .execution_options(synchronize_session="fetch")
-    )
-    session.commit()

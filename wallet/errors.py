@@ -4,11 +4,19 @@
     └── WalletError                          wallet_error                 400
         ├── AuthenticationFailed             login_failed                 401
         ├── LoginThrottled                   login_throttled              429
+        ├── RegistrationThrottled            registration_throttled       429
+        ├── AuthenticationBusy               authentication_busy          503
         ├── AccessTokenInvalid               access_token_invalid         401
         ├── RefreshTokenInvalid              refresh_token_invalid        401
         │   └── RefreshTokenReused           refresh_token_reused         401
-        ├── UsernameTaken                    username_taken               409
+        ├── UsernameUnavailable              username_unavailable         409
+        ├── UsernameRejected                 username_rejected            422
+        │   └── UsernameCharactersInvalid    username_characters_invalid  422
         ├── PasswordRejected                 password_rejected            422
+        │   ├── PasswordTooShort             password_too_short           422
+        │   ├── PasswordTooLong              password_too_long            422
+        │   ├── PasswordCharactersInvalid    password_characters_invalid  422
+        │   └── PasswordTooCommon            password_too_common          422
         ├── WalletNotFound                   wallet_resource_not_found    404
         │   ├── CredentialNotFound           credential_not_found         404
         │   ├── ShareNotFound                share_not_found              404
@@ -64,6 +72,21 @@ class LoginThrottled(WalletError):
         self.headers = {"Retry-After": str(max(1, retry_after_seconds))}
 
 
+class RegistrationThrottled(LoginThrottled):
+    code = "registration_throttled"
+    title = "Too many registrations from this address; try again later"
+
+
+class AuthenticationBusy(WalletError):
+    code = "authentication_busy"
+    title = "Too many sign-ins at once; try again in a moment"
+    status = 503
+
+    def __init__(self, *, retry_after_seconds: int) -> None:
+        super().__init__("Passwords are being checked for many people right now; try again.")
+        self.headers = {"Retry-After": str(max(1, retry_after_seconds))}
+
+
 class AccessTokenInvalid(WalletError):
     code = "access_token_invalid"
     title = "The access token is missing, expired or revoked"
@@ -83,16 +106,49 @@ class RefreshTokenReused(RefreshTokenInvalid):
     title = "The refresh token was already used; every session of its family is ended"
 
 
-class UsernameTaken(WalletError):
-    code = "username_taken"
-    title = "The username is already registered"
+class UsernameUnavailable(WalletError):
+    """The one answer for a registered or a reserved name (docs/security.md, enumeration)."""
+
+    code = "username_unavailable"
+    title = "This username cannot be registered"
     status = 409
+
+
+class UsernameRejected(WalletError):
+    code = "username_rejected"
+    title = "The username does not meet the rules"
+    status = 422
+
+
+class UsernameCharactersInvalid(UsernameRejected):
+    code = "username_characters_invalid"
+    title = "The username has spaces, control or invisible characters"
 
 
 class PasswordRejected(WalletError):
     code = "password_rejected"
     title = "The password does not meet the rules"
     status = 422
+
+
+class PasswordTooShort(PasswordRejected):
+    code = "password_too_short"
+    title = "The password is too short"
+
+
+class PasswordTooLong(PasswordRejected):
+    code = "password_too_long"
+    title = "The password is too long"
+
+
+class PasswordCharactersInvalid(PasswordRejected):
+    code = "password_characters_invalid"
+    title = "The password has control characters"
+
+
+class PasswordTooCommon(PasswordRejected):
+    code = "password_too_common"
+    title = "The password is too easy to guess"
 
 
 class WalletNotFound(WalletError):

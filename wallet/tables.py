@@ -40,11 +40,23 @@ class WalletHolder(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=512)
     sealed_data_key: bytes = Field(sa_column=_sealed())
     sealed_profile: bytes = Field(sa_column=_sealed())
-    failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     created_at: datetime = Field(sa_column=_when())
     activity_seq: int = 0
     activity_head: str = Field(max_length=64)
+
+
+class WalletLoginThrottle(SQLModel, table=True):
+    """Recent failed logins (or registrations) counted under a keyed hash of who and where from.
+
+    The key is an HMAC under a key of its own, so a row cannot be linked to a holder's
+    ``login_lookup`` nor read back as a username or an IP address (wallet.login_throttle).
+    """
+
+    __tablename__ = "wallet_login_throttle"
+
+    key: str = Field(primary_key=True, max_length=80)
+    events: int = 0
+    last_at: datetime = Field(sa_column=_when(index=True))
 
 
 class WalletTokenFamily(SQLModel, table=True):

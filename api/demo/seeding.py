@@ -55,6 +55,7 @@ from wallet.checker import CredentialChecker
 from wallet.credentials import receive_credential
 from wallet.errors import CredentialDuplicate
 from wallet.holder_keys import holder_binding
+from wallet.passwords import PasswordHashing
 
 __all__ = [
     "DEMO_FILE",
@@ -131,7 +132,8 @@ def _seed(
                 username=person.username,
                 password=password,
                 kek=kek,
-                argon2=argon2,
+                hashing=PasswordHashing.serial(argon2),
+                client=None,
                 now=datetime.now(UTC),
             )
             people[person.username] = {

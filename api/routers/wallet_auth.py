@@ -1,16 +1,17 @@
 """Wallet accounts: ``/v1/auth/register``, ``/login``, ``/refresh``, ``/logout``.
 
 Access tokens (``tat_``, 15 minutes) and rotating refresh tokens (``trt_``, 30 days) are opaque;
-reusing a rotated refresh token ends every session of its family (401). Five failed logins lock
-the account for 15 minutes (429 with ``Retry-After``). Token responses are ``no-store``
-(RFC 6749 §5.1).
+reusing a rotated refresh token ends every session of its family (401). Failed logins slow further
+attempts down per address and per account (429 with ``Retry-After``) without locking anyone out,
+too many passwords checked at once answer 503 with ``Retry-After``, and no answer tells whether
+an account exists (wallet.accounts). Token responses are ``no-store`` (RFC 6749 §5.1).
 """
 
 from fastapi import APIRouter, Response, status
 
 from api.auth import BearerToken
 from api.deps import KEKDep, SessionDep
-from api.routers.wallet_deps import Argon2Dep, NowDep
+from api.routers.wallet_deps import ClientAddressDep, NowDep, PasswordHashingDep
 from api.routers.wallet_models import Credentials, RefreshIn, TokensOut
 from wallet.accounts import PasswordAuthenticator, register
 from wallet.tokens import TokenPair, login, logout, refresh_tokens
@@ -35,12 +36,19 @@ def register_account(
     response: Response,
     session: SessionDep,
     kek: KEKDep,
-    argon2: Argon2Dep,
+    hashing: PasswordHashingDep,
+    client: ClientAddressDep,
     now: NowDep,
 ) -> TokensOut:
     """Create a wallet (with its holder key) and log it in."""
     registration = register(
-        session, username=body.username, password=body.password, kek=kek, argon2=argon2, now=now
+        session,
+        username=body.username,
+        password=body.password,
+        kek=kek,
+        hashing=hashing,
+        client=client,
+        now=now,
     )
     return _tokens(registration.tokens, response)
 
@@ -51,11 +59,12 @@ def log_in(
     response: Response,
     session: SessionDep,
     kek: KEKDep,
-    argon2: Argon2Dep,
+    hashing: PasswordHashingDep,
+    client: ClientAddressDep,
     now: NowDep,
 ) -> TokensOut:
     """Log in with username and password."""
-    authenticator = PasswordAuthenticator(body.username, body.password, kek, argon2)
+    authenticator = PasswordAuthenticator(body.username, body.password, kek, hashing, client)
     return _tokens(login(session, authenticator=authenticator, now=now), response)
 
 

@@ -16,7 +16,7 @@ Tests override these (``app.dependency_overrides``), as they do the clock and th
 from datetime import UTC, datetime
 from typing import Annotated, Any, Protocol
 
-from fastapi import Depends, Header, Query
+from fastapi import Depends, Header, Query, Request
 from sqlmodel import Session
 
 from api.auth import BearerToken
@@ -33,6 +33,7 @@ from verifiers.submissions import submit_request_response
 from wallet.accounts import Argon2Parameters
 from wallet.checker import CheckedCredential, CredentialChecker
 from wallet.errors import PresentationRequestNotFound
+from wallet.passwords import HashingSlots, PasswordHashing
 from wallet.request_answers import PresentationRequest
 from wallet.tokens import authenticate_access
 
@@ -51,6 +52,28 @@ def argon2_parameters() -> Argon2Parameters:
 
 
 Argon2Dep = Annotated[Argon2Parameters, Depends(argon2_parameters)]
+
+
+def password_hashing(request: Request, argon2: Argon2Dep) -> PasswordHashing:
+    """argon2id at ``argon2``'s cost, inside the app's bound on concurrent hashes."""
+    slots = request.app.state.hashing_slots
+    assert isinstance(slots, HashingSlots)
+    return PasswordHashing(hasher=argon2.hasher(), slots=slots)
+
+
+PasswordHashingDep = Annotated[PasswordHashing, Depends(password_hashing)]
+
+
+def client_address(request: Request) -> str:
+    """The address the request came from, as the server sees it (rate limits count by it).
+
+    Behind a reverse proxy this is the proxy, unless uvicorn is told to trust its
+    ``X-Forwarded-For`` (``--forwarded-allow-ips``; docs/security.md).
+    """
+    return request.client.host if request.client is not None else "unknown"
+
+
+ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
 def current_holder(token: BearerToken, session: SessionDep, now: NowDep) -> str:

@@ -136,6 +136,57 @@ def test_invalid_trust_entry_is_a_422_problem_with_pointers(admin_client: TestCl
     assert '"d"' not in response.text
 
 
+@pytest.mark.parametrize(
+    ("key_url", "message"),
+    [
+        ("https://169.254.169.254/latest/meta-data", "must name a DNS host, not an IP address"),
+        ("https://[fe80::1]/jwks.json", "must name a DNS host, not an IP address"),
+        ("https://10.0.0.7/jwks.json", "must name a DNS host, not an IP address"),
+        ("https://2130706433/jwks.json", "must name a DNS host, not an IP address"),
+        (
+            "https://printer.local/jwks.json",
+            "must name a public host, not a local or link-local one",
+        ),
+        ("https://localhost/jwks.json", "must name a public host, not a local or link-local one"),
+        ("https://admin:pw@issuer.example/jwks.json", "must not carry user information"),
+        ("https:///jwks.json", "must name a host"),
+    ],
+)
+def test_trust_entry_with_a_key_url_that_is_not_a_public_dns_host_is_refused_naming_the_field(
+    admin_client: TestClient, key_url: str, message: str
+) -> None:
+    entry = {**pinned(), "key_source": "jwks_url", "key_url": key_url}
+    del entry["jwks"]
+    for method in ("POST", "PUT"):
+        response = admin_client.request(method, "/v1/admin/trust", json=entry, headers=ADMIN)
+        body = assert_problem(response, 422, "trust_entry_invalid")
+        assert body["errors"] == [{"pointer": "/key_url", "message": f"the key_url {message}"}]
+    imported = admin_client.post(
+        "/v1/admin/trust/import",
+        json={"version": 1, "trusted_issuers": [entry]},
+        headers=ADMIN,
+    )
+    body = assert_problem(imported, 422, "trust_entry_invalid")
+    assert body["errors"] == [
+        {"pointer": "/trusted_issuers/0/key_url", "message": f"the key_url {message}"}
+    ]
+    assert admin_client.get("/v1/admin/trust", headers=ADMIN).json()["trusted_issuers"] == []
+
+
+def test_issuer_metadata_entry_naming_an_ip_address_is_refused(admin_client: TestClient) -> None:
+    entry = {**pinned("https://169.254.169.254/issuer"), "key_source": "issuer_metadata"}
+    del entry["jwks"]
+    body = assert_problem(
+        admin_client.post("/v1/admin/trust", json=entry, headers=ADMIN), 422, "trust_entry_invalid"
+    )
+    assert body["errors"] == [
+        {
+            "pointer": "/identifier",
+            "message": "an issuer_metadata identifier must name a DNS host, not an IP address",
+        }
+    ]
+
+
 def test_registry_exports_and_imports_through_the_api(admin_client: TestClient) -> None:
     entry = pinned()
     admin_client.post("/v1/admin/trust", json=entry, headers=ADMIN)

@@ -4,6 +4,7 @@ Only a loopback server is used, and only where the development/test loopback all
 every other address is refused before a connection is made.
 """
 
+import ipaddress
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
@@ -13,7 +14,8 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from api.fetch import RemoteFetcher, cache_lifetime, remote_fetcher
+from api.addresses import is_public
+from api.fetch import RemoteFetcher, Resolver, cache_lifetime, remote_fetcher
 from api.settings import Environment, Settings
 from credentials.errors import FetchFailed
 
@@ -131,6 +133,65 @@ def test_private_and_special_addresses_are_refused(url: str) -> None:
         RemoteFetcher(allow_loopback_http=True, resolver=never_resolve)(url)
 
 
+EMBEDDING_PRIVATE_IPV4 = [
+    "64:ff9b::7f00:1",  # NAT64 well-known prefix + 127.0.0.1
+    "64:ff9b::a9fe:a9fe",  # NAT64 + 169.254.169.254 (cloud metadata)
+    "64:ff9b:1::a00:1",  # local-use NAT64 (RFC 8215) + 10.0.0.1
+    "::7f00:1",  # IPv4-compatible ::127.0.0.1
+    "::a00:7",  # IPv4-compatible ::10.0.0.7
+    "::ffff:a9fe:a9fe",  # IPv4-mapped ::ffff:169.254.169.254
+    "::ffff:0:a00:1",  # IPv4-translated ::ffff:0:10.0.0.1 (RFC 2765)
+    "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+    "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "fec0::1",  # deprecated site-local
+    "3fff::1",  # documentation (RFC 9637)
+]
+
+
+def _answering_fetcher(resolver: Resolver, connections: list[str]) -> RemoteFetcher:
+    """A development fetcher whose every connection would be answered with a document."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        connections.append(request.url.host)
+        return httpx.Response(200, stream=httpx.ByteStream(b"internal document"))
+
+    return RemoteFetcher(
+        allow_loopback_http=True, resolver=resolver, transport=httpx.MockTransport(handler)
+    )
+
+
+@pytest.mark.parametrize("address", EMBEDDING_PRIVATE_IPV4)
+def test_ipv6_addresses_reaching_internal_hosts_are_refused_as_literals(address: str) -> None:
+    connections: list[str] = []
+    with pytest.raises(FetchFailed):
+        _answering_fetcher(never_resolve, connections)(f"https://[{address}]/x")
+    assert connections == []
+
+
+@pytest.mark.parametrize("address", EMBEDDING_PRIVATE_IPV4)
+def test_host_names_resolving_to_ipv6_addresses_reaching_internal_hosts_are_refused(
+    address: str,
+) -> None:
+    connections: list[str] = []
+    with pytest.raises(FetchFailed):
+        _answering_fetcher(lambda host, port: [address], connections)("https://status.example/x")
+    assert connections == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.216.34",
+        "2606:2800:220:1:248:1893:25c8:1946",
+        "64:ff9b::5db8:d822",
+        "2002:5db8:d822::1",
+    ],
+)
+def test_addresses_reaching_a_public_host_are_public(address: str) -> None:
+    assert is_public(ipaddress.ip_address(address))
+
+
 def test_host_name_resolving_to_a_private_address_is_refused() -> None:
     fetcher = RemoteFetcher(allow_loopback_http=False, resolver=lambda host, port: ["10.9.8.7"])
     with pytest.raises(FetchFailed):
@@ -171,8 +232,49 @@ def test_redirect_to_a_private_address_is_not_followed(server: str) -> None:
         dev_fetcher()(f"{server}/to-metadata")
 
 
-def test_redirect_to_an_allowed_address_is_followed(server: str) -> None:
-    assert dev_fetcher()(f"{server}/to-doc").body == b"status-list"
+def test_loopback_is_never_followed_after_a_redirect_even_in_development(server: str) -> None:
+    with pytest.raises(FetchFailed):
+        dev_fetcher()(f"{server}/to-doc")
+
+
+def _public_host_redirecting_to(location: str) -> RemoteFetcher:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "93.184.216.34":
+            return httpx.Response(302, headers={"Location": location})
+        return httpx.Response(200, stream=httpx.ByteStream(b"inner document"))
+
+    return RemoteFetcher(
+        allow_loopback_http=True,
+        resolver=lambda host, port: ["93.184.216.34"] if host == "public.example" else ["::1"],
+        transport=httpx.MockTransport(handler),
+    )
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://127.0.0.1:8000/admin", "http://localhost/admin", "https://[::1]/admin"],
+)
+def test_public_host_cannot_redirect_the_development_fetcher_to_loopback(location: str) -> None:
+    with pytest.raises(FetchFailed):
+        _public_host_redirecting_to(location)("https://public.example/status")
+
+
+def test_redirect_between_public_hosts_is_followed() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["host"])
+        if request.headers["host"] == "old.example":
+            return httpx.Response(301, headers={"Location": "https://new.example/list"})
+        return httpx.Response(200, stream=httpx.ByteStream(b"moved document"))
+
+    fetcher = RemoteFetcher(
+        allow_loopback_http=False,
+        resolver=lambda host, port: ["93.184.216.34"],
+        transport=httpx.MockTransport(handler),
+    )
+    assert fetcher("https://old.example/list").body == b"moved document"
+    assert seen == ["old.example", "new.example"]
 
 
 def test_endless_redirects_stop(server: str) -> None:

@@ -191,28 +191,84 @@ def test_logout_ends_the_session(harness: WalletHarness) -> None:
     problem(harness.client.post("/v1/auth/logout"), 401, "unauthenticated")
 
 
-def test_login_is_throttled_after_five_failures(harness: WalletHarness) -> None:
-    client = harness.client
-    register(client)
-    wrong = {"username": "maija@example.fi", "password": "not the password"}
-    for _ in range(5):
-        problem(client.post("/v1/auth/login", json=wrong), 401, "login_failed")
+def _from(app: FastAPI, address: str) -> TestClient:
+    return TestClient(app, base_url="https://taito.test", client=(address, 50000))
+
+
+def test_failed_logins_slow_their_address_but_never_lock_the_owner_out(
+    app: FastAPI, harness: WalletHarness
+) -> None:
+    register(harness.client)
     right = {"username": "maija@example.fi", "password": PASSWORD}
-    throttled = client.post("/v1/auth/login", json=right)
-    problem(throttled, 429, "login_throttled")
-    assert int(throttled.headers["retry-after"]) == 15 * 60 + 1
-    harness.clock.advance(minutes=15)
-    assert client.post("/v1/auth/login", json=right).status_code == 200
+    wrong = {"username": "maija@example.fi", "password": "not the password"}
+    with _from(app, "198.51.100.7") as owner, _from(app, "203.0.113.9") as attacker:
+        assert owner.post("/v1/auth/login", json=right).status_code == 200
+        for _ in range(5):
+            problem(attacker.post("/v1/auth/login", json=wrong), 401, "login_failed")
+        throttled = attacker.post("/v1/auth/login", json=wrong)
+        problem(throttled, 429, "login_throttled")
+        assert throttled.headers["retry-after"] == "1"
+        assert owner.post("/v1/auth/login", json=right).status_code == 200
+        harness.clock.advance(seconds=1)
+        problem(attacker.post("/v1/auth/login", json=wrong), 401, "login_failed")
 
 
-def test_registration_problems(harness: WalletHarness) -> None:
+def test_throttled_logins_answer_alike_for_known_and_unknown_usernames(
+    harness: WalletHarness,
+) -> None:
     client = harness.client
     register(client)
-    taken = client.post(
-        "/v1/auth/register", json={"username": "MAIJA@example.fi", "password": PASSWORD}
-    )
-    problem(taken, 409, "username_taken")
-    weak = client.post("/v1/auth/register", json={"username": "liisa", "password": "short"})
-    problem(weak, 422, "password_rejected")
+
+    def answers(username: str) -> list[tuple[int, str | None, dict[str, object]]]:
+        body = {"username": username, "password": "not the password"}
+        seen = []
+        for _ in range(7):
+            response = client.post("/v1/auth/login", json=body)
+            problem_body = {k: v for k, v in response.json().items() if k != "request_id"}
+            seen.append((response.status_code, response.headers.get("retry-after"), problem_body))
+        return seen
+
+    known, unknown = answers("maija@example.fi"), answers("nobody@example.fi")
+    assert known == unknown
+    assert [status for status, _, _ in known] == [401] * 5 + [429] * 2
+
+
+def test_registration_does_not_confirm_who_exists(harness: WalletHarness) -> None:
+    client = harness.client
+    register(client)
+
+    def attempt(username: str) -> dict[str, object]:
+        response = client.post(
+            "/v1/auth/register", json={"username": username, "password": PASSWORD}
+        )
+        body = problem(response, 409, "username_unavailable")
+        return {k: v for k, v in body.items() if k != "request_id"}
+
+    assert attempt("MAIJA@example.fi") == attempt("Admin")
     unknown = client.post("/v1/auth/login", json={"username": "nobody", "password": PASSWORD})
     problem(unknown, 401, "login_failed")
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "code"),
+    [
+        ("   ", PASSWORD, "username_rejected"),
+        ("ma", PASSWORD, "username_rejected"),
+        ("maija\u0000@example.fi", PASSWORD, "username_characters_invalid"),
+        ("ma\u200bija@example.fi", PASSWORD, "username_characters_invalid"),
+        ("\u202eif.elpmaxe@ajiam", PASSWORD, "username_characters_invalid"),
+        ("liisa@example.fi", "short", "password_too_short"),
+        ("liisa@example.fi", " " * 10, "password_too_common"),
+        ("liisa@example.fi", "Password123!", "password_too_common"),
+        ("liisa@example.fi", "long enough\u0007bell", "password_characters_invalid"),
+    ],
+)
+def test_registration_names_the_rule_a_username_or_password_breaks(
+    harness: WalletHarness, username: str, password: str, code: str
+) -> None:
+    response = harness.client.post(
+        "/v1/auth/register", json={"username": username, "password": password}
+    )
+    problem(response, 422, code)
+    assert "liisa" not in response.text and "bell" not in response.text
+    register(harness.client, "liisa@example.fi")  # nothing was created by the refused attempt

@@ -18,7 +18,7 @@ from tests.service.test_wallet_support import (
     ACCEPTED_TYP,
     BASE_URL,
     CLAIM_VALUES,
-    FAST_ARGON2,
+    FAST_HASHING,
     KEK,
     NOW,
     PYTHON,
@@ -117,7 +117,8 @@ def test_export_erase_import_on_a_fresh_database_brings_everything_back_verified
             username="maija@example.fi",
             password="another long password",
             kek=OTHER_KEK,
-            argon2=FAST_ARGON2,
+            hashing=FAST_HASHING,
+            client="192.0.2.10",
             now=later,
         ).holder_id
         report = import_wallet(

@@ -8,9 +8,10 @@ the tests in this module show that it rejects what it must.
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -27,6 +28,7 @@ from schemas import vct_for
 from wallet.accounts import Argon2Parameters, Registration, register
 from wallet.checker import CheckedCredential
 from wallet.holder_keys import holder_binding
+from wallet.passwords import HashingSlots, PasswordHashing
 
 BASE_URL = "https://taito.test"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -34,6 +36,7 @@ KEK = bytes(range(32))
 ACCEPTED_TYP: tuple[VCTyp, ...] = ("dc+sd-jwt",)
 FAST_ARGON2 = Argon2Parameters(time_cost=1, memory_cost_kib=8, parallelism=1)
 """Cheap argon2id for tests only; production uses the RFC 9106 defaults."""
+FAST_HASHING = PasswordHashing.serial(FAST_ARGON2)
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 TEAMWORK = "http://data.europa.eu/esco/skill/a5b0cd5c-e13a-4ab3-8d93-4d242adcfb01"
@@ -233,9 +236,33 @@ def register_holder(session: Session, username: str = "maija@example.fi") -> Reg
         username=username,
         password="correct horse battery staple",
         kek=KEK,
-        argon2=FAST_ARGON2,
+        hashing=FAST_HASHING,
+        client="192.0.2.10",
         now=NOW,
     )
+
+
+class CountingHasher(PasswordHasher):
+    """argon2id that counts what it computes (the same cheap parameters as FAST_ARGON2)."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.calls: list[str] = []
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.calls.append("hash")
+        return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.calls.append(f"verify {str(hash).split('$')[3]}")
+        return super().verify(hash, password)
+
+
+def counting_hashing() -> tuple[CountingHasher, PasswordHashing]:
+    """A counting hasher and one-at-a-time hashing through it."""
+    hasher = CountingHasher()
+    slots = HashingSlots(slots=1, max_waiting=0, max_wait_seconds=0)
+    return hasher, PasswordHashing(hasher, slots)
 
 
 def holder_jwk(session: Session, holder_id: str) -> JWK:
