@@ -115,7 +115,7 @@ def export_wallet(
                     for i in s.items
                 ],
             }
-            for s in list_shares(session, holder_id=holder_id, kek=kek, now=now)
+            for s in list_shares(session, holder_id=holder_id, kek=kek, base_url=base_url, now=now)
         ],
         "activity": [
             {

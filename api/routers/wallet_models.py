@@ -171,7 +171,8 @@ class PreviewItemOut(BaseModel):
 
 class SharePreviewOut(BaseModel):
     audience: str
-    audience_kind: Literal["verifier", "anyone"]
+    audience_kind: Literal["verifier", "anyone", "outside_verifier"]
+    opens_for: str = Field(description="Who can open the share, in plain words.")
     purpose: str
     expires_at: datetime
     max_views: int | None
@@ -194,7 +195,7 @@ class ShareOut(BaseModel):
     id: str
     status: Literal["active", "withdrawn", "expired", "used_up"]
     audience: str
-    audience_kind: Literal["verifier", "anyone"]
+    audience_kind: Literal["verifier", "anyone", "outside_verifier"]
     purpose: str
     created_at: datetime
     expires_at: datetime

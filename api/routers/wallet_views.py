@@ -52,6 +52,7 @@ def preview_out(preview: SharePreview) -> SharePreviewOut:
     return SharePreviewOut(
         audience=preview.audience,
         audience_kind=preview.audience_kind,
+        opens_for=preview.opens_for,
         purpose=preview.purpose,
         expires_at=preview.expires_at,
         max_views=preview.max_views,

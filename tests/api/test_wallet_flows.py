@@ -2,7 +2,7 @@
 claims, views in the log, withdrawal and expiry, requests, export-erase-import, encryption."""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,7 +45,7 @@ from tests.service.test_wallet_support import (
 )
 from wallet.errors import ShareExpired, ShareWithdrawn
 from wallet.request_answers import PresentationRequest
-from wallet.shares.viewing import open_share, record_share_view
+from wallet.shares.viewing import SharePresentation, find_share, present_share, record_share_view
 
 VERIFIER = f"{BASE_URL}/verifiers/rekry"
 
@@ -53,6 +53,14 @@ VERIFIER = f"{BASE_URL}/verifiers/rekry"
 @pytest.fixture
 def harness(app: FastAPI, client: TestClient) -> Iterator[WalletHarness]:
     yield from harness_for(app, client)
+
+
+def open_share(session: Session, *, token: str, kek: bytes, now: datetime) -> SharePresentation:
+    """What a view does in the wallet: find the share by its link, then present it afresh."""
+    found = find_share(session, token=token, kek=kek, base_url=BASE_URL)
+    return present_share(
+        session, share_id=found.share_id, nonce="view-nonce-0123456789", kek=kek, now=now
+    )
 
 
 def _share(client: TestClient, auth: dict[str, str], credential_id: str, **extra: object):  # type: ignore[no-untyped-def]

@@ -43,7 +43,7 @@ from wallet.errors import ImportInvalid, ShareNotFound, WalletNotFound
 from wallet.portability import erase_wallet, erasure_ref, export_wallet, import_wallet
 from wallet.profile import declare_skill, skills_profile
 from wallet.shares.creation import ANYONE, ShareItem, ShareSpec, create_share
-from wallet.shares.viewing import open_share
+from wallet.shares.viewing import find_share, present_share
 from wallet.tables import WalletErasure
 
 UNI = IssuerFixture("uni", "Haaga-Helia ammattikorkeakoulu")
@@ -107,7 +107,7 @@ def test_export_erase_import_on_a_fresh_database_brings_everything_back_verified
     receipt = erase_wallet(session, holder_id=holder, kek=KEK, now=NOW)
     assert (receipt.credentials, receipt.shares) == (3, 1)
     with pytest.raises(ShareNotFound):
-        open_share(session, token=token, kek=KEK, now=NOW)
+        find_share(session, token=token, kek=KEK, base_url=BASE_URL)
 
     later = NOW + timedelta(days=1)
     checker = PinnedChecker([UNI, EMPLOYER])
@@ -168,7 +168,12 @@ def test_export_erase_import_on_a_fresh_database_brings_everything_back_verified
             lang="en",
             now=later,
         )
-        opened = open_share(other, token=created.url.rsplit("/", 1)[1], kek=OTHER_KEK, now=later)
+        found = find_share(
+            other, token=created.url.rsplit("/", 1)[1], kek=OTHER_KEK, base_url=OTHER_BASE
+        )
+        opened = present_share(
+            other, share_id=found.share_id, nonce="view-nonce-0123456789", kek=OTHER_KEK, now=later
+        )
         verify_sd_jwt_vc(
             opened.presentations[0],
             resolve_issuer_key=PinnedKeys({UNI.identifier: [UNI.key.public]}),
