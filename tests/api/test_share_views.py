@@ -29,6 +29,7 @@ from tests.api.test_end_to_end import (
 )
 from tests.api.test_end_to_end import world as end_to_end_world  # noqa: F401 - a fixture
 from tests.api.test_foundation import assert_problem
+from tests.service.test_wallet_support import ACCEPTED_TYP
 from verifiers.tables import Verifier, VerifierNonce
 
 OUTSIDE = "https://other.example/verifier"
@@ -93,7 +94,7 @@ def test_a_verifier_elsewhere_gets_a_fresh_presentation_it_verifies_with_its_own
         presentation,
         resolve_issuer_key=PinnedKeys({metadata["issuer"]: keys}),
         algorithms=("ES256", "EdDSA"),
-        accepted_typ=("dc+sd-jwt",),
+        accepted_typ=ACCEPTED_TYP,
         now=datetime.now(UTC),
         clock_tolerance=timedelta(seconds=60),
         key_binding=KeyBindingPolicy(
