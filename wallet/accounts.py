@@ -95,6 +95,11 @@ def _check_password(password: str, username: str) -> None:
         raise PasswordRejected("The password must not be the username.")
 
 
+def check_new_password(password: str, *, username: str) -> None:
+    """Raise :class:`PasswordRejected` (422) unless ``password`` may be ``username``'s password."""
+    _check_password(password, normalize_username(username))
+
+
 def register(
     session: Session,
     *,

@@ -1,7 +1,8 @@
-"""Wallet accounts: ``/v1/auth/register``, ``/login``, ``/refresh``, ``/logout``.
+"""Wallet accounts: ``/v1/auth/register``, ``/login``, ``/refresh``, ``/logout``, ``/password``.
 
 Access tokens (``tat_``, 15 minutes) and rotating refresh tokens (``trt_``, 30 days) are opaque;
-reusing a rotated refresh token ends every session of its family (401). Five failed logins lock
+reusing a rotated refresh token ends every session of its family (401). Changing the password
+takes the current one again and ends every session (a new pair is returned). Five failed logins lock
 the account for 15 minutes (429 with ``Retry-After``). Token responses are ``no-store``
 (RFC 6749 §5.1).
 """
@@ -10,9 +11,10 @@ from fastapi import APIRouter, Response, status
 
 from api.auth import BearerToken
 from api.deps import KEKDep, SessionDep
-from api.routers.wallet_deps import Argon2Dep, NowDep
-from api.routers.wallet_models import Credentials, RefreshIn, TokensOut
+from api.routers.wallet_deps import Argon2Dep, CurrentHolder, NowDep
+from api.routers.wallet_models import Credentials, PasswordChangeIn, RefreshIn, TokensOut
 from wallet.accounts import PasswordAuthenticator, register
+from wallet.reauthentication import change_password
 from wallet.tokens import TokenPair, login, logout, refresh_tokens
 
 router = APIRouter(prefix="/v1/auth", tags=["wallet accounts"])
@@ -69,3 +71,26 @@ def refresh(body: RefreshIn, response: Response, session: SessionDep, now: NowDe
 def log_out(token: BearerToken, session: SessionDep, now: NowDep) -> None:
     """End the session of the access token used (its whole token family)."""
     logout(session, access_token=token, now=now)
+
+
+@router.post("/password")
+def change_own_password(
+    body: PasswordChangeIn,
+    response: Response,
+    holder: CurrentHolder,
+    session: SessionDep,
+    kek: KEKDep,
+    argon2: Argon2Dep,
+    now: NowDep,
+) -> TokensOut:
+    """Change the password (the current one again); every session ends, a new pair is returned."""
+    tokens = change_password(
+        session,
+        holder_id=holder,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        kek=kek,
+        argon2=argon2,
+        now=now,
+    )
+    return _tokens(tokens, response)

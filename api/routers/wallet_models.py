@@ -25,6 +25,11 @@ class RefreshIn(Strict):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
+class PasswordChangeIn(Strict):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
 class TokensOut(BaseModel):
     access_token: str
     refresh_token: str
@@ -283,6 +288,28 @@ class ImportRejectionOut(BaseModel):
     index: int
     code: str
     reason: str
+
+
+class PasswordConfirmationIn(Strict):
+    password: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="Your password again: an access token alone cannot do this.",
+    )
+
+
+class ExportIn(PasswordConfirmationIn):
+    passphrase: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="12 or more characters, not your password: the export is encrypted under it"
+        " (Argon2id and AES-256-GCM) and can be imported only with it.",
+    )
+
+
+class ImportIn(Strict):
+    passphrase: str = Field(min_length=1, max_length=1024)
+    export: dict[str, Any] = Field(description="The encrypted export, exactly as exported.")
 
 
 class ImportReportOut(BaseModel):

@@ -48,6 +48,7 @@ from wallet.request_answers import PresentationRequest
 from wallet.shares.viewing import SharePresentation, find_share, present_share, record_share_view
 
 VERIFIER = f"{BASE_URL}/verifiers/rekry"
+PASSPHRASE = "my own export passphrase"
 
 
 @pytest.fixture
@@ -347,10 +348,12 @@ def test_export_erase_import_on_another_instance(
     auth = register(client)
     receive_three(client, auth)
     client.post("/v1/wallet/skills", json={"uri": PYTHON, "level": "expert"}, headers=auth)
-    exported = client.get("/v1/wallet/export", headers=auth)
+    exported = client.post(
+        "/v1/wallet/export", json={"password": PASSWORD, "passphrase": PASSPHRASE}, headers=auth
+    )
     assert exported.status_code == 200 and exported.headers["cache-control"] == "no-store"
     bundle = exported.json()
-    erased = client.delete("/v1/wallet", headers=auth)
+    erased = client.post("/v1/wallet/erase", json={"password": PASSWORD}, headers=auth)
     assert erased.json()["credentials"] == 3
     problem(client.get("/v1/wallet/credentials", headers=auth), 401, "access_token_invalid")
     assert [v for v in CLAIM_VALUES if v in dump_rows(clean_engine)] == []
@@ -359,7 +362,8 @@ def test_export_erase_import_on_another_instance(
     install(fresh_app, Clock(NOW + timedelta(days=1)), checker, FakeRequests())
     with TestClient(fresh_app, base_url="https://taito.other.test") as other:
         other_auth = register(other)
-        report = other.post("/v1/wallet/import", json=bundle, headers=other_auth).json()
+        body = {"passphrase": PASSPHRASE, "export": bundle}
+        report = other.post("/v1/wallet/import", json=body, headers=other_auth).json()
         assert report == {"imported": 3, "duplicates": 0, "keys_added": 1, "rejected": []}
         listed = other.get("/v1/wallet/credentials", headers=other_auth).json()["credentials"]
         assert len(listed) == 3

@@ -4,6 +4,7 @@ import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func
@@ -39,8 +40,10 @@ from wallet.credentials import (
     list_credentials,
     receive_credential,
 )
+from wallet.erasure import ErasureReceipt, erase_wallet, erasure_ref
 from wallet.errors import ImportInvalid, ShareNotFound, WalletNotFound
-from wallet.portability import erase_wallet, erasure_ref, export_wallet, import_wallet
+from wallet.export_encryption import decrypt_export
+from wallet.portability import export_wallet, import_wallet
 from wallet.profile import declare_skill, skills_profile
 from wallet.shares.creation import ANYONE, ShareItem, ShareSpec, create_share
 from wallet.shares.viewing import find_share, present_share
@@ -64,6 +67,30 @@ def fresh_engine(tmp_path: Path) -> Iterator[Engine]:
         metadata().create_all(engine)
         yield engine
         engine.dispose()
+
+
+PASSWORD = "correct horse battery staple"
+PASSPHRASE = "my own export passphrase"
+
+
+def _export(session: Session, holder: str) -> dict[str, Any]:
+    envelope = export_wallet(
+        session,
+        holder_id=holder,
+        password=PASSWORD,
+        passphrase=PASSPHRASE,
+        kek=KEK,
+        argon2=FAST_ARGON2,
+        base_url=BASE_URL,
+        now=NOW,
+    )
+    return dict(json.loads(json.dumps(envelope)))
+
+
+def _erase(session: Session, holder: str) -> ErasureReceipt:
+    return erase_wallet(
+        session, holder_id=holder, password=PASSWORD, kek=KEK, argon2=FAST_ARGON2, now=NOW
+    )
 
 
 def _full_wallet(session: Session) -> tuple[str, str]:
@@ -98,13 +125,12 @@ def test_export_erase_import_on_a_fresh_database_brings_everything_back_verified
     session: Session, clean_engine: Engine, fresh_engine: Engine
 ) -> None:
     holder, token = _full_wallet(session)
-    bundle = json.loads(
-        json.dumps(export_wallet(session, holder_id=holder, kek=KEK, base_url=BASE_URL, now=NOW))
-    )
+    envelope = _export(session, holder)
+    bundle = decrypt_export(envelope, passphrase=PASSPHRASE)
     assert len(bundle["credentials"]) == 3 and len(bundle["shares"]) == 1
     assert bundle["activity"][-1]["kind"] == "wallet_exported"
 
-    receipt = erase_wallet(session, holder_id=holder, kek=KEK, now=NOW)
+    receipt = _erase(session, holder)
     assert (receipt.credentials, receipt.shares) == (3, 1)
     with pytest.raises(ShareNotFound):
         find_share(session, token=token, kek=KEK, base_url=BASE_URL)
@@ -123,7 +149,8 @@ def test_export_erase_import_on_a_fresh_database_brings_everything_back_verified
         report = import_wallet(
             other,
             holder_id=newcomer,
-            bundle=bundle,
+            export=envelope,
+            passphrase=PASSPHRASE,
             verify=checker,
             kek=OTHER_KEK,
             base_url=OTHER_BASE,
@@ -191,29 +218,31 @@ def test_erased_instance_holds_none_of_the_persons_claims(
     session: Session, clean_engine: Engine
 ) -> None:
     holder, _ = _full_wallet(session)
-    erase_wallet(session, holder_id=holder, kek=KEK, now=NOW)
+    _erase(session, holder)
     dump = dump_rows(clean_engine)
     assert [value for value in CLAIM_VALUES if value in dump] == []
     assert holder not in dump
     (record,) = session.exec(select(WalletErasure)).all()
     assert record.holder_ref == erasure_ref(KEK, holder)
     with pytest.raises(WalletNotFound):
-        erase_wallet(session, holder_id=holder, kek=KEK, now=NOW)
+        _erase(session, holder)
 
 
 def test_import_reports_credentials_that_no_longer_verify_and_stores_them_not(
     session: Session,
 ) -> None:
     holder, _ = _full_wallet(session)
-    bundle = export_wallet(session, holder_id=holder, kek=KEK, base_url=BASE_URL, now=NOW)
-    erase_wallet(session, holder_id=holder, kek=KEK, now=NOW)
+    envelope = _export(session, holder)
+    bundle = decrypt_export(envelope, passphrase=PASSPHRASE)
+    _erase(session, holder)
     checker = PinnedChecker([UNI, EMPLOYER])
     checker.revoke(str(bundle["credentials"][0]["credential"]))
     newcomer = register_holder(session).holder_id
     report = import_wallet(
         session,
         holder_id=newcomer,
-        bundle=bundle,
+        export=envelope,
+        passphrase=PASSPHRASE,
         verify=checker,
         kek=KEK,
         base_url=BASE_URL,
@@ -224,7 +253,8 @@ def test_import_reports_credentials_that_no_longer_verify_and_stores_them_not(
     again = import_wallet(
         session,
         holder_id=newcomer,
-        bundle=bundle,
+        export=envelope,
+        passphrase=PASSPHRASE,
         verify=checker,
         kek=KEK,
         base_url=BASE_URL,
@@ -239,7 +269,8 @@ def test_malformed_export_is_refused(session: Session) -> None:
         import_wallet(
             session,
             holder_id=holder,
-            bundle={"format": "something else"},
+            export={"format": "something else"},
+            passphrase=PASSPHRASE,
             verify=PinnedChecker([UNI]),
             kek=KEK,
             base_url=BASE_URL,
