@@ -201,6 +201,7 @@ class ShareOut(BaseModel):
     status: Literal["active", "withdrawn", "expired", "used_up"]
     audience: str
     audience_kind: Literal["verifier", "anyone", "outside_verifier"]
+    opens_for: str = Field(description="Who can open the share, in plain words.")
     purpose: str
     created_at: datetime
     expires_at: datetime

@@ -76,6 +76,7 @@ def share_out(share: ShareSummary) -> ShareOut:
         status=share.status,
         audience=share.audience,
         audience_kind=share.audience_kind,
+        opens_for=share.opens_for,
         purpose=share.purpose,
         created_at=share.created_at,
         expires_at=share.expires_at,

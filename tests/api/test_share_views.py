@@ -67,6 +67,11 @@ def test_a_share_for_a_verifier_elsewhere_is_previewed_as_readable_by_whoever_ha
     assert preview["audience_kind"] == "outside_verifier"
     assert "whoever has the link can read the shared claims" in preview["opens_for"]
     assert "only that verifier can accept them as proof" in preview["opens_for"]
+    (listed,) = world.client.get("/v1/wallet/shares", headers=world.person).json()["shares"]
+    assert (listed["audience_kind"], listed["opens_for"]) == (
+        "outside_verifier",
+        preview["opens_for"],
+    )
 
 
 def test_a_share_for_a_verifier_elsewhere_never_opens_as_a_plain_page(world: World) -> None:

@@ -14,7 +14,13 @@ from sqlmodel import Session, col, select
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimPointer
 from wallet.errors import ShareNotFound
-from wallet.shares.rules import AudienceKind, audience_kind, share_content, share_status
+from wallet.shares.rules import (
+    AudienceKind,
+    audience_kind,
+    share_content,
+    share_status,
+    who_can_open,
+)
 from wallet.tables import WalletShare
 from wallet.timestamps import as_utc, require_aware
 from wallet.vault import Vault, open_vault
@@ -34,6 +40,7 @@ class ShareSummary:
     status: Literal["active", "withdrawn", "expired", "used_up"]
     audience: str
     audience_kind: AudienceKind
+    opens_for: str
     purpose: str
     created_at: datetime
     expires_at: datetime
@@ -50,6 +57,7 @@ def _summary(vault: Vault, row: WalletShare, now: datetime, base_url: str) -> Sh
         status=share_status(row, now=now),
         audience=content["audience"],
         audience_kind=audience_kind(content["audience"], base_url=base_url),
+        opens_for=who_can_open(content["audience"], base_url=base_url),
         purpose=content["purpose"],
         created_at=as_utc(row.created_at),
         expires_at=as_utc(row.expires_at),
