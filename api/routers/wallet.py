@@ -12,7 +12,6 @@ includes one router.
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from fastapi.responses import JSONResponse
 
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.routers import wallet_auth, wallet_requests, wallet_shares
@@ -27,6 +26,7 @@ from api.routers.wallet_models import (
     DeclaredSkillListOut,
     DeclaredSkillOut,
     ErasureOut,
+    ExportEnvelopeOut,
     ExportIn,
     ImportIn,
     ImportReportOut,
@@ -249,13 +249,14 @@ def get_activity(
 @router.post("/v1/wallet/export")
 def export(
     body: ExportIn,
+    response: Response,
     holder: CurrentHolder,
     session: SessionDep,
     settings: SettingsDep,
     kek: KEKDep,
     argon2: Argon2Dep,
     now: NowDep,
-) -> JSONResponse:
+) -> ExportEnvelopeOut:
     """The whole wallet, holder keys included, encrypted under your passphrase (password again)."""
     envelope = export_wallet(
         session,
@@ -267,13 +268,9 @@ def export(
         base_url=settings.base_url,
         now=now,
     )
-    return JSONResponse(
-        envelope,
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": 'attachment; filename="taito-wallet-export.json"',
-        },
-    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = 'attachment; filename="taito-wallet-export.json"'
+    return ExportEnvelopeOut.model_validate(envelope)
 
 
 @router.post("/v1/wallet/import")

@@ -308,6 +308,29 @@ class ExportIn(PasswordConfirmationIn):
     )
 
 
+class ExportKDFOut(BaseModel):
+    name: Literal["argon2id"]
+    salt: str = Field(description="base64url, 16 random bytes")
+    iterations: int
+    lanes: int
+    memory_kib: int
+
+
+class ExportCipherOut(BaseModel):
+    name: Literal["A256GCM"]
+    nonce: str = Field(description="base64url, 12 random bytes")
+
+
+class ExportEnvelopeOut(BaseModel):
+    """The wallet export, encrypted: Argon2id of the passphrase keys AES-256-GCM."""
+
+    format: Literal["taito-wallet-export-encrypted"]
+    version: Literal[1]
+    kdf: ExportKDFOut
+    cipher: ExportCipherOut
+    ciphertext: str = Field(description="base64url; the header above is the associated data")
+
+
 class ImportIn(Strict):
     passphrase: str = Field(min_length=1, max_length=1024)
     export: dict[str, Any] = Field(description="The encrypted export, exactly as exported.")
