@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.caching import PrivateByDefault
 from api.composition import install_verifier_sources
 from api.database import build_engine
 from api.kek import load_kek
@@ -52,6 +53,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         max_bulk_bytes=settings.max_bulk_body_bytes,
     )
     app.add_middleware(RequestContext)
+    app.add_middleware(PrivateByDefault)
     return app
 
 

@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
+from api.data_folder import make_private_sqlite_file
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a request waits for SQLite's single writer before giving up."""
@@ -55,7 +57,7 @@ def _sqlite_begin(connection: Any) -> None:
 def build_engine(
     url: str, *, connect_args: dict[str, Any] | None = None, pool_size: int = 20
 ) -> Engine:
-    """Create the engine for ``url``; SQLite files get their folder created.
+    """Create the engine for ``url``; SQLite files are created 0600 in a 0700 folder.
 
     PostgreSQL keeps ``pool_size`` connections open and allows only a few more: a pool smaller
     than the request concurrency made SQLAlchemy close every surplus connection on return, so
@@ -65,7 +67,7 @@ def build_engine(
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            make_private_sqlite_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={

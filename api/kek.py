@@ -11,6 +11,7 @@ import secrets
 import stat
 from pathlib import Path
 
+from api.data_folder import make_private_folder
 from api.settings import Environment, Settings
 
 logger = logging.getLogger("taito.kek")
@@ -40,7 +41,7 @@ def ensure_dev_kek(settings: Settings) -> Path:
     """Create the development KEK file (0600) if missing; return its path."""
     path = dev_kek_path(settings)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         encoded = base64.urlsafe_b64encode(secrets.token_bytes(KEK_BYTES)).rstrip(b"=")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:

@@ -161,7 +161,6 @@ class RegisterEntryOut(BaseModel):
     status: Literal["valid", "revoked", "suspended"]
     status_list_id: str
     status_index: int
-    holder_thumbprint: str
     digest: str = Field(description="SHA-256 (hex) of the credential as issued.")
     kid: str
     issued_at: datetime

@@ -28,9 +28,9 @@ _FILL = text(
     "FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer) - 1) AS g "
     "ON CONFLICT DO NOTHING RETURNING idx) "
     "INSERT INTO issuer_credential (id, issuer_id, type_slug, vct, format, list_id, idx, status, "
-    "holder_thumbprint, digest, kid, issued_at, expires_at, status_changed_at) "
+    "digest, kid, issued_at, expires_at, status_changed_at) "
     "SELECT 'bch_' || substr(md5(:list_id || idx::text), 1, 32), :issuer_id, :type_slug, :vct, "
-    "'dc+sd-jwt', :list_id, idx, 'valid', substr(md5('h' || idx::text), 1, 43), "
+    "'dc+sd-jwt', :list_id, idx, 'valid', "
     "substr(md5('d' || :list_id || idx::text), 1, 43), :kid, "
     "CAST(:issued AS timestamptz) - idx * interval '1 second', NULL, NULL FROM entries"
 )

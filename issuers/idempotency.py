@@ -9,7 +9,10 @@
 - A request that fails releases its key (the failure is not replayed), so it can be retried.
 
 The stored response holds credentials, so it is sealed under the KEK (AES-256-GCM) bound to the
-issuer and the key. Records are kept for :data:`RETENTION`; after that the key may be reused.
+issuer and the key. The key itself is chosen by the issuer and may name the person (the demo's
+did: ``demo:<username>:<n>``), so only its keyed hash is stored (:func:`stored_key`: HMAC-SHA-256
+under a key derived from the KEK, RFC 2104 / RFC 5869). Records are kept for :data:`RETENTION`;
+after that the key may be reused.
 """
 
 import hashlib
@@ -28,6 +31,7 @@ from issuers.errors import IdempotencyInProgress, IdempotencyKeyMissing, Idempot
 from issuers.tables import IssuerIdempotency
 from issuers.timestamps import as_utc, require_aware
 from sealing.aead import open_sealed, seal
+from sealing.keyed_hash import derive_key, keyed_hash
 
 STALE_AFTER: Final = timedelta(minutes=10)
 RETENTION: Final = timedelta(hours=24)
@@ -64,6 +68,12 @@ def check_key(key: str | None) -> str:
     return key
 
 
+def stored_key(kek: bytes, *, issuer_id: str, key: str) -> str:
+    """The keyed hash under which ``key`` of ``issuer_id`` is stored (never the key itself)."""
+    hashing_key = derive_key(kek, "taito/issuers/idempotency-key/v1")
+    return keyed_hash(hashing_key, f"{issuer_id}|{key}".encode())
+
+
 def _context(issuer_id: str, key: str) -> bytes:
     return f"issuer-idempotency|{issuer_id}|{key}".encode()
 
@@ -82,10 +92,11 @@ def begin(
     Raises :class:`IdempotencyKeyReused` (422) and :class:`IdempotencyInProgress` (409).
     """
     now = require_aware(now)
+    key_hash = stored_key(kek, issuer_id=issuer_id, key=key)
     record = IssuerIdempotency(
         id=secrets.token_hex(16),
         issuer_id=issuer_id,
-        key=key,
+        key_hash=key_hash,
         fingerprint=request_fingerprint,
         created_at=now,
     )
@@ -97,7 +108,8 @@ def begin(
         session.rollback()
     found = session.exec(
         select(IssuerIdempotency).where(
-            col(IssuerIdempotency.issuer_id) == issuer_id, col(IssuerIdempotency.key) == key
+            col(IssuerIdempotency.issuer_id) == issuer_id,
+            col(IssuerIdempotency.key_hash) == key_hash,
         )
     ).first()
     if found is None:  # Released between our insert and our look; try once more.
@@ -111,19 +123,19 @@ def begin(
         )
     created = as_utc(found.created_at)
     if found.completed_at is not None and now - created > RETENTION:
-        return _take_over(session, found, request_fingerprint, now)
+        return _take_over(session, found, key, request_fingerprint, now)
     if found.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused("the Idempotency-Key was used with another request body")
     if found.completed_at is None or found.sealed_response is None:
         if now - created > STALE_AFTER:
-            return _take_over(session, found, request_fingerprint, now)
+            return _take_over(session, found, key, request_fingerprint, now)
         raise IdempotencyInProgress("retry when the first request has finished")
     plaintext = open_sealed(kek, found.sealed_response, context=_context(issuer_id, key))
     return Replay(json_object(plaintext, what="stored response"))
 
 
 def _take_over(
-    session: Session, found: IssuerIdempotency, request_fingerprint: str, now: datetime
+    session: Session, found: IssuerIdempotency, key: str, request_fingerprint: str, now: datetime
 ) -> Started:
     # Conditional on the row being unchanged, so two takers cannot both win.
     result = session.exec(
@@ -143,7 +155,7 @@ def _take_over(
         session.rollback()
         raise IdempotencyInProgress("retry when the first request has finished")
     session.commit()
-    return Started(found.id, found.key)
+    return Started(found.id, key)
 
 
 def complete(

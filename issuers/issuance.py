@@ -257,7 +257,6 @@ class _Signer:
             "list_id": slot.list_id,
             "idx": slot.idx,
             "status": "valid",
-            "holder_thumbprint": item.holder_key.thumbprint,
             "digest": hashlib.sha256(credential.encode("ascii")).hexdigest(),
             "kid": self.key.kid,
             "issued_at": self.now,

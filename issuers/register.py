@@ -1,8 +1,8 @@
 """The issuer's register of what it issued: no claims, only what status management needs.
 
-Each row: id, type, format, status entry (list and index), the holder key's RFC 7638 thumbprint,
-a SHA-256 digest of the credential as issued, the signing ``kid`` and the times. Listing is
-newest first with an opaque cursor (keyset pagination over ``(issued_at, id)``).
+Each row: id, type, format, status entry (list and index), a SHA-256 digest of the credential
+as issued, the signing ``kid`` and the times; not the holder's key (:mod:`issuers.tables`).
+Listing is newest first with an opaque cursor (keyset pagination over ``(issued_at, id)``).
 """
 
 import binascii
@@ -32,7 +32,6 @@ class RegisterEntry:
     status: str
     status_list_id: str
     status_index: int
-    holder_thumbprint: str
     digest: str
     kid: str
     issued_at: datetime
@@ -58,7 +57,6 @@ def register_entry(row: IssuerCredential) -> RegisterEntry:
         status=row.status,
         status_list_id=row.list_id,
         status_index=row.idx,
-        holder_thumbprint=row.holder_thumbprint,
         digest=row.digest,
         kid=row.kid,
         issued_at=as_utc(row.issued_at),

@@ -1,9 +1,13 @@
 """SQLModel tables owned by ``issuers``.
 
 Nothing personal is stored in the clear: the register keeps what a credential *is* (type, status
-entry, holder key thumbprint, digest, times), never its claims. The two places that must keep a
-credential for a while (an idempotent replay and a pickup code) keep it sealed under the KEK, as
-are the issuers' private keys. Every uniqueness rule is a database constraint:
+entry, digest, times), never its claims, and not the holder's key either: its thumbprint is the
+wallet's key identifier too, so a copy of the database could join every wallet to the types,
+issuers and revocations of its credentials. Status management does not need it, so it is not
+stored. ``Idempotency-Key`` values are chosen by issuers and may name a person, so only their
+keyed hash is kept. The two places that must keep a credential for a while (an idempotent replay
+and a pickup code) keep it sealed under the KEK, as are the issuers' private keys. Every
+uniqueness rule is a database constraint:
 
 - ``issuer.slug`` and ``issuer.api_key_hash`` are unique;
 - ``issuer_key`` has one row per ``(issuer_id, kid)`` and at most one active key per issuer
@@ -11,7 +15,7 @@ are the issuers' private keys. Every uniqueness rule is a database constraint:
 - ``issuer_status_entry`` has ``(list_id, idx)`` as its primary key, which is what makes status
   indices unique under concurrency (an index is never handed out twice, never reused);
 - ``issuer_credential`` references its entry, and ``(list_id, idx)`` is unique there too;
-- ``issuer_idempotency`` is unique per ``(issuer_id, key)``; ``issuer_pickup`` per code hash.
+- ``issuer_idempotency`` is unique per ``(issuer_id, key_hash)``; ``issuer_pickup`` per code hash.
 """
 
 from datetime import datetime
@@ -143,7 +147,6 @@ class IssuerCredential(SQLModel, table=True):
     list_id: str = Field(max_length=40)
     idx: int
     status: str = Field(max_length=16)
-    holder_thumbprint: str = Field(max_length=64)
     digest: str = Field(max_length=64)
     kid: str = Field(max_length=100)
     issued_at: datetime = _utc()
@@ -152,14 +155,17 @@ class IssuerCredential(SQLModel, table=True):
 
 
 class IssuerIdempotency(SQLModel, table=True):
-    """An ``Idempotency-Key`` of an issuer: the request's fingerprint and the sealed response."""
+    """An ``Idempotency-Key`` of an issuer (its keyed hash), the request's fingerprint, the
+    sealed response."""
 
     __tablename__ = "issuer_idempotency"
-    __table_args__ = (UniqueConstraint("issuer_id", "key", name="uq_issuer_idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "key_hash", name="uq_issuer_idempotency_key_hash"),
+    )
 
     id: str = Field(primary_key=True, max_length=40)
     issuer_id: str = Field(foreign_key="issuer.id", max_length=40)
-    key: str = Field(max_length=255)
+    key_hash: str = Field(max_length=64)
     fingerprint: str = Field(max_length=64)
     sealed_response: bytes | None = Field(
         default=None, sa_column=Column(LargeBinary, nullable=True)

@@ -4,8 +4,9 @@ The verification gate asks :func:`find_issuer_trust` about the ``iss`` of a cred
 answer comes from the trust registry (:mod:`verifiers.trust`) and, for issuers of this instance,
 from the ``local_issuer`` lookup the API injects (:data:`LocalIssuerLookup`, adapted from the
 issuers service). An issuer of this instance is trusted for exactly the types it is accredited
-for; a registry entry of source ``local`` can narrow that further, never widen it (THREATS.md:
-a rogue issuer on the same instance must not sign for a type it is not accredited for).
+for; a registry entry naming it, whatever its key source, can narrow that further, never widen
+it (docs/security.md: a rogue issuer on the same instance must not sign for a type it is not
+accredited for, and a registry entry must not lend it one).
 
 The keys of an issuer are only ever taken from its trusted source: never from a token header.
 """
@@ -109,9 +110,12 @@ def _entry_trust(
 ) -> IssuerTrust:
     body_fetch = caching_body_fetcher(sources.fetch, cache=sources.cache, now=now)
     vcts = frozenset(entry.vct_values)
+    if local is not None:
+        # An issuer of this instance: the entry narrows its accreditation, never widens it.
+        vcts &= local.accredited_vcts
     resolver: IssuerKeyResolver
     if entry.key_source is KeySource.LOCAL:
-        vcts &= local.accredited_vcts if local else frozenset()
+        vcts = vcts if local else frozenset()
         keys = local.keys if local else ()
         resolver = _keys_resolver(entry.identifier, keys) if local else _unavailable
     elif entry.key_source is KeySource.PINNED_JWK:
@@ -138,14 +142,17 @@ def find_issuer_trust(
 ) -> IssuerTrust | None:
     """The trust this instance places in ``identifier``, or ``None`` for an unknown issuer.
 
-    SD-JWT VC §3.5. A registry entry wins; an issuer of this instance without one is trusted
-    for its accredited types. Raises nothing for an unknown issuer (the caller reports it).
+    SD-JWT VC §3.5. A registry entry wins, except that for an issuer of this instance it only
+    narrows the accredited types; an issuer of this instance without one is trusted for its
+    accredited types. Raises nothing for an unknown issuer (the caller reports it).
     """
     entry = find_trust_entry(session, identifier=identifier)
     local = sources.local_issuer(identifier)
+    if local is not None and local.identifier != identifier:
+        local = None
     if entry is not None:
         return _entry_trust(entry, sources=sources, now=now, local=local)
-    if local is None or local.identifier != identifier:
+    if local is None:
         return None
     return IssuerTrust(
         identifier=identifier,

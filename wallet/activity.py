@@ -43,6 +43,7 @@ class ActivityKind(StrEnum):
     REQUEST_DECLINED = "request_declined"
     WALLET_EXPORTED = "wallet_exported"
     WALLET_IMPORTED = "wallet_imported"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an activity kind, not a secret
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,10 @@
         │   └── ShareViewsExhausted          share_views_exhausted        410
         ├── ShareLimitReached                share_limit_reached          409
         ├── ShareInvalid                     share_invalid                422
+        ├── ShareNonceRequired               share_nonce_required         400
+        ├── ReauthenticationFailed           reauthentication_failed      403
+        ├── PassphraseRejected               passphrase_rejected          422
+        ├── ExportPassphraseWrong            export_passphrase_wrong      422
         ├── SkillInvalid                     skill_invalid                422
         ├── PresentationRequestExpired       presentation_request_expired 410
         ├── ApprovalInvalid                  approval_invalid             422
@@ -213,6 +217,30 @@ class ShareLimitReached(WalletError):
 class ShareInvalid(WalletError):
     code = "share_invalid"
     title = "The share cannot be made as asked"
+    status = 422
+
+
+class ShareNonceRequired(WalletError):
+    code = "share_nonce_required"
+    title = "This share is for a verifier elsewhere: open it with that verifier's nonce"
+    status = 400
+
+
+class ReauthenticationFailed(WalletError):
+    code = "reauthentication_failed"
+    title = "The password given to confirm this is not correct"
+    status = 403
+
+
+class PassphraseRejected(WalletError):
+    code = "passphrase_rejected"
+    title = "The export passphrase does not meet the rules"
+    status = 422
+
+
+class ExportPassphraseWrong(WalletError):
+    code = "export_passphrase_wrong"
+    title = "The export does not open with this passphrase"
     status = 422
 
 

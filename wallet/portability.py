@@ -1,23 +1,22 @@
-"""Portability and erasure: export a wallet, import it on another Taito, erase it for good.
+"""Portability: export a wallet, encrypted, and import it on another Taito (GDPR Art. 20).
 
-Issue 5, "Portability and erasure" (GDPR Art. 20 and 17). The export is one JSON document:
-the credentials exactly as issued with their metadata, the holder keys (so credentials bound to
-them can still be presented elsewhere; the export is therefore a secret the person must keep
-safe), self-declared skills, shares and the activity log. Import on another instance verifies
+Issue 5, "Portability and erasure"; issue 12. The export is one JSON
+document: the credentials exactly as issued with their metadata, the holder keys (so credentials
+bound to them can still be presented elsewhere), self-declared skills, shares and the activity
+log. Because it holds private keys it leaves only encrypted under a passphrase the person
+chooses (:mod:`wallet.export_encryption`), and exporting and erasing each take the password
+again (:func:`wallet.reauthentication.confirm_password`); erasure is :mod:`wallet.erasure`.
+Import on another instance verifies
 every credential again through the same gate as receiving (:class:`~wallet.checker.
 CredentialChecker`); what does not verify is reported with its failing check and not stored.
-Erasure deletes every row of the person (shares end at once), keeping only a pseudonymous record
-that an erasure happened and the final head of their activity chain.
 """
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from credentials.encoding import JSONValue
 from credentials.errors import TaitoError
@@ -25,25 +24,16 @@ from credentials.keys import private_key_from_jwk
 from wallet.activity import ActivityKind, all_activity, append_activity
 from wallet.checker import CredentialChecker
 from wallet.credentials import receive_into
-from wallet.errors import CredentialDuplicate, ImportInvalid, WalletNotFound
+from wallet.errors import CredentialDuplicate, ImportInvalid, PassphraseRejected
+from wallet.export_encryption import ExportKDF, check_passphrase, decrypt_export, encrypt_export
 from wallet.held import document_json, iter_documents
 from wallet.holder_keys import holder_private_jwks, holder_public_keys, store_holder_key
+from wallet.passwords import PasswordHashing
 from wallet.profile import declare_skill, list_declared_skills
+from wallet.reauthentication import confirm_password
 from wallet.shares.records import list_shares
-from wallet.tables import (
-    WalletAccessToken,
-    WalletActivity,
-    WalletCredential,
-    WalletDeclaredSkill,
-    WalletErasure,
-    WalletHolder,
-    WalletHolderKey,
-    WalletRefreshToken,
-    WalletShare,
-    WalletTokenFamily,
-)
 from wallet.timestamps import require_aware
-from wallet.vault import derive_key, keyed_hash, open_vault
+from wallet.vault import open_vault
 
 EXPORT_FORMAT = "taito-wallet-export"
 EXPORT_VERSION = 1
@@ -65,18 +55,50 @@ class ImportReport:
     rejected: tuple[ImportRejection, ...]
 
 
-@dataclass(frozen=True)
-class ErasureReceipt:
-    erased_at: datetime
-    credentials: int
-    shares: int
-
-
 def export_wallet(
+    session: Session,
+    *,
+    holder_id: str,
+    password: str,
+    passphrase: str,
+    kek: bytes,
+    hashing: PasswordHashing,
+    client: str,
+    base_url: str,
+    now: datetime,
+) -> dict[str, JSONValue]:
+    """The person's whole wallet, encrypted under ``passphrase``, after the password again.
+
+    GDPR Art. 20. The envelope is :mod:`wallet.export_encryption`'s (Argon2id at the cost of
+    ``hashing``, AES-256-GCM); the export itself is logged first. Raises
+    :class:`~wallet.errors.ReauthenticationFailed` (403),
+    :class:`~wallet.errors.LoginThrottled` (429) and
+    :class:`~wallet.errors.PassphraseRejected` (422); nothing is logged then.
+    """
+    now = require_aware(now)
+    check_passphrase(passphrase)
+    if passphrase == password:
+        raise PassphraseRejected("Choose a passphrase other than your password.")
+    confirm_password(
+        session,
+        holder_id=holder_id,
+        password=password,
+        kek=kek,
+        hashing=hashing,
+        client=client,
+        now=now,
+    )
+    document = _export_document(session, holder_id=holder_id, kek=kek, base_url=base_url, now=now)
+    hasher = hashing.hasher
+    kdf = ExportKDF(
+        iterations=hasher.time_cost, lanes=hasher.parallelism, memory_kib=hasher.memory_cost
+    )
+    return encrypt_export(document, passphrase=passphrase, kdf=kdf)
+
+
+def _export_document(
     session: Session, *, holder_id: str, kek: bytes, base_url: str, now: datetime
 ) -> dict[str, JSONValue]:
-    """The person's whole wallet as one JSON document (the export itself is logged first)."""
-    now = require_aware(now)
     vault = open_vault(session, holder_id=holder_id, kek=kek)
     append_activity(
         session, vault=vault, kind=ActivityKind.WALLET_EXPORTED, details={}, kek=kek, now=now
@@ -115,7 +137,7 @@ def export_wallet(
                     for i in s.items
                 ],
             }
-            for s in list_shares(session, holder_id=holder_id, kek=kek, now=now)
+            for s in list_shares(session, holder_id=holder_id, kek=kek, base_url=base_url, now=now)
         ],
         "activity": [
             {
@@ -140,19 +162,24 @@ def import_wallet(
     session: Session,
     *,
     holder_id: str,
-    bundle: Mapping[str, Any],
+    export: Mapping[str, Any],
+    passphrase: str,
     verify: CredentialChecker,
     kek: bytes,
     base_url: str,
     now: datetime,
 ) -> ImportReport:
-    """Import an export of another Taito into this wallet, verifying every credential again.
+    """Import an encrypted export of a Taito into this wallet, verifying every credential again.
 
-    Holder keys come first (so credentials bound to them verify), then each credential goes
-    through ``verify`` like a new receipt; rejected ones are listed with their failing check,
-    duplicates are skipped. Raises :class:`ImportInvalid` (422) for a malformed bundle.
+    The export is opened with ``passphrase`` first (:func:`~wallet.export_encryption.
+    decrypt_export`). Holder keys come next (so credentials bound to them verify), then each
+    credential goes through ``verify`` like a new receipt; rejected ones are listed with their
+    failing check, duplicates are skipped. Raises :class:`~wallet.errors.ExportPassphraseWrong`
+    (422) for a wrong passphrase and :class:`ImportInvalid` (422) for a malformed export; nothing
+    is changed then.
     """
     now = require_aware(now)
+    bundle = decrypt_export(export, passphrase=passphrase)
     if bundle.get("format") != EXPORT_FORMAT or bundle.get("version") != EXPORT_VERSION:
         raise ImportInvalid(f"Only {EXPORT_FORMAT} version {EXPORT_VERSION} can be imported.")
     keys = _list(bundle, "holder_keys", 20)
@@ -228,55 +255,3 @@ def _import_skill(
         declare_skill(session, holder_id=holder_id, uri=skill["uri"], level=level, kek=kek, now=now)
     except TaitoError:
         session.rollback()
-
-
-def erasure_ref(kek: bytes, holder_id: str) -> str:
-    """The pseudonym under which an erasure is recorded."""
-    return keyed_hash(derive_key(kek, "taito/wallet/erasure-ref/v1"), holder_id.encode("utf-8"))
-
-
-def erase_wallet(session: Session, *, holder_id: str, kek: bytes, now: datetime) -> ErasureReceipt:
-    """Erase every row of the person; every share ends at once (GDPR Art. 17).
-
-    Keeps only :class:`~wallet.tables.WalletErasure`: a pseudonym, the time, and the final head
-    of the activity chain. Raises :class:`WalletNotFound`.
-    """
-    now = require_aware(now)
-    holder = session.exec(
-        select(WalletHolder).where(col(WalletHolder.id) == holder_id).with_for_update()
-    ).first()
-    if holder is None:
-        raise WalletNotFound("the wallet does not exist")
-    counts = {}
-    for table in (
-        WalletAccessToken,
-        WalletRefreshToken,
-        WalletTokenFamily,
-        WalletShare,
-        WalletCredential,
-        WalletDeclaredSkill,
-        WalletActivity,
-        WalletHolderKey,
-    ):
-        result = session.execute(
-            delete(table)
-            .where(col(table.holder_id) == holder_id)
-            .execution_options(synchronize_session="fetch")
-        )
-        counts[table.__tablename__] = result.rowcount  # type: ignore[attr-defined]
-    session.add(
-        WalletErasure(
-            id=f"ers_{secrets.token_hex(16)}",
-            holder_ref=erasure_ref(kek, holder_id),
-            erased_at=now,
-            final_seq=holder.activity_seq,
-            final_head=holder.activity_head,
-        )
-    )
-    session.delete(holder)
-    session.commit()
-    return ErasureReceipt(
-        erased_at=now,
-        credentials=counts[WalletCredential.__tablename__],
-        shares=counts[WalletShare.__tablename__],
-    )

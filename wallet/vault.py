@@ -9,30 +9,26 @@ cannot be swapped between rows or people either. Keyed fingerprints (HMAC-SHA-25
 derived with HKDF, RFC 5869) let the database enforce uniqueness without holding plaintext.
 """
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlmodel import Session
 
 from credentials.encoding import JSONValue, json_dumps, json_loads
 from sealing.aead import KEY_BYTES, NONCE_BYTES, open_sealed, seal
+from sealing.keyed_hash import derive_key, keyed_hash
 from wallet.errors import WalletNotFound
 from wallet.tables import WalletHolder
 
-
-def derive_key(secret: bytes, label: str) -> bytes:
-    """A 32-byte key for ``label`` derived from ``secret`` with HKDF-SHA-256 (RFC 5869)."""
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label.encode("utf-8"))
-    return hkdf.derive(secret)
-
-
-def keyed_hash(key: bytes, data: bytes) -> str:
-    """HMAC-SHA-256 of ``data`` under ``key``, hex (64 characters)."""
-    return hmac.new(key, data, hashlib.sha256).hexdigest()
+__all__ = [
+    "Vault",
+    "derive_key",
+    "keyed_hash",
+    "login_lookup",
+    "new_vault",
+    "open_vault",
+    "vault_of",
+]
 
 
 def login_lookup(kek: bytes, username: str) -> str:

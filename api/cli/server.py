@@ -11,6 +11,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from api.data_folder import make_private_folder
 from api.database import build_engine, upgrade
 from api.demo.seeding import DemoCredentials, DemoOrganisation, DemoSeedError, seed_demo
 from api.kek import KEKError, ensure_dev_kek, load_kek
@@ -85,7 +86,7 @@ def ensure_dev_admin_token(settings: Settings) -> str:
     """Create (once) and return the development admin token, kept in ``data_dir`` (0600)."""
     path = settings.data_dir / "dev-admin-token"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write("tadm_" + secrets.token_urlsafe(32) + "\n")
@@ -99,6 +100,7 @@ def run_dev(_args: argparse.Namespace) -> int:
     if settings.environment is Environment.PRODUCTION:
         print("taito: `taito dev` is for development; use `taito serve`", file=sys.stderr)
         return 2
+    make_private_folder(settings.data_dir, tighten=True)
     if "TAITO_DATABASE_URL" not in os.environ:
         # Everything of a development instance lives in its data folder.
         os.environ["TAITO_DATABASE_URL"] = f"sqlite:///{settings.data_dir / 'taito.db'}"

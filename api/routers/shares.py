@@ -1,35 +1,31 @@
-"""``GET /v1/shares/{token}``: a verifier (or anyone the person chose) opens a share link.
+"""``GET /v1/shares/{token}``: the audience a person chose opens a share link.
 
-This route composes three services (DEVELOPERS.md): the wallet finds the share and counts the
-view in the person's activity log, the verifiers' one gate verifies the shared presentations
-live (status as of now), and the report comes back in the viewer's language. A share made for a
-named verifier opens only with that verifier's API key; a share for "anyone with the link" opens
-with the link alone. Withdrawn, expired or used-up shares answer 410 problems.
+The router parses the link, the optional ``Authorization: Bearer`` (a verifier's API key) and
+the optional ``?nonce=`` (an outside verifier's), and hands them to
+:func:`api.flows.share_view.view_share`, which decides who may open the share and presents it
+afresh for that view. A verifier of this instance and anyone with an "anyone" link get a
+verification report; a verifier elsewhere gets presentations made for its client identifier and
+its nonce, to verify itself.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
 
 from api.auth import bearer_token
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.flows.share_view import SharedPresentations, SharedReport, view_share
 from api.routers.verifiers import LanguageDep, SourcesDep
 from api.schemas_verifiers import ReportOut
-from verifiers.organisations import authenticate_verifier
-from verifiers.submissions import verify_shared_presentations
-from wallet.errors import ShareNotFound
-from wallet.shares.viewing import open_share, record_share_view
 
 router = APIRouter(tags=["shares"])
 
-# A share's presentations were made (and key-bound) when the person consented; their KB-JWTs
-# are as old as the share, so the freshness window is the share's lifetime plus clock slack.
-_KB_SLACK = timedelta(minutes=5)
-
 
 class SharedView(BaseModel):
+    """A share opened by a verifier of this instance or by anyone with an "anyone" link."""
+
     purpose: str
     shared_at: datetime
     expires_at: datetime
@@ -37,22 +33,25 @@ class SharedView(BaseModel):
     report: ReportOut
 
 
-def _viewer(request: Request, audience: str, session: SessionDep, settings: SettingsDep) -> str:
-    """Who is viewing: the named verifier (authenticated), or anyone holding the link."""
-    prefix = settings.base_url.rstrip("/") + "/verifiers/"
-    if not audience.startswith(prefix):
-        return "anyone with the link"
-    verifier = authenticate_verifier(
-        session, api_key=bearer_token(request), slug=None, base_url=settings.base_url
-    )
-    if verifier.client_id != audience:
-        # Another verifier learns nothing, not even that the share exists.
-        raise ShareNotFound("There is no such share.")
-    return verifier.name
+class SharedPresentationsOut(BaseModel):
+    """A share opened for a verifier elsewhere: verify these with your own key-binding check."""
+
+    purpose: str
+    expires_at: datetime
+    views: int
+    audience: str = Field(description="The KB-JWT `aud` of every presentation.")
+    nonce: str = Field(description="The KB-JWT `nonce` of every presentation: the one you sent.")
+    presentations: list[str] = Field(description="SD-JWT VC presentations with KB-JWTs.")
 
 
-@router.get("/v1/shares/{token}", response_model=SharedView)
-def view_share(
+def _optional_bearer(request: Request) -> str | None:
+    if "authorization" not in request.headers:
+        return None
+    return bearer_token(request)
+
+
+@router.get("/v1/shares/{token}", response_model=SharedView | SharedPresentationsOut)
+def view_share_link(
     token: Annotated[str, Path(min_length=16, max_length=128)],
     request: Request,
     session: SessionDep,
@@ -60,27 +59,42 @@ def view_share(
     kek: KEKDep,
     language: LanguageDep,
     sources: SourcesDep,
-) -> SharedView:
-    """Verify what the person shared, as of now, and log this view for them."""
-    now = datetime.now(UTC)
-    opened = open_share(session, token=token, kek=kek, now=now)
-    viewer = _viewer(request, opened.audience, session, settings)
-    views = record_share_view(session, share_id=opened.share_id, viewer=viewer, kek=kek, now=now)
-    report = verify_shared_presentations(
+    nonce: Annotated[
+        str | None,
+        Query(
+            min_length=16,
+            max_length=128,
+            pattern=r"^[A-Za-z0-9._~-]+$",
+            description="Only for a share made for a verifier elsewhere: its fresh nonce.",
+        ),
+    ] = None,
+) -> SharedView | SharedPresentationsOut:
+    """Open a share as its audience: a live verification report, or fresh presentations."""
+    shown = view_share(
         session,
-        presentations=opened.presentations,
-        audience=opened.audience,
-        nonce=opened.nonce,
-        max_kb_age=opened.expires_at - opened.created_at + _KB_SLACK,
+        token=token,
+        api_key=_optional_bearer(request),
+        outside_nonce=nonce,
         sources=sources,
+        kek=kek,
         language=language,
         base_url=settings.base_url,
-        now=now,
+        now=datetime.now(UTC),
     )
+    if isinstance(shown, SharedPresentations):
+        return SharedPresentationsOut(
+            purpose=shown.purpose,
+            expires_at=shown.expires_at,
+            views=shown.views,
+            audience=shown.audience,
+            nonce=shown.nonce,
+            presentations=list(shown.presentations),
+        )
+    assert isinstance(shown, SharedReport)
     return SharedView(
-        purpose=opened.purpose,
-        shared_at=opened.created_at,
-        expires_at=opened.expires_at,
-        views=views,
-        report=ReportOut.model_validate(report.to_json()),
+        purpose=shown.purpose,
+        shared_at=shown.shared_at,
+        expires_at=shown.expires_at,
+        views=shown.views,
+        report=ReportOut.model_validate(shown.report.to_json()),
     )

@@ -9,14 +9,20 @@ This module also gathers the wallet's sub-routers (accounts, shares, requests), 
 includes one router.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Response, status
 
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.routers import wallet_auth, wallet_requests, wallet_shares
-from api.routers.wallet_deps import CheckerDep, CurrentHolder, LanguageDep, NowDep
+from api.routers.wallet_deps import (
+    CheckerDep,
+    ClientAddressDep,
+    CurrentHolder,
+    LanguageDep,
+    NowDep,
+    PasswordHashingDep,
+)
 from api.routers.wallet_models import (
     ActivityEntryOut,
     ActivityOut,
@@ -27,7 +33,11 @@ from api.routers.wallet_models import (
     DeclaredSkillListOut,
     DeclaredSkillOut,
     ErasureOut,
+    ExportEnvelopeOut,
+    ExportIn,
+    ImportIn,
     ImportReportOut,
+    PasswordConfirmationIn,
     PickupIn,
     ProfileOut,
     ReceiveIn,
@@ -44,8 +54,9 @@ from wallet.credentials import (
     list_credentials,
     receive_credential,
 )
+from wallet.erasure import erase_wallet
 from wallet.holder_keys import holder_binding
-from wallet.portability import erase_wallet, export_wallet, import_wallet
+from wallet.portability import export_wallet, import_wallet
 from wallet.profile import (
     declare_skill,
     list_declared_skills,
@@ -242,24 +253,38 @@ def get_activity(
     )
 
 
-@router.get("/v1/wallet/export")
+@router.post("/v1/wallet/export")
 def export(
-    holder: CurrentHolder, session: SessionDep, settings: SettingsDep, kek: KEKDep, now: NowDep
-) -> JSONResponse:
-    """The whole wallet as one JSON document, holder keys included: keep it secret."""
-    bundle = export_wallet(session, holder_id=holder, kek=kek, base_url=settings.base_url, now=now)
-    return JSONResponse(
-        bundle,
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": 'attachment; filename="taito-wallet-export.json"',
-        },
+    body: ExportIn,
+    response: Response,
+    holder: CurrentHolder,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    hashing: PasswordHashingDep,
+    client: ClientAddressDep,
+    now: NowDep,
+) -> ExportEnvelopeOut:
+    """The whole wallet, holder keys included, encrypted under your passphrase (password again)."""
+    envelope = export_wallet(
+        session,
+        holder_id=holder,
+        password=body.password,
+        passphrase=body.passphrase,
+        kek=kek,
+        hashing=hashing,
+        client=client,
+        base_url=settings.base_url,
+        now=now,
     )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = 'attachment; filename="taito-wallet-export.json"'
+    return ExportEnvelopeOut.model_validate(envelope)
 
 
 @router.post("/v1/wallet/import")
 def import_export(
-    bundle: Annotated[dict[str, Any], Body()],
+    body: ImportIn,
     holder: CurrentHolder,
     session: SessionDep,
     settings: SettingsDep,
@@ -267,11 +292,12 @@ def import_export(
     verify: CheckerDep,
     now: NowDep,
 ) -> ImportReportOut:
-    """Import a Taito wallet export; every credential is verified again before it is stored."""
+    """Import an encrypted Taito wallet export with its passphrase; every credential is verified."""
     report = import_wallet(
         session,
         holder_id=holder,
-        bundle=bundle,
+        export=body.export,
+        passphrase=body.passphrase,
         verify=verify,
         kek=kek,
         base_url=settings.base_url,
@@ -280,8 +306,24 @@ def import_export(
     return ImportReportOut.model_validate(report, from_attributes=True)
 
 
-@router.delete("/v1/wallet")
-def erase(holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep) -> ErasureOut:
-    """Erase the whole wallet: every credential, share, skill, key and log entry."""
-    receipt = erase_wallet(session, holder_id=holder, kek=kek, now=now)
+@router.post("/v1/wallet/erase")
+def erase(
+    body: PasswordConfirmationIn,
+    holder: CurrentHolder,
+    session: SessionDep,
+    kek: KEKDep,
+    hashing: PasswordHashingDep,
+    client: ClientAddressDep,
+    now: NowDep,
+) -> ErasureOut:
+    """Erase the whole wallet (password again): every credential, share, skill, key and entry."""
+    receipt = erase_wallet(
+        session,
+        holder_id=holder,
+        password=body.password,
+        kek=kek,
+        hashing=hashing,
+        client=client,
+        now=now,
+    )
     return ErasureOut.model_validate(receipt, from_attributes=True)

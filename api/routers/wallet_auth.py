@@ -1,19 +1,21 @@
-"""Wallet accounts: ``/v1/auth/register``, ``/login``, ``/refresh``, ``/logout``.
+"""Wallet accounts: ``/v1/auth/register``, ``/login``, ``/refresh``, ``/logout``, ``/password``.
 
 Access tokens (``tat_``, 15 minutes) and rotating refresh tokens (``trt_``, 30 days) are opaque;
-reusing a rotated refresh token ends every session of its family (401). Failed logins slow further
-attempts down per address and per account (429 with ``Retry-After``) without locking anyone out,
-too many passwords checked at once answer 503 with ``Retry-After``, and no answer tells whether
-an account exists (wallet.accounts). Token responses are ``no-store`` (RFC 6749 §5.1).
+reusing a rotated refresh token ends every session of its family (401). Changing the password
+takes the current one again and ends every session (a new pair is returned). Failed logins slow
+further attempts down per address and per account (429 with ``Retry-After``) without locking
+anyone out, too many passwords checked at once answer 503 with ``Retry-After``, and no answer
+tells whether an account exists (wallet.accounts). Token responses are ``no-store`` (RFC 6749 §5.1).
 """
 
 from fastapi import APIRouter, Response, status
 
 from api.auth import BearerToken
 from api.deps import KEKDep, SessionDep
-from api.routers.wallet_deps import ClientAddressDep, NowDep, PasswordHashingDep
-from api.routers.wallet_models import Credentials, RefreshIn, TokensOut
+from api.routers.wallet_deps import ClientAddressDep, CurrentHolder, NowDep, PasswordHashingDep
+from api.routers.wallet_models import Credentials, PasswordChangeIn, RefreshIn, TokensOut
 from wallet.accounts import PasswordAuthenticator, register
+from wallet.reauthentication import change_password
 from wallet.tokens import TokenPair, login, logout, refresh_tokens
 
 router = APIRouter(prefix="/v1/auth", tags=["wallet accounts"])
@@ -78,3 +80,28 @@ def refresh(body: RefreshIn, response: Response, session: SessionDep, now: NowDe
 def log_out(token: BearerToken, session: SessionDep, now: NowDep) -> None:
     """End the session of the access token used (its whole token family)."""
     logout(session, access_token=token, now=now)
+
+
+@router.post("/password")
+def change_own_password(
+    body: PasswordChangeIn,
+    response: Response,
+    holder: CurrentHolder,
+    session: SessionDep,
+    kek: KEKDep,
+    hashing: PasswordHashingDep,
+    client: ClientAddressDep,
+    now: NowDep,
+) -> TokensOut:
+    """Change the password (the current one again); every session ends, a new pair is returned."""
+    tokens = change_password(
+        session,
+        holder_id=holder,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        kek=kek,
+        hashing=hashing,
+        client=client,
+        now=now,
+    )
+    return _tokens(tokens, response)

@@ -25,6 +25,11 @@ class RefreshIn(Strict):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
+class PasswordChangeIn(Strict):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
 class TokensOut(BaseModel):
     access_token: str
     refresh_token: str
@@ -171,7 +176,8 @@ class PreviewItemOut(BaseModel):
 
 class SharePreviewOut(BaseModel):
     audience: str
-    audience_kind: Literal["verifier", "anyone"]
+    audience_kind: Literal["verifier", "anyone", "outside_verifier"]
+    opens_for: str = Field(description="Who can open the share, in plain words.")
     purpose: str
     expires_at: datetime
     max_views: int | None
@@ -194,7 +200,8 @@ class ShareOut(BaseModel):
     id: str
     status: Literal["active", "withdrawn", "expired", "used_up"]
     audience: str
-    audience_kind: Literal["verifier", "anyone"]
+    audience_kind: Literal["verifier", "anyone", "outside_verifier"]
+    opens_for: str = Field(description="Who can open the share, in plain words.")
     purpose: str
     created_at: datetime
     expires_at: datetime
@@ -282,6 +289,51 @@ class ImportRejectionOut(BaseModel):
     index: int
     code: str
     reason: str
+
+
+class PasswordConfirmationIn(Strict):
+    password: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="Your password again: an access token alone cannot do this.",
+    )
+
+
+class ExportIn(PasswordConfirmationIn):
+    passphrase: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="12 or more characters, not your password: the export is encrypted under it"
+        " (Argon2id and AES-256-GCM) and can be imported only with it.",
+    )
+
+
+class ExportKDFOut(BaseModel):
+    name: Literal["argon2id"]
+    salt: str = Field(description="base64url, 16 random bytes")
+    iterations: int
+    lanes: int
+    memory_kib: int
+
+
+class ExportCipherOut(BaseModel):
+    name: Literal["A256GCM"]
+    nonce: str = Field(description="base64url, 12 random bytes")
+
+
+class ExportEnvelopeOut(BaseModel):
+    """The wallet export, encrypted: Argon2id of the passphrase keys AES-256-GCM."""
+
+    format: Literal["taito-wallet-export-encrypted"]
+    version: Literal[1]
+    kdf: ExportKDFOut
+    cipher: ExportCipherOut
+    ciphertext: str = Field(description="base64url; the header above is the associated data")
+
+
+class ImportIn(Strict):
+    passphrase: str = Field(min_length=1, max_length=1024)
+    export: dict[str, Any] = Field(description="The encrypted export, exactly as exported.")
 
 
 class ImportReportOut(BaseModel):

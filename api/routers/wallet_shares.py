@@ -3,9 +3,7 @@
 A share presents only the chosen claims (claims path pointers, OpenID4VP §7) of the chosen
 credentials to one audience: a verifier's client identifier, or ``"anyone"`` with the link. The
 link (``B/v1/shares/{token}``) is shown once in the creation response. The share-view route
-itself (``GET /v1/shares/{token}``) belongs to the verifying side: it composes
-:func:`wallet.shares.viewing.open_share`, the verification gate and
-:func:`wallet.shares.viewing.record_share_view`.
+itself (``GET /v1/shares/{token}``) runs :func:`api.flows.share_view.view_share`.
 """
 
 from fastapi import APIRouter, Response, status
@@ -44,12 +42,21 @@ def preview(
     body: ShareIn,
     holder: CurrentHolder,
     session: SessionDep,
+    settings: SettingsDep,
     kek: KEKDep,
     lang: LanguageDep,
     now: NowDep,
 ) -> SharePreviewOut:
-    """Exactly what the audience will see; nothing is created."""
-    shown = preview_share(session, holder_id=holder, spec=_spec(body), kek=kek, lang=lang, now=now)
+    """Exactly what the audience will see, and who can open it; nothing is created."""
+    shown = preview_share(
+        session,
+        holder_id=holder,
+        spec=_spec(body),
+        kek=kek,
+        base_url=settings.base_url,
+        lang=lang,
+        now=now,
+    )
     return preview_out(shown)
 
 
@@ -85,24 +92,46 @@ def create(
 
 
 @router.get("")
-def list_all(holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep) -> ShareListOut:
+def list_all(
+    holder: CurrentHolder, session: SessionDep, settings: SettingsDep, kek: KEKDep, now: NowDep
+) -> ShareListOut:
     """Every share with its status and how often it was viewed."""
-    return ShareListOut(
-        shares=[share_out(s) for s in list_shares(session, holder_id=holder, kek=kek, now=now)]
-    )
+    shares = list_shares(session, holder_id=holder, kek=kek, base_url=settings.base_url, now=now)
+    return ShareListOut(shares=[share_out(s) for s in shares])
 
 
 @router.get("/{share_id}")
 def get_one(
-    share_id: str, holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep
+    share_id: str,
+    holder: CurrentHolder,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    now: NowDep,
 ) -> ShareOut:
     """One share."""
-    return share_out(get_share(session, holder_id=holder, share_id=share_id, kek=kek, now=now))
+    return share_out(
+        get_share(
+            session,
+            holder_id=holder,
+            share_id=share_id,
+            kek=kek,
+            base_url=settings.base_url,
+            now=now,
+        )
+    )
 
 
 @router.delete("/{share_id}", status_code=204)
 def withdraw(
-    share_id: str, holder: CurrentHolder, session: SessionDep, kek: KEKDep, now: NowDep
+    share_id: str,
+    holder: CurrentHolder,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    now: NowDep,
 ) -> None:
     """Withdraw the share; it cannot be opened from this moment on."""
-    withdraw_share(session, holder_id=holder, share_id=share_id, kek=kek, now=now)
+    withdraw_share(
+        session, holder_id=holder, share_id=share_id, kek=kek, base_url=settings.base_url, now=now
+    )

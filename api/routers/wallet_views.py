@@ -52,6 +52,7 @@ def preview_out(preview: SharePreview) -> SharePreviewOut:
     return SharePreviewOut(
         audience=preview.audience,
         audience_kind=preview.audience_kind,
+        opens_for=preview.opens_for,
         purpose=preview.purpose,
         expires_at=preview.expires_at,
         max_views=preview.max_views,
@@ -75,6 +76,7 @@ def share_out(share: ShareSummary) -> ShareOut:
         status=share.status,
         audience=share.audience,
         audience_kind=share.audience_kind,
+        opens_for=share.opens_for,
         purpose=share.purpose,
         created_at=share.created_at,
         expires_at=share.expires_at,

@@ -328,7 +328,6 @@ def test_the_register_lists_and_shows_entries_without_claims(
         "status",
         "status_list_id",
         "status_index",
-        "holder_thumbprint",
         "digest",
         "kid",
         "issued_at",

@@ -53,7 +53,6 @@ LISTS = {
     ("GET", "/v1/wallet/skills"),
     ("GET", "/v1/wallet/activity"),
     ("GET", "/v1/wallet/profile"),
-    ("GET", "/v1/wallet/export"),
     ("GET", "/v1/wallet/binding"),
     ("GET", "/v1/wallet/requests/{request_id}"),
 }
@@ -63,7 +62,8 @@ OWN_WRITES = {
     ("POST", "/v1/wallet/pickup"),
     ("POST", "/v1/wallet/skills"),
     ("POST", "/v1/wallet/import"),
-    ("DELETE", "/v1/wallet"),
+    ("POST", "/v1/wallet/export"),
+    ("POST", "/v1/wallet/erase"),
 }
 
 
@@ -147,10 +147,18 @@ def test_person_a_gets_404_on_every_resource_of_person_b(harness: WalletHarness)
         response = client.request(method, path.format(**ids), headers=a)
         assert response.status_code == 200, (method, path)
         assert not any(secret in response.text for secret in secrets_of_b), (method, path)
-    assert "Haaga-Helia" not in client.get("/v1/wallet/export", headers=a).text
+    export = {"password": PASSWORD, "passphrase": "a passphrase of my own"}
+    envelope = client.post("/v1/wallet/export", json=export, headers=a).json()
+    opened = client.post(
+        "/v1/wallet/import",
+        json={"passphrase": "a passphrase of my own", "export": envelope},
+        headers=a,
+    )
+    assert opened.json()["imported"] == 0 and opened.json()["rejected"] == []
 
     # B's wallet is untouched by everything A did, including A erasing A's own wallet.
-    assert client.delete("/v1/wallet", headers=a).status_code == 200
+    erased = client.post("/v1/wallet/erase", json={"password": PASSWORD}, headers=a)
+    assert erased.status_code == 200
     assert len(client.get("/v1/wallet/credentials", headers=b).json()["credentials"]) == 3
     assert client.get(f"/v1/wallet/shares/{share}", headers=b).json()["status"] == "active"
 

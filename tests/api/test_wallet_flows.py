@@ -2,7 +2,7 @@
 claims, views in the log, withdrawal and expiry, requests, export-erase-import, encryption."""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,14 +45,23 @@ from tests.service.test_wallet_support import (
 )
 from wallet.errors import ShareExpired, ShareWithdrawn
 from wallet.request_answers import PresentationRequest
-from wallet.shares.viewing import open_share, record_share_view
+from wallet.shares.viewing import SharePresentation, find_share, present_share, record_share_view
 
 VERIFIER = f"{BASE_URL}/verifiers/rekry"
+PASSPHRASE = "my own export passphrase"
 
 
 @pytest.fixture
 def harness(app: FastAPI, client: TestClient) -> Iterator[WalletHarness]:
     yield from harness_for(app, client)
+
+
+def open_share(session: Session, *, token: str, kek: bytes, now: datetime) -> SharePresentation:
+    """What a view does in the wallet: find the share by its link, then present it afresh."""
+    found = find_share(session, token=token, kek=kek, base_url=BASE_URL)
+    return present_share(
+        session, share_id=found.share_id, nonce="view-nonce-0123456789", kek=kek, now=now
+    )
 
 
 def _share(client: TestClient, auth: dict[str, str], credential_id: str, **extra: object):  # type: ignore[no-untyped-def]
@@ -339,10 +348,12 @@ def test_export_erase_import_on_another_instance(
     auth = register(client)
     receive_three(client, auth)
     client.post("/v1/wallet/skills", json={"uri": PYTHON, "level": "expert"}, headers=auth)
-    exported = client.get("/v1/wallet/export", headers=auth)
+    exported = client.post(
+        "/v1/wallet/export", json={"password": PASSWORD, "passphrase": PASSPHRASE}, headers=auth
+    )
     assert exported.status_code == 200 and exported.headers["cache-control"] == "no-store"
     bundle = exported.json()
-    erased = client.delete("/v1/wallet", headers=auth)
+    erased = client.post("/v1/wallet/erase", json={"password": PASSWORD}, headers=auth)
     assert erased.json()["credentials"] == 3
     problem(client.get("/v1/wallet/credentials", headers=auth), 401, "access_token_invalid")
     assert [v for v in CLAIM_VALUES if v in dump_rows(clean_engine)] == []
@@ -351,7 +362,8 @@ def test_export_erase_import_on_another_instance(
     install(fresh_app, Clock(NOW + timedelta(days=1)), checker, FakeRequests())
     with TestClient(fresh_app, base_url="https://taito.other.test") as other:
         other_auth = register(other)
-        report = other.post("/v1/wallet/import", json=bundle, headers=other_auth).json()
+        body = {"passphrase": PASSPHRASE, "export": bundle}
+        report = other.post("/v1/wallet/import", json=body, headers=other_auth).json()
         assert report == {"imported": 3, "duplicates": 0, "keys_added": 1, "rejected": []}
         listed = other.get("/v1/wallet/credentials", headers=other_auth).json()["credentials"]
         assert len(listed) == 3

@@ -202,3 +202,24 @@ def test_local_entry_narrows_but_never_widens_the_accreditation(session: Session
         session, identifier=issuer.identifier, sources=sources_for(fetcher, local=[info]), now=NOW
     )
     assert trust is not None and trust.trusted_vcts == {QUALIFICATION}
+
+
+@pytest.mark.parametrize("key_source", ["pinned_jwk", "jwks_url", "issuer_metadata"])
+def test_a_registry_entry_of_any_key_source_cannot_widen_a_local_issuers_accreditation(
+    session: Session, key_source: str
+) -> None:
+    fetcher = FakeFetcher()
+    issuer = make_issuer(fetcher, identifier=unique(f"{BASE}/issuers/school"))
+    info = local_info(issuer, accredited=[QUALIFICATION])
+    widening = entry(
+        identifier=issuer.identifier,
+        key_source=key_source,
+        key_url="https://issuer.example/jwks.json" if key_source == "jwks_url" else None,
+        jwks={"keys": [issuer.key.public.jwk]} if key_source == "pinned_jwk" else None,
+        vct_values=[QUALIFICATION, COMPETENCE],
+    )
+    add_trusted_issuer(session, entry=widening, now=NOW)
+    trust = find_issuer_trust(
+        session, identifier=issuer.identifier, sources=sources_for(fetcher, local=[info]), now=NOW
+    )
+    assert trust is not None and trust.trusted_vcts == {QUALIFICATION}

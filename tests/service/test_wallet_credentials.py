@@ -308,5 +308,7 @@ def test_a_vc_jwt_is_received_and_listed_but_not_shared_claim_by_claim(session: 
         items=(ShareItem(credential_id, (("skill",),)),), audience=ANYONE, purpose="CV"
     )
     with pytest.raises(ShareInvalid) as caught:
-        preview_share(session, holder_id=holder, spec=spec, kek=KEK, lang="en", now=NOW)
+        preview_share(
+            session, holder_id=holder, spec=spec, kek=KEK, base_url=BASE_URL, lang="en", now=NOW
+        )
     assert caught.value.code == "share_invalid"

@@ -4,6 +4,7 @@ import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func
@@ -39,17 +40,21 @@ from wallet.credentials import (
     list_credentials,
     receive_credential,
 )
+from wallet.erasure import ErasureReceipt, erase_wallet, erasure_ref
 from wallet.errors import ImportInvalid, ShareNotFound, WalletNotFound
-from wallet.portability import erase_wallet, erasure_ref, export_wallet, import_wallet
+from wallet.export_encryption import decrypt_export
+from wallet.portability import export_wallet, import_wallet
 from wallet.profile import declare_skill, skills_profile
 from wallet.shares.creation import ANYONE, ShareItem, ShareSpec, create_share
-from wallet.shares.viewing import open_share
+from wallet.shares.viewing import find_share, present_share
 from wallet.tables import WalletErasure
 
 UNI = IssuerFixture("uni", "Haaga-Helia ammattikorkeakoulu")
 EMPLOYER = IssuerFixture("kuusi", "Ohjelmistotalo Kuusi Oy")
 OTHER_BASE = "https://taito.other.test"
 OTHER_KEK = bytes(range(100, 132))
+
+CLIENT = "192.0.2.10"
 
 
 @pytest.fixture
@@ -64,6 +69,37 @@ def fresh_engine(tmp_path: Path) -> Iterator[Engine]:
         metadata().create_all(engine)
         yield engine
         engine.dispose()
+
+
+PASSWORD = "correct horse battery staple"
+PASSPHRASE = "my own export passphrase"
+
+
+def _export(session: Session, holder: str) -> dict[str, Any]:
+    envelope = export_wallet(
+        session,
+        holder_id=holder,
+        password=PASSWORD,
+        passphrase=PASSPHRASE,
+        kek=KEK,
+        hashing=FAST_HASHING,
+        client=CLIENT,
+        base_url=BASE_URL,
+        now=NOW,
+    )
+    return dict(json.loads(json.dumps(envelope)))
+
+
+def _erase(session: Session, holder: str) -> ErasureReceipt:
+    return erase_wallet(
+        session,
+        holder_id=holder,
+        password=PASSWORD,
+        kek=KEK,
+        hashing=FAST_HASHING,
+        client=CLIENT,
+        now=NOW,
+    )
 
 
 def _full_wallet(session: Session) -> tuple[str, str]:
@@ -98,16 +134,15 @@ def test_export_erase_import_on_a_fresh_database_brings_everything_back_verified
     session: Session, clean_engine: Engine, fresh_engine: Engine
 ) -> None:
     holder, token = _full_wallet(session)
-    bundle = json.loads(
-        json.dumps(export_wallet(session, holder_id=holder, kek=KEK, base_url=BASE_URL, now=NOW))
-    )
+    envelope = _export(session, holder)
+    bundle = decrypt_export(envelope, passphrase=PASSPHRASE)
     assert len(bundle["credentials"]) == 3 and len(bundle["shares"]) == 1
     assert bundle["activity"][-1]["kind"] == "wallet_exported"
 
-    receipt = erase_wallet(session, holder_id=holder, kek=KEK, now=NOW)
+    receipt = _erase(session, holder)
     assert (receipt.credentials, receipt.shares) == (3, 1)
     with pytest.raises(ShareNotFound):
-        open_share(session, token=token, kek=KEK, now=NOW)
+        find_share(session, token=token, kek=KEK, base_url=BASE_URL)
 
     later = NOW + timedelta(days=1)
     checker = PinnedChecker([UNI, EMPLOYER])
@@ -124,7 +159,8 @@ def test_export_erase_import_on_a_fresh_database_brings_everything_back_verified
         report = import_wallet(
             other,
             holder_id=newcomer,
-            bundle=bundle,
+            export=envelope,
+            passphrase=PASSPHRASE,
             verify=checker,
             kek=OTHER_KEK,
             base_url=OTHER_BASE,
@@ -169,7 +205,12 @@ def test_export_erase_import_on_a_fresh_database_brings_everything_back_verified
             lang="en",
             now=later,
         )
-        opened = open_share(other, token=created.url.rsplit("/", 1)[1], kek=OTHER_KEK, now=later)
+        found = find_share(
+            other, token=created.url.rsplit("/", 1)[1], kek=OTHER_KEK, base_url=OTHER_BASE
+        )
+        opened = present_share(
+            other, share_id=found.share_id, nonce="view-nonce-0123456789", kek=OTHER_KEK, now=later
+        )
         verify_sd_jwt_vc(
             opened.presentations[0],
             resolve_issuer_key=PinnedKeys({UNI.identifier: [UNI.key.public]}),
@@ -187,29 +228,31 @@ def test_erased_instance_holds_none_of_the_persons_claims(
     session: Session, clean_engine: Engine
 ) -> None:
     holder, _ = _full_wallet(session)
-    erase_wallet(session, holder_id=holder, kek=KEK, now=NOW)
+    _erase(session, holder)
     dump = dump_rows(clean_engine)
     assert [value for value in CLAIM_VALUES if value in dump] == []
     assert holder not in dump
     (record,) = session.exec(select(WalletErasure)).all()
     assert record.holder_ref == erasure_ref(KEK, holder)
     with pytest.raises(WalletNotFound):
-        erase_wallet(session, holder_id=holder, kek=KEK, now=NOW)
+        _erase(session, holder)
 
 
 def test_import_reports_credentials_that_no_longer_verify_and_stores_them_not(
     session: Session,
 ) -> None:
     holder, _ = _full_wallet(session)
-    bundle = export_wallet(session, holder_id=holder, kek=KEK, base_url=BASE_URL, now=NOW)
-    erase_wallet(session, holder_id=holder, kek=KEK, now=NOW)
+    envelope = _export(session, holder)
+    bundle = decrypt_export(envelope, passphrase=PASSPHRASE)
+    _erase(session, holder)
     checker = PinnedChecker([UNI, EMPLOYER])
     checker.revoke(str(bundle["credentials"][0]["credential"]))
     newcomer = register_holder(session).holder_id
     report = import_wallet(
         session,
         holder_id=newcomer,
-        bundle=bundle,
+        export=envelope,
+        passphrase=PASSPHRASE,
         verify=checker,
         kek=KEK,
         base_url=BASE_URL,
@@ -220,7 +263,8 @@ def test_import_reports_credentials_that_no_longer_verify_and_stores_them_not(
     again = import_wallet(
         session,
         holder_id=newcomer,
-        bundle=bundle,
+        export=envelope,
+        passphrase=PASSPHRASE,
         verify=checker,
         kek=KEK,
         base_url=BASE_URL,
@@ -235,7 +279,8 @@ def test_malformed_export_is_refused(session: Session) -> None:
         import_wallet(
             session,
             holder_id=holder,
-            bundle={"format": "something else"},
+            export={"format": "something else"},
+            passphrase=PASSPHRASE,
             verify=PinnedChecker([UNI]),
             kek=KEK,
             base_url=BASE_URL,

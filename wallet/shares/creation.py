@@ -1,8 +1,11 @@
 """Sharing with consent: chosen claims of chosen credentials, for one audience, until withdrawn.
 
-Issue 5, "Share with consent". A share holds one SD-JWT VC presentation per chosen credential
+Issue 5, "Share with consent"; issue 12. A share records which claims of which credentials the
+person chose, for whom, why and until when; it holds no presentation. Each view presents afresh
+(:func:`wallet.shares.viewing.present_share`): one SD-JWT VC presentation per chosen credential
 with only the chosen Disclosures (:mod:`wallet.presentations`), each with a Key Binding JWT
-(RFC 9901 §4.3) whose ``aud`` is the share's audience and whose ``nonce`` is fresh for the share:
+(RFC 9901 §4.3) made at the time of the view, for the share's audience and that view's nonce,
+so no stored or copied presentation is a reusable proof. The audience (the KB-JWT ``aud``):
 
 - audience a verifier: its client identifier (``B/verifiers/{slug}``);
 - audience "anyone with the link": ``B/shares/{share id}``, the share's own identifier. The link
@@ -19,9 +22,9 @@ Withdrawal (:mod:`wallet.shares.records`) takes effect at once: from then on
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -37,10 +40,13 @@ from wallet.presentations import PresentedCredential, present, shown_claims
 from wallet.shares.rules import (
     ANYONE,
     CONTENT_PURPOSE,
+    AudienceKind,
     ShareItem,
     ShareSpec,
     active_clauses,
+    audience_kind,
     check_spec,
+    who_can_open,
 )
 from wallet.tables import WalletHolder, WalletShare
 from wallet.timestamps import require_aware
@@ -76,7 +82,8 @@ class SharePreview:
     """Exactly what a share will show, before it is made."""
 
     audience: str
-    audience_kind: Literal["verifier", "anyone"]
+    audience_kind: AudienceKind
+    opens_for: str
     purpose: str
     expires_at: datetime
     max_views: int | None
@@ -100,26 +107,46 @@ def share_audience(spec_audience: str, *, share_id: str, base_url: str) -> str:
     return spec_audience
 
 
-def _present_all(
+@dataclass(frozen=True)
+class KeyBindingFor:
+    """Whom a view's KB-JWTs are for; the KEK unseals the holder key that signs them."""
+
+    audience: str
+    nonce: str
+    kek: bytes = field(repr=False)
+
+
+def present_items(
     session: Session,
     vault: Vault,
-    spec: ShareSpec,
+    items: Sequence[ShareItem],
     *,
-    kek: bytes | None,
-    audience: str,
-    nonce: str,
+    binding: KeyBindingFor | None,
     now: datetime,
 ) -> list[tuple[HeldDocument, PresentedCredential]]:
+    """Present each item with only its chosen claims; KB-JWTs (at ``now``) only with ``binding``.
+
+    Without ``binding``: the same Disclosures and no KB-JWT (what a preview and creation need).
+    RFC 9901 §4.3. Raises :class:`ShareInvalid` and ``CredentialNotFound``.
+    """
     made = []
-    for item in spec.items:
+    for item in items:
         document = load_document(session, vault, item.credential_id)
         key = None
-        if kek is not None:
+        if binding is not None:
             key = holder_signing_key(
-                session, holder_id=vault.holder_id, thumbprint=document.holder_thumbprint, kek=kek
+                session,
+                holder_id=vault.holder_id,
+                thumbprint=document.holder_thumbprint,
+                kek=binding.kek,
             )
         presented = present(
-            document, pointers=item.claims, holder_key=key, audience=audience, nonce=nonce, now=now
+            document,
+            pointers=item.claims,
+            holder_key=key,
+            audience=binding.audience if binding else "-",
+            nonce=binding.nonce if binding else "-",
+            now=now,
         )
         made.append((document, presented))
     return made
@@ -131,6 +158,7 @@ def _preview(
     audience: str,
     made: Sequence[tuple[HeldDocument, PresentedCredential]],
     lang: str,
+    base_url: str,
 ) -> SharePreview:
     items = tuple(
         PreviewItem(
@@ -145,7 +173,8 @@ def _preview(
     )
     return SharePreview(
         audience=audience,
-        audience_kind="anyone" if spec.audience == ANYONE else "verifier",
+        audience_kind=audience_kind(spec.audience, base_url=base_url),
+        opens_for=who_can_open(spec.audience, base_url=base_url),
         purpose=spec.purpose,
         expires_at=expires_at,
         max_views=spec.max_views,
@@ -154,17 +183,25 @@ def _preview(
 
 
 def preview_share(
-    session: Session, *, holder_id: str, spec: ShareSpec, kek: bytes, lang: str, now: datetime
+    session: Session,
+    *,
+    holder_id: str,
+    spec: ShareSpec,
+    kek: bytes,
+    base_url: str,
+    lang: str,
+    now: datetime,
 ) -> SharePreview:
-    """Show exactly what a share made from ``spec`` would show; nothing is stored.
+    """Show exactly what a share made from ``spec`` would show, and who can open it.
 
-    Raises :class:`ShareInvalid` (422) and :class:`~wallet.errors.CredentialNotFound` (404).
+    Nothing is stored. Raises :class:`ShareInvalid` (422) and
+    :class:`~wallet.errors.CredentialNotFound` (404).
     """
     now = require_aware(now)
-    expires_at = check_spec(spec, now=now)
+    expires_at = check_spec(spec, base_url=base_url, now=now)
     vault = open_vault(session, holder_id=holder_id, kek=kek)
-    made = _present_all(session, vault, spec, kek=None, audience=spec.audience, nonce="-", now=now)
-    return _preview(spec, expires_at, spec.audience, made, lang)
+    made = present_items(session, vault, spec.items, binding=None, now=now)
+    return _preview(spec, expires_at, spec.audience, made, lang, base_url)
 
 
 def create_share(
@@ -177,13 +214,13 @@ def create_share(
     lang: str,
     now: datetime,
 ) -> CreatedShare:
-    """Make the share: presentations with only the chosen Disclosures, a link, a log entry.
+    """Make the share: the chosen claims (checked by presenting them once), a link, a log entry.
 
     Raises :class:`ShareInvalid` (422), :class:`~wallet.errors.CredentialNotFound` (404) and
     :class:`ShareLimitReached` (409) at 100 active shares.
     """
     now = require_aware(now)
-    expires_at = check_spec(spec, now=now)
+    expires_at = check_spec(spec, base_url=base_url, now=now)
     vault = open_vault(session, holder_id=holder_id, kek=kek)
     session.exec(select(WalletHolder.id).where(col(WalletHolder.id) == holder_id).with_for_update())
     count_active = select(func.count()).select_from(WalletShare)
@@ -194,23 +231,9 @@ def create_share(
         raise ShareLimitReached(f"At most {MAX_ACTIVE_SHARES} shares can be active at once.")
     share_id = f"shr_{secrets.token_hex(16)}"
     audience = share_audience(spec.audience, share_id=share_id, base_url=base_url)
-    nonce = secrets.token_urlsafe(16)
-    made = _present_all(session, vault, spec, kek=kek, audience=audience, nonce=nonce, now=now)
+    made = present_items(session, vault, spec.items, binding=None, now=now)
     token = secrets.token_urlsafe(16)
-    content = {
-        "audience": audience,
-        "audience_kind": "anyone" if spec.audience == ANYONE else "verifier",
-        "purpose": spec.purpose,
-        "nonce": nonce,
-        "items": [
-            {
-                "credential_id": item.credential_id,
-                "claims": [list(pointer) for pointer in item.claims],
-                "presentation": presented.presentation,
-            }
-            for item, (_, presented) in zip(spec.items, made, strict=True)
-        ],
-    }
+    content = {"audience": audience, "purpose": spec.purpose, "items": _item_summary(spec)}
     session.add(
         WalletShare(
             id=share_id,
@@ -242,7 +265,7 @@ def create_share(
         id=share_id,
         url=f"{base_url.rstrip('/')}/v1/shares/{token}",
         expires_at=expires_at,
-        preview=_preview(spec, expires_at, audience, made, lang),
+        preview=_preview(spec, expires_at, audience, made, lang, base_url),
     )
 
 

@@ -14,7 +14,13 @@ from sqlmodel import Session, col, select
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimPointer
 from wallet.errors import ShareNotFound
-from wallet.shares.rules import share_content, share_status
+from wallet.shares.rules import (
+    AudienceKind,
+    audience_kind,
+    share_content,
+    share_status,
+    who_can_open,
+)
 from wallet.tables import WalletShare
 from wallet.timestamps import as_utc, require_aware
 from wallet.vault import Vault, open_vault
@@ -33,7 +39,8 @@ class ShareSummary:
     id: str
     status: Literal["active", "withdrawn", "expired", "used_up"]
     audience: str
-    audience_kind: Literal["verifier", "anyone"]
+    audience_kind: AudienceKind
+    opens_for: str
     purpose: str
     created_at: datetime
     expires_at: datetime
@@ -43,13 +50,14 @@ class ShareSummary:
     items: tuple[SharedItem, ...]
 
 
-def _summary(vault: Vault, row: WalletShare, now: datetime) -> ShareSummary:
+def _summary(vault: Vault, row: WalletShare, now: datetime, base_url: str) -> ShareSummary:
     content = share_content(vault, row)
     return ShareSummary(
         id=row.id,
         status=share_status(row, now=now),
         audience=content["audience"],
-        audience_kind=content["audience_kind"],
+        audience_kind=audience_kind(content["audience"], base_url=base_url),
+        opens_for=who_can_open(content["audience"], base_url=base_url),
         purpose=content["purpose"],
         created_at=as_utc(row.created_at),
         expires_at=as_utc(row.expires_at),
@@ -64,7 +72,7 @@ def _summary(vault: Vault, row: WalletShare, now: datetime) -> ShareSummary:
 
 
 def list_shares(
-    session: Session, *, holder_id: str, kek: bytes, now: datetime
+    session: Session, *, holder_id: str, kek: bytes, base_url: str, now: datetime
 ) -> tuple[ShareSummary, ...]:
     """Every share of the holder, newest first, with its status and view count."""
     now = require_aware(now)
@@ -74,7 +82,7 @@ def list_shares(
         .where(col(WalletShare.holder_id) == holder_id)
         .order_by(col(WalletShare.created_at).desc(), col(WalletShare.id))
     )
-    return tuple(_summary(vault, row, now) for row in rows)
+    return tuple(_summary(vault, row, now, base_url) for row in rows)
 
 
 def _own_share(session: Session, holder_id: str, share_id: str) -> WalletShare:
@@ -85,12 +93,12 @@ def _own_share(session: Session, holder_id: str, share_id: str) -> WalletShare:
 
 
 def get_share(
-    session: Session, *, holder_id: str, share_id: str, kek: bytes, now: datetime
+    session: Session, *, holder_id: str, share_id: str, kek: bytes, base_url: str, now: datetime
 ) -> ShareSummary:
     """One share of the holder. Raises :class:`ShareNotFound` (404, also for another's share)."""
     now = require_aware(now)
     vault = open_vault(session, holder_id=holder_id, kek=kek)
-    return _summary(vault, _own_share(session, holder_id, share_id), now)
+    return _summary(vault, _own_share(session, holder_id, share_id), now, base_url)
 
 
 def _withdraw(session: Session, vault: Vault, row: WalletShare, kek: bytes, now: datetime) -> None:
@@ -107,7 +115,7 @@ def _withdraw(session: Session, vault: Vault, row: WalletShare, kek: bytes, now:
 
 
 def withdraw_share(
-    session: Session, *, holder_id: str, share_id: str, kek: bytes, now: datetime
+    session: Session, *, holder_id: str, share_id: str, kek: bytes, base_url: str, now: datetime
 ) -> ShareSummary:
     """Withdraw a share at once (idempotent). Raises :class:`ShareNotFound` (404)."""
     now = require_aware(now)
@@ -116,7 +124,7 @@ def withdraw_share(
     if row.withdrawn_at is None:
         _withdraw(session, vault, row, kek, now)
         session.commit()
-    return _summary(vault, row, now)
+    return _summary(vault, row, now, base_url)
 
 
 def withdraw_shares_of_credential(

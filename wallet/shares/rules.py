@@ -3,6 +3,17 @@
 Expiry: 6 calendar months by default, at most 1 calendar year, after ``now``. The audience is
 ``"anyone"`` (anyone with the link) or a verifier's client identifier, an https URL (plain http
 only for loopback, as in development). The purpose is plain text the viewer is shown.
+
+Who can open a share follows from its audience alone (:func:`audience_kind`), and the preview
+says so in words (:func:`who_can_open`):
+
+- ``anyone``: anyone holding the link sees a verification report of the shared claims;
+- ``verifier``: a verifier of this instance (``B/verifiers/{slug}``); the link opens only with
+  that verifier's API key;
+- ``outside_verifier``: a verifier elsewhere. This instance cannot authenticate it, so the link
+  answers only with presentations made afresh for that verifier's client identifier and the
+  nonce it supplies (OpenID4VP 1.0 §5.2, §14.1; RFC 9901 §7.3): whoever holds the link can read
+  the shared claims, but only that verifier can accept them as proof.
 """
 
 from dataclasses import dataclass
@@ -20,6 +31,7 @@ from wallet.timestamps import as_utc
 from wallet.vault import Vault
 
 ANYONE = "anyone"
+AudienceKind = Literal["anyone", "verifier", "outside_verifier"]
 CONTENT_PURPOSE = "share"
 DEFAULT_MONTHS = 6
 MAX_MONTHS = 12
@@ -60,7 +72,42 @@ def add_months(moment: datetime, months: int) -> datetime:
     raise AssertionError("unreachable: every month has 28 days")
 
 
-def _check_audience(audience: str) -> None:
+def _base(base_url: str) -> str:
+    return base_url.rstrip("/")
+
+
+def audience_kind(audience: str, *, base_url: str) -> AudienceKind:
+    """Who a share's audience is: anyone with the link, a verifier here, or one elsewhere.
+
+    ``audience`` is what the person chose (``"anyone"`` or a client identifier) or what a share
+    stores (``B/shares/{id}`` for anyone with the link).
+    """
+    base = _base(base_url)
+    if audience == ANYONE or audience.startswith(f"{base}/shares/"):
+        return "anyone"
+    if audience.startswith(f"{base}/verifiers/"):
+        return "verifier"
+    return "outside_verifier"
+
+
+def who_can_open(audience: str, *, base_url: str) -> str:
+    """The plain-language sentence a preview shows about who can open the share."""
+    kind = audience_kind(audience, base_url=base_url)
+    if kind == "anyone":
+        return "Anyone who has the link can open it and see the shared claims."
+    if kind == "verifier":
+        return (
+            f"Only the verifier {audience} can open it, signed in to this service; "
+            "nobody else, even with the link."
+        )
+    return (
+        f"The verifier {audience} is not on this service, so it cannot sign in here: whoever has "
+        "the link can read the shared claims, but only that verifier can accept them as proof. "
+        "Give the link to that verifier alone."
+    )
+
+
+def _check_audience(audience: str, base_url: str) -> None:
     if audience == ANYONE:
         return
     if len(audience) > 500 or any(c.isspace() for c in audience):
@@ -69,9 +116,14 @@ def _check_audience(audience: str) -> None:
     secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
     if not secure or not parts.netloc or parts.query or parts.fragment:
         raise ShareInvalid("The audience is 'anyone' or a verifier's https client identifier.")
+    base = _base(base_url)
+    if audience.startswith(f"{base}/") or audience == base:
+        slug = audience.removeprefix(f"{base}/verifiers/")
+        if slug == audience or not slug or "/" in slug:
+            raise ShareInvalid("On this service the audience is a verifier's client identifier.")
 
 
-def check_spec(spec: ShareSpec, *, now: datetime) -> datetime:
+def check_spec(spec: ShareSpec, *, base_url: str, now: datetime) -> datetime:
     """Check ``spec`` and return its expiry. Raises :class:`ShareInvalid` (422)."""
     if not 1 <= len(spec.items) <= MAX_ITEMS:
         raise ShareInvalid(f"A share holds 1 to {MAX_ITEMS} credentials.")
@@ -80,7 +132,7 @@ def check_spec(spec: ShareSpec, *, now: datetime) -> datetime:
         raise ShareInvalid("Each credential appears once in a share.")
     if any(not item.claims for item in spec.items):
         raise ShareInvalid("Choose at least one claim of each credential.")
-    _check_audience(spec.audience)
+    _check_audience(spec.audience, base_url)
     if not spec.purpose.strip() or len(spec.purpose) > MAX_PURPOSE_CHARS:
         raise ShareInvalid(f"The purpose is 1 to {MAX_PURPOSE_CHARS} characters.")
     if spec.max_views is not None and not 1 <= spec.max_views <= MAX_VIEWS_LIMIT:

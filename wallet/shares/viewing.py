@@ -1,10 +1,16 @@
-"""Opening a share by its link and counting its views (issue 5, "Share with consent").
+"""Opening a share by its link, presenting it afresh for each view, counting its views.
 
-The API's share-view route (``GET /v1/shares/{token}``) calls :func:`open_share`, hands the
-presentations, audience and nonce to the verification gate, and calls :func:`record_share_view`
-for each view, which goes into the person's activity log with the viewer and the time. The
-presentations are the ones made when the person consented, so their KB-JWT ``iat`` is the share's
-creation time: the gate checks freshness of share views against ``created_at``, not 5 minutes.
+Issue 5, "Share with consent"; issue 12. The share-view flow (:mod:`api.flows.share_view`)
+finds the share by its link (:func:`find_share`: an unknown link is 404 and nothing else is
+told), authenticates the viewer the audience requires, and only then asks for a presentation
+(:func:`present_share`), which answers 410 for a share that has ended. So a withdrawn share
+for a named verifier tells no one but that verifier that it exists.
+
+:func:`present_share` makes each presentation at the time of the view: only the shared
+Disclosures and a KB-JWT (RFC 9901 §4.3) for the share's audience, the view's nonce and the
+current ``iat``, signed with the holder key the credential is bound to. The verifier checks it
+with the normal 5-minute freshness (RFC 9901 §7.3), so no presentation outlives its view.
+:func:`record_share_view` counts each view and logs it (viewer and time) for the person.
 """
 
 import hashlib
@@ -15,26 +21,46 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from wallet.activity import ActivityKind, append_activity
+from wallet.claims import ClaimPointer
 from wallet.errors import ShareExpired, ShareNotFound, ShareViewsExhausted, ShareWithdrawn
-from wallet.shares.rules import active_clauses, share_content, share_status
+from wallet.shares.creation import KeyBindingFor, present_items
+from wallet.shares.rules import (
+    AudienceKind,
+    ShareItem,
+    active_clauses,
+    audience_kind,
+    share_content,
+    share_status,
+)
 from wallet.tables import WalletShare
 from wallet.timestamps import as_utc, require_aware
 from wallet.vault import open_vault
 
 MAX_VIEWER_CHARS = 200
+MAX_NONCE_CHARS = 128
 
 
 @dataclass(frozen=True)
-class OpenedShare:
-    """What the share-view route hands to the verification gate."""
+class FoundShare:
+    """A share found by its link, before anyone is told whether it is still live."""
+
+    share_id: str
+    audience: str
+    audience_kind: AudienceKind
+    purpose: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SharePresentation:
+    """A view's presentations: KB-JWTs for ``audience`` and ``nonce``, made at ``issued_at``."""
 
     share_id: str
     audience: str
     nonce: str
+    issued_at: datetime
     presentations: tuple[str, ...]
-    purpose: str
-    created_at: datetime
-    expires_at: datetime
 
 
 def _raise_gone(row: WalletShare, now: datetime) -> None:
@@ -57,26 +83,59 @@ def _by_token(session: Session, token: str) -> WalletShare:
     return row
 
 
-def open_share(session: Session, *, token: str, kek: bytes, now: datetime) -> OpenedShare:
-    """The presentations of a live share, with the audience and nonce their KB-JWTs carry.
+def find_share(session: Session, *, token: str, kek: bytes, base_url: str) -> FoundShare:
+    """The share at a link, live or not: who it is for, so the caller can authenticate first.
 
-    Raises :class:`ShareNotFound` (404) for an unknown token, and :class:`ShareWithdrawn`,
-    :class:`ShareExpired` or :class:`ShareViewsExhausted` (410) for a share that has ended.
+    Raises :class:`ShareNotFound` (404) for an unknown link; never a 410 (see the module).
     """
-    now = require_aware(now)
     row = _by_token(session, token)
-    _raise_gone(row, now)
-    vault = open_vault(session, holder_id=row.holder_id, kek=kek)
-    content = share_content(vault, row)
-    return OpenedShare(
+    content = share_content(open_vault(session, holder_id=row.holder_id, kek=kek), row)
+    return FoundShare(
         share_id=row.id,
         audience=content["audience"],
-        nonce=content["nonce"],
-        presentations=tuple(item["presentation"] for item in content["items"]),
+        audience_kind=audience_kind(content["audience"], base_url=base_url),
         purpose=content["purpose"],
         created_at=as_utc(row.created_at),
         expires_at=as_utc(row.expires_at),
     )
+
+
+def present_share(
+    session: Session, *, share_id: str, nonce: str, kek: bytes, now: datetime
+) -> SharePresentation:
+    """Present a live share afresh: the shared Disclosures and a KB-JWT for this view.
+
+    The KB-JWT's ``aud`` is the share's own audience (never one the caller picks), its ``nonce``
+    the view's and its ``iat`` ``now``. RFC 9901 §4.3, §7.3. Raises :class:`ShareNotFound`
+    (404), :class:`ShareWithdrawn`, :class:`ShareExpired` or :class:`ShareViewsExhausted` (410),
+    and ``ValueError`` for an empty or oversized nonce (the caller validates it first).
+    """
+    now = require_aware(now)
+    if not 0 < len(nonce) <= MAX_NONCE_CHARS:
+        raise ValueError("the nonce must be 1 to 128 characters")
+    row = session.get(WalletShare, share_id)
+    if row is None:
+        raise ShareNotFound("There is no such share.")
+    _raise_gone(row, now)
+    vault = open_vault(session, holder_id=row.holder_id, kek=kek)
+    content = share_content(vault, row)
+    items = [_item(item) for item in content["items"]]
+    binding = KeyBindingFor(audience=content["audience"], nonce=nonce, kek=kek)
+    made = present_items(session, vault, items, binding=binding, now=now)
+    return SharePresentation(
+        share_id=row.id,
+        audience=content["audience"],
+        nonce=nonce,
+        issued_at=now,
+        presentations=tuple(presented.presentation for _, presented in made),
+    )
+
+
+def _item(stored: dict[str, object]) -> ShareItem:
+    claims = stored["claims"]
+    assert isinstance(claims, list)
+    pointers: tuple[ClaimPointer, ...] = tuple(tuple(pointer) for pointer in claims)
+    return ShareItem(str(stored["credential_id"]), pointers)
 
 
 def record_share_view(
@@ -85,7 +144,7 @@ def record_share_view(
     """Count one view of a live share and log it (viewer and time) for the person; the count.
 
     The count is taken atomically, so a share with ``max_views`` is never viewed more often.
-    Raises :class:`ShareNotFound` (404) and the 410 errors of :func:`open_share`.
+    Raises :class:`ShareNotFound` (404) and the 410 errors of :func:`present_share`.
     """
     now = require_aware(now)
     row = session.get(WalletShare, share_id)
