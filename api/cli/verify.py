@@ -12,7 +12,6 @@ skips the status check and says so. Exit status: 0 verified, 1 rejected, 2 usage
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,15 +32,14 @@ from verifiers.policy import (
 from verifiers.trust_entries import KeySource
 
 
-def network_fetcher() -> Fetcher:
-    """The SSRF-safe remote fetcher of :mod:`api.fetch` (https only, public addresses only)."""
-    from api.fetch import RemoteFetcher  # only when a status list is fetched: a quick start
+def make_fetcher() -> Fetcher:
+    """The SSRF-safe remote fetcher of :mod:`api.fetch` (https only, public addresses only).
+
+    Imported only when a status list is fetched, so that the command starts quickly.
+    """
+    from api.fetch import RemoteFetcher
 
     return RemoteFetcher(allow_loopback_http=False)
-
-
-FETCHER_FACTORY: list[Callable[[], Fetcher]] = [network_fetcher]
-"""How ``taito verify`` makes its fetcher (tests put an in-memory one first)."""
 
 
 def _lazy_fetcher() -> Fetcher:
@@ -49,7 +47,7 @@ def _lazy_fetcher() -> Fetcher:
 
     def fetch(url: str) -> Fetched:
         if not made:
-            made.append(FETCHER_FACTORY[0]())
+            made.append(make_fetcher())
         return made[0](url)
 
     return fetch
