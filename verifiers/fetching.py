@@ -34,7 +34,7 @@ MAX_CACHE_LIFETIME = timedelta(hours=1)
 """The longest any document is kept, whatever it says about itself."""
 
 MAX_CACHE_ENTRIES = 512
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("taito.verifiers")
 
 
 def host_of(url: str) -> str:

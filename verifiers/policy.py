@@ -120,9 +120,9 @@ VERIFICATION_API: Final = DoorPolicy(
     trust=TrustSource.REGISTRY,
     holder_binding=False,
 )
-"""A verifier submits what a holder presented to it. Without Key Binding anyone who once saw a
-presentation could replay it, so it is required, for this verifier and a nonce it obtained from us
-minutes ago (single use: a replay is a 409)."""
+"""A verifier submits what a holder showed it: Key Binding to this verifier and to a nonce it
+obtained minutes ago, single use, so that a presentation someone once saw cannot be replayed. A
+replay answers 409 ``nonce_reused``."""
 
 REQUEST_ANSWER: Final = replace(VERIFICATION_API, door="answer to a presentation request")
 """A person's wallet answers a verifier's request: the same proof the verifier would demand
@@ -135,10 +135,10 @@ SHARE_VIEW: Final = replace(
     nonce=NonceUse.SHARE,
     max_kb_age=SHARE_KB_MAX_AGE,
 )
-"""Someone opens a share link. The wallet key-bound the presentations when the person consented,
-to the share's audience and nonce; they are as old as the share, so the door hands in the share's
-own lifetime as the age bound, and nothing is consumed (a share may be viewed again). The status
-is read at every view, so a revocation shows at once."""
+"""Someone opens a share link: its presentations were key-bound to the share's audience and nonce
+when the person consented, so they may be as old as the share and nothing is consumed. The door
+hands in the share's own lifetime as the age bound; the status is read at every view, so a
+revocation shows at once."""
 
 WALLET_RECEIPT: Final = DoorPolicy(
     door="wallet receipt and import",
@@ -151,10 +151,9 @@ WALLET_RECEIPT: Final = DoorPolicy(
     trust=TrustSource.REGISTRY,
     holder_binding=True,
 )
-"""A wallet receives a credential issued to it, or imports one from an export (each imported
-credential is received again). An issued credential carries no Key Binding (RFC 9901 §7.2), but
-it must be bound to this wallet's key, so no one can plant another person's credential in it; a
-revoked or unverifiable one is never stored."""
+"""A wallet receives or imports an issued credential: no Key Binding (RFC 9901 §7.2), but bound to
+this wallet's key, so that no one can plant another person's credential in it. Each imported
+credential is received again; a revoked or unverifiable one is never stored."""
 
 CLI_PRESENTATION: Final = DoorPolicy(
     door="taito verify",
@@ -167,10 +166,10 @@ CLI_PRESENTATION: Final = DoorPolicy(
     trust=TrustSource.PINNED_KEY,
     holder_binding=False,
 )
-"""The offline command line verifies a presentation against the issuer key the operator gives.
-Key Binding is required by default, as at every presentation door: a bare credential proves
-nothing about who shows it. The status is read through the SSRF-safe fetcher; a list that cannot
-be reached is "not checked" and a rejection, unless the operator says ``--offline``."""
+"""The command line verifies a presentation against the one issuer key the operator gives, with
+Key Binding required as at every presentation door: a bare credential proves nothing about who
+shows it. The status is read through the SSRF-safe fetcher; a list that cannot be reached is "not
+checked" and a rejection, unless the operator says ``--offline``."""
 
 CLI_CREDENTIAL: Final = replace(
     CLI_PRESENTATION,
@@ -178,8 +177,8 @@ CLI_CREDENTIAL: Final = replace(
     formats=frozenset({"dc+sd-jwt", "vc+jwt"}),
     key_binding=KeyBinding.OPTIONAL,
 )
-"""The command line checks an issued credential (no Key Binding asked for, as when a holder
-checks what it received); a KB-JWT that is there is still verified."""
+"""The command line checks an issued credential, as a holder checks what it received: no Key
+Binding asked for, but a KB-JWT that is there is still verified."""
 
 DOORS: Final[tuple[DoorPolicy, ...]] = (
     VERIFICATION_API,

@@ -66,7 +66,7 @@ VALID = StatusOutcome(None)
 _PURPOSES = ("revocation", "suspension", "refresh", "message")
 """Bitstring Status List §2.1 purposes; a set ``refresh`` or ``message`` bit is not a failure."""
 _T = TypeVar("_T")
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("taito.verifiers")
 
 W3CPurpose = Literal["revocation", "suspension"]
 _W3C_VALUE: dict[W3CPurpose, int] = {

@@ -52,8 +52,13 @@ def test_an_unreachable_list_fails_closed_and_is_logged_by_host_only(
 ) -> None:
     issuer = make_issuer(FakeFetcher())
     uri = f"https://lists.school.example/status/person-42?{SECRET_QUERY}"
-    with caplog.at_level(logging.WARNING):
-        outcome = check_token_status(_claim(uri), _context(issuer, issuer.fetcher))
+    logger = logging.getLogger("taito.verifiers")
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.WARNING, logger="taito.verifiers"):
+            outcome = check_token_status(_claim(uri), _context(issuer, issuer.fetcher))
+    finally:
+        logger.removeHandler(caplog.handler)
     assert outcome.code == "status_unavailable"
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "lists.school.example" in logged
