@@ -34,6 +34,7 @@ from credentials.jws import parse_compact
 from credentials.jwt import numeric_date
 from credentials.kb_jwt import KeyBindingPolicy
 from credentials.keys import jwk_thumbprint
+from credentials.resolvers import IssuerKeyResolver
 from credentials.sd_jwt import split_sd_jwt
 from credentials.sd_jwt_vc import (
     VerifiedCredential,
@@ -128,9 +129,17 @@ def _when(payload: dict[str, Any], name: str) -> datetime | None:
 
 
 def _core(
-    token: str, policy: DoorPolicy, context: GateContext, expected: Expected, resolver: Any
+    token: str,
+    policy: DoorPolicy,
+    context: GateContext,
+    expected: Expected,
+    resolver: IssuerKeyResolver,
 ) -> tuple[VerifiedCredential | None, CheckName | None, str]:
-    """The credential core's verification; the stage that failed and its code, if one did."""
+    """The credential core's verification; the stage that failed and its code, if one did.
+
+    An issued credential (RFC 9901 §7.2) where the policy refuses Key Binding, else a
+    presentation (§7.3) with Key Binding required or optional as the policy says.
+    """
     try:
         if policy.key_binding is KeyBinding.REFUSED:
             verified = verify_sd_jwt_vc_issuance(
@@ -142,6 +151,12 @@ def _core(
                 clock_tolerance=CLOCK_TOLERANCE,
             )
         else:
+            key_binding = KeyBindingPolicy(
+                required=policy.key_binding is KeyBinding.REQUIRED,
+                audience=expected.audience,
+                nonce=expected.nonce,
+                max_age=kb_max_age(policy, expected),
+            )
             verified = verify_sd_jwt_vc(
                 token,
                 resolve_issuer_key=resolver,
@@ -149,12 +164,7 @@ def _core(
                 accepted_typ=policy.accepted_typ,
                 now=context.now,
                 clock_tolerance=CLOCK_TOLERANCE,
-                key_binding=KeyBindingPolicy(
-                    required=policy.key_binding is KeyBinding.REQUIRED,
-                    audience=expected.audience,
-                    nonce=expected.nonce,
-                    max_age=kb_max_age(policy, expected),
-                ),
+                key_binding=key_binding,
             )
     except CredentialError as error:
         stage = check_of_error(error)

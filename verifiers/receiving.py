@@ -8,15 +8,14 @@ Nothing is stored; a failure raises the :class:`~verifiers.errors.CredentialReje
 the first failed check, with every failed check in the problem's ``failed_checks``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Literal
 
 from sqlmodel import Session
 
 from credentials.keys import JWK, public_key_from_jwk
 from verifiers import errors
-from verifiers.admission import Expected
+from verifiers.admission import AdmittedCredential, Expected
 from verifiers.gate import admit
 from verifiers.gate_sources import gate_context
 from verifiers.issuer_trust import Sources
@@ -24,7 +23,6 @@ from verifiers.language import Language
 from verifiers.policy import WALLET_RECEIPT
 from verifiers.report import CheckName, CheckResult
 
-ReceivedFormat = Literal["dc+sd-jwt", "vc+jwt"]
 _REJECTIONS: dict[CheckName, type[errors.CredentialRejected]] = {
     "format": errors.CredentialFormatInvalid,
     "issuer_trusted": errors.CredentialIssuerUntrusted,
@@ -37,23 +35,16 @@ _REJECTIONS: dict[CheckName, type[errors.CredentialRejected]] = {
 
 
 @dataclass(frozen=True)
-class ReceivedCredential:
-    """A credential that passed every check (the fields of the wallet's ``CheckedCredential``).
+class ReceivedCredential(AdmittedCredential):
+    """A credential that passed every check (the fields of the wallet's ``CheckedCredential``)
+    and the checks it passed.
 
     ``claims`` are all of the holder's claims (every Disclosure applied; for a ``vc+jwt`` the
     subject's claims without ``id``); ``vct`` the SD-JWT VC type or the ``vc+jwt`` type the
     issuer is trusted for.
     """
 
-    format: ReceivedFormat
-    issuer: str
-    issuer_name: str | None
-    vct: str
-    claims: dict[str, Any]
-    valid_from: datetime | None
-    valid_until: datetime | None
-    status: Literal["valid", "none"]
-    checks: tuple[CheckResult, ...]
+    checks: tuple[CheckResult, ...] = ()
 
 
 def _rejection(failures: list[CheckResult]) -> errors.CredentialRejected:
@@ -96,14 +87,5 @@ def check_received_credential(
     if failures or not admission.credentials:
         raise _rejection(failures or [checks[0]])
     found = admission.credentials[0]
-    return ReceivedCredential(
-        format=found.format,
-        issuer=found.issuer,
-        issuer_name=found.issuer_name,
-        vct=found.vct,
-        claims=found.claims,
-        valid_from=found.valid_from,
-        valid_until=found.valid_until,
-        status=found.status,
-        checks=checks,
-    )
+    facts = {field.name: getattr(found, field.name) for field in fields(AdmittedCredential)}
+    return ReceivedCredential(**facts, checks=checks)

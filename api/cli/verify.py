@@ -133,7 +133,8 @@ def _output(admission: Admission) -> dict[str, Any]:
         ]
     failures = [c for c in report.checks if c.outcome == "failed"]
     if failures:
-        first = failures[0]
+        # The check that failed for a reason of its own, not one left unchecked because of it.
+        first = next((c for c in failures if c.code != "not_checked"), failures[0])
         output["error"] = {"check": first.check, "code": first.code, "detail": first.reason}
     return output
 

@@ -194,3 +194,38 @@ def test_taito_verify_imports_no_web_application_database_or_server() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def _vp_jwt(capsys: pytest.CaptureFixture[str], files: Path, nonce: str) -> Path:
+    credential = issue(capsys, files, "--format", "vc+jwt")
+    code, out = run(
+        capsys,
+        "present",
+        str(credential),
+        "--holder-key",
+        str(files / "holder.jwk"),
+        "--aud",
+        AUD,
+        "--nonce",
+        nonce,
+    )
+    assert code == 0
+    path = files / "vp.txt"
+    path.write_text(out)
+    return path
+
+
+@pytest.mark.parametrize(
+    "nonce,key,check,code",
+    [
+        ("other-nonce", "issuer.jwk", "kb_nonce", "vp_nonce_mismatch"),
+        ("n-1", "other.jwk", "signature", "algorithm_key_mismatch"),
+    ],
+)
+def test_a_vp_jwt_fails_the_check_it_breaks(
+    capsys: pytest.CaptureFixture[str], files: Path, nonce: str, key: str, check: str, code: str
+) -> None:
+    presentation = _vp_jwt(capsys, files, nonce)
+    status, report = verify(capsys, files, presentation, "--aud", AUD, "--nonce", "n-1", key=key)
+    assert status == 1 and report["verified"] is False
+    assert (report["error"]["check"], report["error"]["code"]) == (check, code)

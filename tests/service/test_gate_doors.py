@@ -53,7 +53,7 @@ from verifiers.policy import (
     TrustSource,
     offline,
 )
-from verifiers.presentation_requests import create_request
+from verifiers.presentation_requests import CreatedRequest, create_request
 from verifiers.receiving import check_received_credential
 from verifiers.report import VerificationReport
 from verifiers.submissions import (
@@ -192,10 +192,8 @@ def _first_failed(report: VerificationReport) -> Failed:
     return (failed[0].check, failed[0].code or "") if failed else None
 
 
-def _verification_api(world: World, policy: DoorPolicy, failure: str) -> Failed:
-    nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW).nonce
-    token = token_for(world, policy, failure, world.verifier.client_id, nonce)
-    report = verify_submission(
+def _submit(world: World, token: str, nonce: str) -> VerificationReport:
+    return verify_submission(
         world.session,
         verifier=world.verifier,
         request_id=None,
@@ -209,11 +207,16 @@ def _verification_api(world: World, policy: DoorPolicy, failure: str) -> Failed:
         base_url=BASE,
         now=NOW,
     )
-    return _first_failed(report)
 
 
-def _request_answer(world: World, policy: DoorPolicy, failure: str) -> Failed:
-    created = create_request(
+def _verification_api(world: World, policy: DoorPolicy, failure: str) -> Failed:
+    nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW).nonce
+    token = token_for(world, policy, failure, world.verifier.client_id, nonce)
+    return _first_failed(_submit(world, token, nonce))
+
+
+def _new_request(world: World) -> CreatedRequest:
+    return create_request(
         world.session,
         verifier=world.verifier,
         dcql_query=None,
@@ -224,8 +227,10 @@ def _request_answer(world: World, policy: DoorPolicy, failure: str) -> Failed:
         base_url=BASE,
         now=NOW,
     )
-    token = token_for(world, policy, failure, created.audience, created.nonce)
-    report = submit_request_response(
+
+
+def _answer(world: World, created: CreatedRequest, token: str) -> VerificationReport:
+    return submit_request_response(
         world.session,
         request_id=created.id,
         vp_token={"q1": [token]},
@@ -234,7 +239,12 @@ def _request_answer(world: World, policy: DoorPolicy, failure: str) -> Failed:
         base_url=BASE,
         now=NOW,
     )
-    return _first_failed(report)
+
+
+def _request_answer(world: World, policy: DoorPolicy, failure: str) -> Failed:
+    created = _new_request(world)
+    token = token_for(world, policy, failure, created.audience, created.nonce)
+    return _first_failed(_answer(world, created, token))
 
 
 def _share_view(world: World, policy: DoorPolicy, failure: str) -> Failed:
@@ -336,26 +346,9 @@ def test_a_replayed_token_is_refused_exactly_where_the_nonce_is_single_use(
     if policy.nonce is NonceUse.SINGLE_USE:
         nonce = issue_nonce(world.session, verifier=world.verifier, now=NOW).nonce
         token = token_for(world, policy, "none", world.verifier.client_id, nonce)
-
-        def submit() -> VerificationReport:
-            return verify_submission(
-                world.session,
-                verifier=world.verifier,
-                request_id=None,
-                nonce=nonce,
-                audience=world.verifier.client_id,
-                vp_token=None,
-                presentations=[token],
-                sources=sources_for(world.fetcher),
-                kek=KEK,
-                language="en",
-                base_url=BASE,
-                now=NOW,
-            )
-
-        assert submit().verified
+        assert _submit(world, token, nonce).verified
         with pytest.raises(NonceReused):
-            submit()
+            _submit(world, token, nonce)
         return
     call = CALLS[policy.door]
     assert call(world, policy, "none") is None
@@ -363,31 +356,9 @@ def test_a_replayed_token_is_refused_exactly_where_the_nonce_is_single_use(
 
 
 def test_an_answered_request_refuses_a_second_answer(world: World) -> None:
-    created = create_request(
-        world.session,
-        verifier=world.verifier,
-        dcql_query=None,
-        form=[{"type": "qualification"}],
-        purpose="To check your qualification.",
-        expires_in=timedelta(hours=1),
-        language="en",
-        base_url=BASE,
-        now=NOW,
-    )
-    token = token_for(world, REQUEST_ANSWER, "none", created.audience, created.nonce)
     assert REQUEST_ANSWER.nonce is NonceUse.SINGLE_USE
-
-    def answer() -> VerificationReport:
-        return submit_request_response(
-            world.session,
-            request_id=created.id,
-            vp_token={"q1": [token]},
-            sources=sources_for(world.fetcher),
-            kek=KEK,
-            base_url=BASE,
-            now=NOW,
-        )
-
-    assert answer().verified
+    created = _new_request(world)
+    token = token_for(world, REQUEST_ANSWER, "none", created.audience, created.nonce)
+    assert _answer(world, created, token).verified
     with pytest.raises(NonceReused):
-        answer()
+        _answer(world, created, token)
