@@ -110,7 +110,15 @@ class CheckSheet:
         return None if found is None else found.outcome
 
     def core(self, stage: CheckName | None, code: str) -> None:
-        """The core's checks: those before ``stage`` passed, it failed, those after not checked."""
+        """The core's checks: those before ``stage`` passed, it failed, those after not checked.
+
+        ``format`` as the stage (a rule the core found broken after the first look, such as a
+        repeated Disclosure) fails ``format`` and leaves every core check unchecked.
+        """
+        if stage == "format":
+            self.fail("format", code)
+            self.not_checked(*CORE_STAGES)
+            return
         reached = False
         for check in CORE_STAGES:
             if check == stage:

@@ -80,6 +80,7 @@ FAILURES = (
     "audience",
     "nonce",
     "stale_key_binding",
+    "repeated_disclosure",
 )
 Failed = tuple[str, str] | None
 """The first failed check and its code, or ``None`` when every check passed."""
@@ -115,6 +116,8 @@ def expected_failure(policy: DoorPolicy, failure: str) -> Failed:
     registry = policy.trust is TrustSource.REGISTRY
     if failure == "signature":
         return ("signature", "signature_invalid")
+    if failure == "repeated_disclosure":
+        return ("format", "disclosure_duplicate")
     if failure == "expiry":
         return ("validity_period", "credential_expired")
     if failure == "status":
@@ -161,6 +164,15 @@ def _credential(world: World, failure: str) -> str:
 
 def token_for(world: World, policy: DoorPolicy, failure: str, audience: str, nonce: str) -> str:
     """The token a door receives: a presentation where Key Binding may come, else the credential."""
+    token = _token(world, policy, failure, audience, nonce)
+    if failure == "repeated_disclosure":
+        # The same Disclosure twice (RFC 9901 §7.1 step 4) in what the door receives.
+        parts = token.split("~")
+        token = "~".join([parts[0], parts[1], *parts[1:]])
+    return token
+
+
+def _token(world: World, policy: DoorPolicy, failure: str, audience: str, nonce: str) -> str:
     credential = _credential(world, failure)
     if policy.key_binding is KeyBinding.REFUSED:
         return credential
