@@ -241,7 +241,7 @@ def _admit_sd_jwt_vc(
         disclosed_only = policy.key_binding is not KeyBinding.REFUSED
         sheet.put(schema_result(slug, claims, language, disclosed_only=disclosed_only))
     checks = sheet.results()
-    ok = all(check.outcome not in ("failed",) for check in checks)
+    ok = all(check.outcome != "failed" for check in checks)
     labelled = tuple(
         LabelledClaim(path, label_for(slug, path, language), value)
         for name, item in (claims.items() if ok else ())

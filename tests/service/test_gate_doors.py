@@ -20,9 +20,11 @@ from sqlmodel import Session
 
 from api.cli import build_parser, main
 from api.cli import verify as cli_verify
+from credentials.did_jwk import encode_did_jwk
 from credentials.kb_jwt import create_kb_jwt
 from credentials.keys import PrivateKey, generate_key
 from credentials.sd_jwt_holder import create_presentation, open_sd_jwt
+from credentials.vc_jose import issue_vc_jwt
 from tests.service.test_verifiers_support import (
     BASE,
     COMPETENCE,
@@ -32,6 +34,7 @@ from tests.service.test_verifiers_support import (
     make_issuer,
     pinned_entry_json,
     present,
+    qualification_claims,
     sources_for,
     unique,
 )
@@ -81,6 +84,7 @@ FAILURES = (
     "nonce",
     "stale_key_binding",
     "repeated_disclosure",
+    "vc_jwt",
 )
 Failed = tuple[str, str] | None
 """The first failed check and its code, or ``None`` when every check passed."""
@@ -118,6 +122,9 @@ def expected_failure(policy: DoorPolicy, failure: str) -> Failed:
         return ("signature", "signature_invalid")
     if failure == "repeated_disclosure":
         return ("format", "disclosure_duplicate")
+    if failure == "vc_jwt":
+        # A sound vc+jwt, bound to the holder by its subject id, but with no Key Binding.
+        return None if "vc+jwt" in policy.formats else ("format", "format_not_accepted")
     if failure == "expiry":
         return ("validity_period", "credential_expired")
     if failure == "status":
@@ -172,7 +179,20 @@ def token_for(world: World, policy: DoorPolicy, failure: str, audience: str, non
     return token
 
 
+def _vc_jwt(world: World) -> str:
+    credential: dict[str, Any] = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential", QUALIFICATION],
+        "issuer": world.issuer.identifier,
+        "validFrom": (NOW - timedelta(days=1)).isoformat().replace("+00:00", "Z"),
+        "credentialSubject": {"id": encode_did_jwk(world.holder.public), **qualification_claims()},
+    }
+    return issue_vc_jwt(credential, key=world.issuer.key, issued_at=NOW - timedelta(days=1))
+
+
 def _token(world: World, policy: DoorPolicy, failure: str, audience: str, nonce: str) -> str:
+    if failure == "vc_jwt":
+        return _vc_jwt(world)
     credential = _credential(world, failure)
     if policy.key_binding is KeyBinding.REFUSED:
         return credential
