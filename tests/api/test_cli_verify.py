@@ -197,22 +197,8 @@ def test_taito_verify_imports_no_web_application_database_or_server() -> None:
 
 
 def _vp_jwt(capsys: pytest.CaptureFixture[str], files: Path, nonce: str) -> Path:
-    credential = issue(capsys, files, "--format", "vc+jwt")
-    code, out = run(
-        capsys,
-        "present",
-        str(credential),
-        "--holder-key",
-        str(files / "holder.jwk"),
-        "--aud",
-        AUD,
-        "--nonce",
-        nonce,
-    )
-    assert code == 0
-    path = files / "vp.txt"
-    path.write_text(out)
-    return path
+    """A vp+jwt of a vc+jwt: ``taito present`` without ``--disclose`` wraps it whole."""
+    return present(capsys, files, issue(capsys, files, "--format", "vc+jwt"), nonce=nonce)
 
 
 @pytest.mark.parametrize(
