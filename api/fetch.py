@@ -147,12 +147,15 @@ class RemoteFetcher:
         started = time.monotonic()
         for _ in range(MAX_REDIRECTS + 1):
             pinned, host, host_header = self._target(url)
-            request = self._client.build_request(
-                "GET",
-                pinned,
-                headers={"host": host_header, "accept": "*/*", "accept-encoding": "identity"},
-                extensions={"sni_hostname": host},
-            )
+            try:
+                request = self._client.build_request(
+                    "GET",
+                    pinned,
+                    headers={"host": host_header, "accept": "*/*", "accept-encoding": "identity"},
+                    extensions={"sni_hostname": host},
+                )
+            except httpx.InvalidURL:
+                raise FetchFailed("the URL is not valid") from None
             try:
                 response = self._client.send(request, stream=True)
             except httpx.HTTPError:
