@@ -141,12 +141,15 @@ class RemoteFetcher:
             pinned, host, host_header = self._target(
                 url, allow_loopback=self._allow_loopback and hop == 0
             )
-            request = self._client.build_request(
-                "GET",
-                pinned,
-                headers={"host": host_header, "accept": "*/*", "accept-encoding": "identity"},
-                extensions={"sni_hostname": host},
-            )
+            try:
+                request = self._client.build_request(
+                    "GET",
+                    pinned,
+                    headers={"host": host_header, "accept": "*/*", "accept-encoding": "identity"},
+                    extensions={"sni_hostname": host},
+                )
+            except httpx.InvalidURL:
+                raise FetchFailed("the URL is not valid") from None
             try:
                 response = self._client.send(request, stream=True)
             except httpx.HTTPError:

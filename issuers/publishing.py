@@ -9,6 +9,9 @@
   ``B/status/w3c/{list_id}-{purpose}``;
 - SD-JWT VC Type Metadata at each type's ``vct`` URL.
 
+This instance's own verifier does not fetch these lists: :func:`current_statuses` hands it a
+list's statuses as they are now, unsigned, so verification never loads a private key.
+
 Status lists are built from the packed statuses kept on the list row (no scan of the register)
 and the signed result is cached per process until the list's version or the signing key
 changes or the token is half-way to its ``exp``; ``max_age`` for ``Cache-Control`` follows ``ttl``.
@@ -27,7 +30,7 @@ from credentials.bitstring_status_list import (
 )
 from credentials.did_web import build_did_web_document, did_web_key_id
 from credentials.issuer_metadata import build_issuer_metadata
-from credentials.status_list import StatusType, sign_status_list_token
+from credentials.status_list import StatusList, StatusType, sign_status_list_token
 from credentials.vc_jose import issue_vc_jwt
 from issuers.custody import SigningKey, published_keys, signing_key
 from issuers.errors import CredentialTypeNotFound, IssuerNotFound, StatusListNotFound
@@ -39,7 +42,7 @@ from issuers.identifiers import (
     status_list_uri,
     w3c_status_list_uri,
 )
-from issuers.status import StatusListState, read_status_list
+from issuers.status import ListKind, StatusListState, read_status_list
 from issuers.tables import Issuer
 from issuers.timestamps import require_aware
 from schemas import UnknownCredentialType, credential_type, type_metadata
@@ -162,6 +165,33 @@ def w3c_status_list_credential(
         purpose=purpose,
     )
     return PublishedStatusList(token, VC_JWT_MEDIA_TYPE, STATUS_LIST_TTL)
+
+
+@dataclass(frozen=True)
+class CurrentStatuses:
+    """A list's statuses now (2 bits each, §4) and the identifiers of the issuer it belongs to."""
+
+    issuer_identifiers: frozenset[str]
+    statuses: StatusList
+
+
+def current_statuses(
+    session: Session, *, list_id: str, kind: ListKind, base_url: str
+) -> CurrentStatuses:
+    """The statuses of a list of ``kind`` as stored now, unsigned (no key is loaded).
+
+    For this instance's own verifier (draft-ietf-oauth-status-list §8.3 without the transport:
+    the state the published token would be signed from). Raises :class:`StatusListNotFound`.
+    """
+    try:
+        state = read_status_list(session, list_id=list_id, with_statuses=True)
+    except LookupError:
+        raise StatusListNotFound("there is no such status list") from None
+    if state.kind != kind:
+        raise StatusListNotFound("there is no such status list")
+    slug = session.exec(select(Issuer.slug).where(col(Issuer.id) == state.issuer_id)).one()
+    identifiers = frozenset({issuer_identifier(base_url, slug), issuer_did(base_url, slug)})
+    return CurrentStatuses(identifiers, state.as_status_list())
 
 
 def _state(session: Session, list_id: str, *, kind: str) -> StatusListState:

@@ -9,8 +9,10 @@ check is done here, from the RFC 3986 grammar: an absolute URI whose characters 
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
-from jsonschema import FormatChecker
+if TYPE_CHECKING:  # imported when a checker is made (schemas.validation)
+    from jsonschema import FormatChecker
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:", re.ASCII)
@@ -47,8 +49,10 @@ def is_uri(value: object) -> bool:
     return bool(rest)
 
 
-def format_checker() -> FormatChecker:
+def format_checker() -> "FormatChecker":
     """A :class:`jsonschema.FormatChecker` that checks exactly ``date`` and ``uri``."""
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
     checker.checks("date")(is_date)
     checker.checks("uri")(is_uri)

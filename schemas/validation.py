@@ -17,16 +17,17 @@ The services decide what to raise; this module only reports.
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Literal
 
 from schemas.claim_path import ClaimPathError, json_pointer, select_claims
 from schemas.formats import format_checker, is_date
 from schemas.henkilotunnus import contains_personal_identity_code, find_personal_identity_codes
 from schemas.registry import credential_type
 from schemas.vocabulary import occupation_vocabulary, skill_vocabulary
+
+if TYPE_CHECKING:  # jsonschema is imported on first validation: quick offline CLI starts
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 ViolationCode = Literal[
     "schema_violation",
@@ -64,12 +65,14 @@ _TYPES |= {"integer": "an integer", "number": "a number", "boolean": "true or fa
 
 
 @functools.cache
-def _validator(slug: str) -> Draft202012Validator:
+def _validator(slug: str) -> "Draft202012Validator":
+    from jsonschema import Draft202012Validator
+
     schema = credential_type(slug).schema
     return Draft202012Validator(schema, format_checker=format_checker())
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: "ValidationError") -> str:
     """A message for one schema error that names the rule and never the instance."""
     kind, rule = error.validator, error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}

@@ -1,14 +1,16 @@
-"""The checks of an SD-JWT VC before and after the core verifies it, as report results.
+"""The checks of the gate, their one order, and how a core error becomes a check result.
 
+:data:`ORDER` is the order of every report; :func:`checks_of` the checks a door's policy
+reports (no Key Binding checks where an issued credential is received, ``holder_binding`` only
+where the wallet's key must be bound). :class:`CheckSheet` collects the results of one admission.
 :func:`peek_sd_jwt_vc` is the ``format`` check (RFC 9901 §4; SD-JWT VC §3.2) made before any key
-is looked up, so the issuer and type are known to the trust check. :func:`check_of_error` maps an
-error of :func:`credentials.sd_jwt_vc.verify_sd_jwt_vc` to the check it belongs to, and
-:func:`core_results` turns it into results: the checks the core made before it passed, the one
-that raised failed, those after it ``not_checked``. :func:`schema_result` is the ``schema`` check.
+is looked up, so the issuer and type are known to the trust check. :func:`check_of_error` maps a
+core error to the check it belongs to. :func:`schema_result` is the ``schema`` check.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from credentials.errors import (
     AlgorithmKeyMismatch,
@@ -31,20 +33,128 @@ from credentials.errors import (
 )
 from credentials.jws import check_typ, parse_compact, payload_object
 from credentials.sd_jwt import parse_disclosure, sd_alg_of, split_sd_jwt
+from credentials.sd_jwt_vc import VCTyp
 from schemas import validate_claims
 from verifiers.language import Language, label_for
-from verifiers.policy import ACCEPTED_TYP
+from verifiers.policy import ACCEPTED_TYP, DoorPolicy, KeyBinding, StatusRule, TrustSource
+from verifiers.reasons import reason_for
 from verifiers.report import CheckName, CheckResult, failed, not_applicable, passed
 
-CORE_STAGES: Final[tuple[CheckName, ...]] = (
-    "signature",
-    "validity_period",
+if TYPE_CHECKING:
+    from verifiers.admission import IssuerTrust
+
+KB_CHECKS: Final[tuple[CheckName, ...]] = (
     "kb_signature",
     "kb_audience",
     "kb_nonce",
     "kb_freshness",
     "kb_sd_hash",
 )
+CORE_STAGES: Final[tuple[CheckName, ...]] = ("signature", "validity_period", *KB_CHECKS)
+"""The checks the credential core makes, in the order it makes them."""
+ORDER: Final[tuple[CheckName, ...]] = (
+    "format",
+    "issuer_trusted",
+    "signature",
+    "validity_period",
+    "holder_binding",
+    *KB_CHECKS,
+    "status",
+    "schema",
+)
+"""The order of the checks in every report, whatever the door."""
+
+
+def checks_of(policy: DoorPolicy) -> tuple[CheckName, ...]:
+    """The checks a door reports, in :data:`ORDER`."""
+    return tuple(
+        check
+        for check in ORDER
+        if (check != "holder_binding" or policy.holder_binding)
+        and (check not in KB_CHECKS or policy.key_binding is not KeyBinding.REFUSED)
+    )
+
+
+class CheckSheet:
+    """The results of one admission, kept to the checks the door's policy reports."""
+
+    def __init__(self, policy: DoorPolicy, language: Language) -> None:
+        self.policy = policy
+        self.language = language
+        self._checks = checks_of(policy)
+        self._results: dict[CheckName, CheckResult] = {}
+
+    def put(self, result: CheckResult) -> None:
+        if result.check in self._checks:
+            self._results[result.check] = result
+
+    def passed(self, *checks: CheckName) -> None:
+        for check in checks:
+            self.put(passed(check))
+
+    def fail(self, check: CheckName, code: str, *, claim: str | None = None) -> None:
+        self.put(failed(check, code, self.language, claim=claim))
+
+    def not_applicable(self, *checks: CheckName) -> None:
+        for check in checks:
+            self.put(not_applicable(check))
+
+    def not_checked(self, *checks: CheckName) -> None:
+        """Each of ``checks`` (default: every check without a result yet) fails ``not_checked``."""
+        for check in checks or self._checks:
+            if check not in self._results:
+                self.fail(check, "not_checked")
+
+    def outcome(self, check: CheckName) -> str | None:
+        found = self._results.get(check)
+        return None if found is None else found.outcome
+
+    def core(self, stage: CheckName | None, code: str) -> None:
+        """The core's checks: those before ``stage`` passed, it failed, those after not checked.
+
+        ``format`` as the stage (a rule the core found broken after the first look, such as a
+        repeated Disclosure) fails ``format`` and leaves every core check unchecked.
+        """
+        if stage == "format":
+            self.fail("format", code)
+            self.not_checked(*CORE_STAGES)
+            return
+        reached = False
+        for check in CORE_STAGES:
+            if check == stage:
+                self.fail(check, code)
+                reached = True
+            elif reached:
+                self.fail(check, "not_checked")
+            else:
+                self.put(passed(check))
+
+    def trust(self, trust: "IssuerTrust | None", types: Collection[str]) -> None:
+        """``issuer_trusted``: known, and trusted for one of ``types`` (or for any, pinned)."""
+        if trust is None:
+            self.fail("issuer_trusted", "issuer_unknown")
+        elif self.policy.trust is TrustSource.PINNED_KEY or set(types) & trust.trusted_vcts:
+            self.put(passed("issuer_trusted"))
+        else:
+            self.fail("issuer_trusted", "issuer_not_trusted_for_type")
+
+    def status(self, code: str | None) -> None:
+        """``status`` from a status outcome's code (``None``: valid now)."""
+        self.put(passed("status") if code is None else failed("status", code, self.language))
+
+    def status_skipped(self) -> bool:
+        """Record the status as skipped when the policy says so; whether it did."""
+        if self.policy.status is not StatusRule.SKIPPED:
+            return False
+        code = "status_not_checked_offline"
+        reason = reason_for("status", code, self.language)
+        self.put(CheckResult("status", "skipped", code, reason))
+        return True
+
+    def results(self) -> tuple[CheckResult, ...]:
+        """Every check of the door in :data:`ORDER` (one without a result: not checked)."""
+        self.not_checked()
+        return tuple(self._results[check] for check in self._checks)
 
 
 @dataclass(frozen=True)
@@ -54,11 +164,13 @@ class PeekedSDJWTVC:
     status: dict[str, Any] | None
 
 
-def peek_sd_jwt_vc(presentation: str) -> PeekedSDJWTVC:
+def peek_sd_jwt_vc(
+    presentation: str, *, accepted_typ: Collection[VCTyp] = ACCEPTED_TYP
+) -> PeekedSDJWTVC:
     """The format check (RFC 9901 §4; SD-JWT VC §3.2) before any key is looked up."""
     parts = split_sd_jwt(presentation)
     parsed = parse_compact(parts.issuer_jwt, what="issuer-signed JWT")
-    check_typ(parsed, ACCEPTED_TYP, what="issuer-signed JWT")
+    check_typ(parsed, tuple(accepted_typ), what="issuer-signed JWT")
     payload = payload_object(parsed, what="issuer-signed JWT")
     sd_alg_of(payload)
     for encoded in parts.disclosures:
@@ -105,25 +217,6 @@ def check_of_error(error: CredentialError) -> CheckName:
     ):
         return "validity_period"
     return "format"
-
-
-def core_results(stage: CheckName | None, code: str, language: Language) -> list[CheckResult]:
-    """The results of ``format`` and the core's checks when ``stage`` failed (``None``: none)."""
-    if stage == "format":
-        return [failed("format", code, language)] + [
-            failed(check, "not_checked", language) for check in CORE_STAGES
-        ]
-    results = [passed("format")]
-    reached = False
-    for check in CORE_STAGES:
-        if check == stage:
-            results.append(failed(check, code, language))
-            reached = True
-        elif reached:
-            results.append(failed(check, "not_checked", language))
-        else:
-            results.append(passed(check))
-    return results
 
 
 def schema_result(

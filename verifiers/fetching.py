@@ -11,13 +11,21 @@ follows are SD-JWT VC §3 and §7.1 (see :mod:`credentials.fetch`).
 ``max-age`` and, for status lists, the token's ``ttl`` (Token Status List §5.1; Bitstring Status
 List §2.2), never longer than :data:`MAX_CACHE_LIFETIME`. A document that states no lifetime is
 not cached, so a status is then always fetched fresh.
+
+Only a failed retrieval is a failed check: the fetcher's :class:`FetchFailed` (transport, status
+code, size, SSRF guard) and a fetcher answer that is no document. Anything else a fetcher raises
+(a bug, a database error in the local-first fetcher) propagates: a fault is never turned into a
+verification outcome. Each failed retrieval is logged with the URL's host and the reason only
+(never its path or query, which may carry identifiers, nor the body).
 """
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from credentials.errors import FetchFailed
 from credentials.fetch import Fetcher as BodyFetcher
@@ -26,6 +34,16 @@ MAX_CACHE_LIFETIME = timedelta(hours=1)
 """The longest any document is kept, whatever it says about itself."""
 
 MAX_CACHE_ENTRIES = 512
+_log = logging.getLogger("taito.verifiers")
+
+
+def host_of(url: str) -> str:
+    """The host of ``url`` for a log line (no user info, port, path or query), or ``"?"``."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return "?"
+    return host or "?"
 
 
 @dataclass(frozen=True)
@@ -104,20 +122,19 @@ def fetch_fresh(
     """``(body, stated max_age, from_cache)`` for ``url``: the cached body while fresh, else
     fetched. The caller stores it with :meth:`DocumentCache.put` once it knows the lifetime.
 
-    Raises :class:`FetchFailed` (also when the fetcher raises anything else or returns no bytes:
-    a fetcher that misbehaves is a failed retrieval, never a crash).
+    Raises :class:`FetchFailed` when the fetcher does or returns no document (logged: host and
+    reason); anything else the fetcher raises propagates unchanged (module docstring).
     """
     cached = cache.get(url, now=now)
     if cached is not None:
         return cached, None, True
     try:
         fetched = fetch(url)
-    except FetchFailed:
+        if not isinstance(fetched, Fetched) or not isinstance(fetched.body, bytes):
+            raise FetchFailed("the fetcher returned no document")
+    except FetchFailed as error:
+        _log.warning("fetch failed (%s): %s", host_of(url), error.detail)
         raise
-    except Exception:
-        raise FetchFailed("the document could not be retrieved") from None
-    if not isinstance(fetched, Fetched) or not isinstance(fetched.body, bytes):
-        raise FetchFailed("the fetcher returned no document")
     return fetched.body, fetched.max_age, False
 
 

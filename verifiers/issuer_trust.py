@@ -23,7 +23,9 @@ from credentials.fetch import MAX_DOCUMENT_BYTES, fetch_document
 from credentials.issuer_metadata import metadata_resolver, parse_jwk_set
 from credentials.keys import PublicKey, public_key_from_jwk
 from credentials.resolvers import IssuerKeyResolver, pick_key
+from verifiers.admission import IssuerTrust
 from verifiers.fetching import DocumentCache, Fetcher, caching_body_fetcher
+from verifiers.status import LocalStatusLookup, no_local_status
 from verifiers.trust import find_trust_entry
 from verifiers.trust_entries import KeySource, TrustEntry
 
@@ -52,25 +54,16 @@ class Sources:
     """What the gate needs from outside: a fetcher, the local issuer lookup and the cache.
 
     The API builds one per request: ``fetch`` is the local-first fetcher (this instance's own
-    documents in-process, with ``max_age`` zero so statuses are always fresh; others through
-    ``api.fetch``), ``local_issuer`` adapts the issuers service on the request's session, and
-    ``cache`` is the one :class:`DocumentCache` of the process (``app.state``).
+    documents in-process, with ``max_age`` zero; others through ``api.fetch``), ``local_issuer``
+    adapts the issuers service on the request's session, ``cache`` is the one
+    :class:`DocumentCache` of the process (``app.state``), and ``local_status`` reads this
+    instance's status lists from the issuers' state, unsigned, so no private key is loaded.
     """
 
     fetch: Fetcher
     local_issuer: LocalIssuerLookup
     cache: DocumentCache
-
-
-@dataclass(frozen=True)
-class IssuerTrust:
-    """A known issuer: its display name, the types it is trusted for, and its key resolver."""
-
-    identifier: str
-    display_name: str
-    trusted_vcts: frozenset[str]
-    key_source: KeySource
-    resolve_key: IssuerKeyResolver
+    local_status: LocalStatusLookup = no_local_status
 
 
 def _keys_resolver(identifier: str, keys: tuple[PublicKey, ...]) -> IssuerKeyResolver:

@@ -190,6 +190,19 @@ _BY_CODE: Final[dict[str, tuple[str, str, str]]] = {
         "En presentation svarar inte på någon del av begäran.",
         "A presentation answers nothing this request asked for.",
     ),
+    "format_not_accepted": (
+        "Tätä tunniste- tai esitysmuotoa ei hyväksytä tässä: esimerkiksi pelkkä vc+jwt ei "
+        "todista, kuka sen esittää.",
+        "Det här formatet godtas inte här: till exempel bevisar ett ensamt vc+jwt inte vem som "
+        "visar det.",
+        "This format is not accepted here: a bare vc+jwt, for example, does not prove who "
+        "presents it.",
+    ),
+    "status_not_checked_offline": (
+        "Tilaa ei tarkistettu: tarkistus tehtiin ilman verkkoyhteyttä.",
+        "Statusen kontrollerades inte: kontrollen gjordes utan nätverk.",
+        "The status was not checked: the verification ran offline.",
+    ),
     "schema_violation": (
         "Tieto ei vastaa tunnistetyyppiä: {claim}.",
         "En uppgift motsvarar inte intygstypen: {claim}.",

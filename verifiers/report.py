@@ -4,6 +4,8 @@ A check ``passed``, ``failed`` (with a stable ``code`` and a plain-language ``re
 ``not_applicable`` (a credential without a status entry; a schema for a type this instance does
 not know; request satisfaction when there is no request). A check that could not be performed
 because an earlier one failed is ``failed`` with code ``not_checked``: nothing passes unchecked.
+A check the door's policy lets the caller leave out (the status, ``taito verify --offline``) is
+``skipped``, with a code and reason saying so.
 ``verified`` is true only when no check failed.
 """
 
@@ -28,7 +30,7 @@ CheckName = Literal[
     "schema",
     "request_satisfied",
 ]
-Outcome = Literal["passed", "failed", "not_applicable"]
+Outcome = Literal["passed", "failed", "not_applicable", "skipped"]
 
 PRESENTATION_CHECKS: tuple[CheckName, ...] = (
     "format",

@@ -1,9 +1,15 @@
-"""The gate's entry points for presentations: verifier API, request answers and share views.
+"""The presentation doors of the gate: verifier API, request answers and share views.
 
-- :func:`verify_submission` (``POST /v1/verifications``): presentations with a ``request_id`` or
-  with a nonce this verifier obtained from ``POST /v1/verifiers/{slug}/nonces``;
-- :func:`submit_request_response`: the person's wallet answering a request (``vp_token``);
-- :func:`verify_shared_presentations`: a share link viewed (status as of now, nothing consumed).
+- :func:`verify_submission` (``POST /v1/verifications``, policy
+  :data:`~verifiers.policy.VERIFICATION_API`): presentations with a ``request_id`` or with a nonce
+  this verifier obtained from ``POST /v1/verifiers/{slug}/nonces``;
+- :func:`submit_request_response` (:data:`~verifiers.policy.REQUEST_ANSWER`): the person's wallet
+  answering a request (``vp_token``);
+- :func:`verify_shared_presentations` (:data:`~verifiers.policy.SHARE_VIEW`): a share link viewed
+  (status as of now, nothing consumed).
+
+Each door chooses its policy and what it expects, runs :func:`verifiers.gate.admit` through
+:func:`verifiers.vp_token.run_gate` and interprets the report; the checks are the gate's.
 
 Nonces are single use (RFC 9901 §7.3 step 5, OpenID4VP 1.0 §14.1): a nonce is consumed once a
 presentation shows that its holder signed it (a valid KB-JWT carrying it), in the same
@@ -13,27 +19,29 @@ stranger cannot burn a request.
 """
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
+from verifiers.admission import Expected
 from verifiers.dcql import parse_query
 from verifiers.errors import AudienceNotOwn, NonceReused, RequestExpired
-from verifiers.gate import gate_context, invalid, place, placed_items, run_gate
+from verifiers.gate_sources import gate_context
 from verifiers.issuer_trust import Sources
 from verifiers.language import Language, as_language
 from verifiers.nonces import consume_nonce, usable_nonce
 from verifiers.organisations import VerifierInfo, verifier_by_id
-from verifiers.policy import KB_MAX_AGE
+from verifiers.policy import REQUEST_ANSWER, SHARE_VIEW, VERIFICATION_API, DoorPolicy, NonceUse
 from verifiers.presentation_requests import load_request, seal_outcome, status_of
 from verifiers.report import VerificationReport
 from verifiers.tables import VerifierRequest, require_aware
-from verifiers.verification import Binding
+from verifiers.vp_token import invalid, place, placed_items, run_gate
 
 
 def _answer_request(
     session: Session,
     *,
+    policy: DoorPolicy,
     row: VerifierRequest,
     verifier: VerifierInfo,
     vp_token: object,
@@ -52,11 +60,11 @@ def _answer_request(
     items = placed_items(vp_token=vp_token, presentations=presentations, query=query)
     language = as_language(row.language)
     context = gate_context(session, sources=sources, language=language, base_url=base_url, now=now)
-    binding = Binding(audience=verifier.client_id, nonce=row.nonce, max_age=KB_MAX_AGE)
+    expected = Expected(audience=verifier.client_id, nonce=row.nonce)
     report, bound = run_gate(
-        items, binding=binding, context=context, query=query, request_id=row.id
+        items, policy=policy, context=context, expected=expected, query=query, request_id=row.id
     )
-    if bound:
+    if bound and policy.nonce is NonceUse.SINGLE_USE:
         consume_nonce(session, verifier_id=verifier.id, nonce=row.nonce, now=now)
         row.status = "verified" if report.verified else "rejected"
         row.answered_at = now
@@ -101,11 +109,16 @@ def verify_submission(
             context = gate_context(
                 session, sources=sources, language=language, base_url=base_url, now=now
             )
-            binding = Binding(audience=verifier.client_id, nonce=nonce, max_age=KB_MAX_AGE)
+            expected = Expected(audience=verifier.client_id, nonce=nonce)
             report, bound = run_gate(
-                items, binding=binding, context=context, query=None, request_id=None
+                items,
+                policy=VERIFICATION_API,
+                context=context,
+                expected=expected,
+                query=None,
+                request_id=None,
             )
-            if bound:
+            if bound and VERIFICATION_API.nonce is NonceUse.SINGLE_USE:
                 consume_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now)
                 session.commit()
             return report
@@ -116,6 +129,7 @@ def verify_submission(
         raise invalid("/nonce", "the nonce is not the request's")
     return _answer_request(
         session,
+        policy=VERIFICATION_API,
         row=row,
         verifier=verifier,
         vp_token=vp_token,
@@ -147,6 +161,7 @@ def submit_request_response(
     verifier = verifier_by_id(session, verifier_id=row.verifier_id, base_url=base_url)
     return _answer_request(
         session,
+        policy=REQUEST_ANSWER,
         row=row,
         verifier=verifier,
         vp_token=vp_token,
@@ -164,24 +179,24 @@ def verify_shared_presentations(
     presentations: Sequence[str],
     audience: str,
     nonce: str,
-    max_kb_age: timedelta,
     sources: Sources,
     language: Language,
     base_url: str,
     now: datetime,
 ) -> VerificationReport:
-    """Verify a share's stored presentations live (status as of ``now``); nothing is consumed.
+    """Verify the presentations a share made for this view, live; nothing is consumed.
 
-    The wallet made each KB-JWT for the share's own ``audience`` and ``nonce`` when the share
-    was created; ``max_kb_age`` is how old it may be (the share's lifetime). RFC 9901 §7.3.
-    Raises :class:`SubmissionInvalid` for an empty or oversized list.
+    The wallet made each KB-JWT just now for the share's own ``audience`` and the view's
+    ``nonce`` (never stored, so there is nothing to consume); the usual 5-minute age applies
+    (:data:`verifiers.policy.SHARE_VIEW`). RFC 9901 §7.3. Raises :class:`SubmissionInvalid` for
+    an empty or oversized list.
     """
-    if max_kb_age <= timedelta(0):
-        raise ValueError("max_kb_age must be positive")
     items = place(list(presentations), None)
     context = gate_context(
         session, sources=sources, language=language, base_url=base_url, now=require_aware(now)
     )
-    binding = Binding(audience=audience, nonce=nonce, max_age=max_kb_age)
-    report, _ = run_gate(items, binding=binding, context=context, query=None, request_id=None)
+    expected = Expected(audience=audience, nonce=nonce)
+    report, _ = run_gate(
+        items, policy=SHARE_VIEW, context=context, expected=expected, query=None, request_id=None
+    )
     return report

@@ -1,8 +1,9 @@
-"""Offline credential commands: ``taito keygen``, ``issue``, ``present`` and ``verify``.
+"""Offline credential commands: ``taito keygen``, ``issue`` and ``present`` (``verify``: its own
+module, :mod:`api.cli.verify`, the gate's command-line door).
 
 They use the credential core only (no database, no network), so Taito interoperates with any
 other SD-JWT VC or VC-JOSE tool through files. FILE may be ``-`` for standard input. Exit status:
-0 success (verified), 1 rejected, 2 usage error (bad arguments, unreadable files, invalid keys).
+0 success, 2 usage error (bad arguments, unreadable files, invalid keys), each a one-line message.
 """
 
 import argparse
@@ -13,12 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from credentials.did_jwk import encode_did_jwk
-from credentials.dids import offline_did_resolver
 from credentials.encoding import json_loads
 from credentials.errors import CredentialError
-from credentials.jws import parse_compact
-from credentials.jwt import DEFAULT_CLOCK_TOLERANCE
-from credentials.kb_jwt import KeyBindingPolicy
 from credentials.keys import (
     ALGORITHMS,
     PrivateKey,
@@ -27,20 +24,16 @@ from credentials.keys import (
     private_key_from_jwk,
     public_key_from_jwk,
 )
-from credentials.resolvers import pinned_key
 from credentials.sd_jwt import digest
 from credentials.sd_jwt_disclosable import mark_all, mark_paths
 from credentials.sd_jwt_holder import HolderBinding, create_presentation, open_sd_jwt
 from credentials.sd_jwt_issuer import DecoySource, random_salt
-from credentials.sd_jwt_vc import PLAIN_CLAIMS, VCTyp, issue_sd_jwt_vc, verify_sd_jwt_vc
-from credentials.vc_jose import issue_vc_jwt, verify_vc_jwt
-from credentials.vp_jose import present_vp_jwt, verify_vp_jwt
+from credentials.sd_jwt_vc import PLAIN_CLAIMS, issue_sd_jwt_vc
+from credentials.vc_jose import issue_vc_jwt
+from credentials.vp_jose import present_vp_jwt
 
 Subparsers = Any  # argparse's _SubParsersAction is private.
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-KB_MAX_AGE = timedelta(minutes=5)
-CURRENT_TYPS: tuple[VCTyp, ...] = ("dc+sd-jwt",)
-LEGACY_TYPS: tuple[VCTyp, ...] = ("dc+sd-jwt", "vc+sd-jwt")
 
 
 class UsageError(Exception):
@@ -50,10 +43,14 @@ class UsageError(Exception):
 def register(commands: Subparsers) -> None:
     keygen = commands.add_parser("keygen", help="print a new private JWK")
     keygen.add_argument("--alg", choices=ALGORITHMS, default="ES256")
-    keygen.set_defaults(handler=_guarded(run_keygen))
+    keygen.set_defaults(handler=guarded(run_keygen))
 
     issue = commands.add_parser("issue", help="issue an SD-JWT VC or a vc+jwt")
     issue.add_argument("--key", required=True, help="issuer's private JWK file")
+    issue.add_argument(
+        "--kid",
+        help="the key id to put in the header (for a DID issuer: a DID URL of its key)",
+    )
     issue.add_argument("--iss", required=True, help="issuer identifier (https URL or DID)")
     issue.add_argument("--vct", required=True, help="credential type URI")
     issue.add_argument("--claims", required=True, help="JSON file of the claims")
@@ -80,7 +77,7 @@ def register(commands: Subparsers) -> None:
     )
     issue.add_argument("--format", choices=("dc+sd-jwt", "vc+jwt"), default="dc+sd-jwt")
     issue.add_argument("--expires-in", type=int, metavar="SECONDS")
-    issue.set_defaults(handler=_guarded(run_issue))
+    issue.set_defaults(handler=guarded(run_issue))
 
     present = commands.add_parser("present", help="make a presentation of a held credential")
     present.add_argument("file", metavar="FILE")
@@ -94,23 +91,12 @@ def register(commands: Subparsers) -> None:
     present.add_argument("--holder-key", help="holder's private JWK (adds a Key Binding JWT)")
     present.add_argument("--aud", help="audience of the Key Binding JWT")
     present.add_argument("--nonce", help="nonce of the Key Binding JWT")
-    present.set_defaults(handler=_guarded(run_present))
-
-    verify = commands.add_parser("verify", help="verify a credential or presentation")
-    verify.add_argument("file", metavar="FILE")
-    verify.add_argument("--issuer-key", required=True, help="issuer's public (or private) JWK")
-    verify.add_argument("--aud", help="expected audience of the Key Binding")
-    verify.add_argument("--nonce", help="expected nonce of the Key Binding")
-    verify.add_argument("--require-key-binding", action="store_true")
-    verify.add_argument(
-        "--allow-legacy-typ",
-        action="store_true",
-        help="also accept typ vc+sd-jwt (older SD-JWT VC drafts)",
-    )
-    verify.set_defaults(handler=_guarded(run_verify))
+    present.set_defaults(handler=guarded(run_present))
 
 
-def _guarded(handler: Any) -> Any:
+def guarded(handler: Any) -> Any:
+    """``handler`` with a :class:`UsageError` turned into a one-line message and exit status 2."""
+
     def run(args: argparse.Namespace) -> int:
         try:
             result: int = handler(args)
@@ -122,7 +108,8 @@ def _guarded(handler: Any) -> Any:
     return run
 
 
-def _read(path: str) -> str:
+def read_text(path: str) -> str:
+    """The text of ``path`` (``-``: standard input); :class:`UsageError` when unreadable."""
     try:
         if path == "-":
             return sys.stdin.read()
@@ -134,14 +121,14 @@ def _read(path: str) -> str:
 
 def _json_file(path: str, what: str) -> Any:
     try:
-        return json_loads(_read(path))
+        return json_loads(read_text(path))
     except CredentialError as error:
         raise UsageError(f"{what} ({path}) is not valid JSON: {error.detail}") from None
 
 
-def _private_key(path: str, what: str) -> PrivateKey:
+def _private_key(path: str, what: str, *, kid: str | None = None) -> PrivateKey:
     try:
-        return private_key_from_jwk(_json_file(path, what))
+        return private_key_from_jwk(_json_file(path, what), kid=kid)
     except CredentialError as error:
         raise UsageError(f"{what} ({path}) is not a usable private JWK: {error.detail}") from None
 
@@ -153,7 +140,8 @@ def _public_key(path: str, what: str) -> PublicKey:
         raise UsageError(f"{what} ({path}) is not a usable JWK: {error.detail}") from None
 
 
-def _any_key(path: str, what: str) -> PublicKey:
+def any_key(path: str, what: str) -> PublicKey:
+    """The public key of a public or private JWK file; :class:`UsageError` when unusable."""
     jwk = _json_file(path, what)
     try:
         return private_key_from_jwk(jwk).public if "d" in jwk else public_key_from_jwk(jwk)
@@ -177,11 +165,11 @@ def _top_level_decoys(count: int) -> DecoySource:
 
 
 def run_issue(args: argparse.Namespace) -> int:
-    key = _private_key(args.key, "issuer key")
+    key = _private_key(args.key, "issuer key", kid=args.kid)
     claims = _json_file(args.claims, "claims")
     if not isinstance(claims, dict):
         raise UsageError("the claims file must hold a JSON object")
-    holder = _any_key(args.holder_key, "holder key") if args.holder_key else None
+    holder = any_key(args.holder_key, "holder key") if args.holder_key else None
     now = datetime.now(UTC).replace(microsecond=0)
     expires = now + timedelta(seconds=args.expires_in) if args.expires_in else None
     if args.decoys < 0 or args.decoys > 100:
@@ -189,7 +177,13 @@ def run_issue(args: argparse.Namespace) -> int:
     if args.format == "vc+jwt":
         if args.sd or args.sd_all or args.decoys:
             raise UsageError("--sd, --sd-all and --decoys apply to dc+sd-jwt only")
-        print(issue_vc_jwt(_vc(claims, args, holder, now, expires), key=key, issued_at=now))
+        if args.iss.startswith("did:") and not key.kid.startswith(args.iss + "#"):
+            raise UsageError("a DID issuer signs with --kid set to a DID URL of its key (DID#...)")
+        try:
+            print(issue_vc_jwt(_vc(claims, args, holder, now, expires), key=key, issued_at=now))
+        except (ValueError, TypeError, CredentialError) as error:
+            detail = error.detail if isinstance(error, CredentialError) else str(error)
+            raise UsageError(f"cannot issue: {detail}") from None
         return 0
     try:
         if args.sd_all:
@@ -208,6 +202,7 @@ def run_issue(args: argparse.Namespace) -> int:
             holder_key=holder,
             expires_at=expires,
             decoys=_top_level_decoys(args.decoys) if args.decoys else None,
+            header={"kid": key.kid},
         )
     except (ValueError, TypeError, CredentialError) as error:
         detail = error.detail if isinstance(error, CredentialError) else str(error)
@@ -239,7 +234,7 @@ def _vc(
 
 
 def run_present(args: argparse.Namespace) -> int:
-    text = _read(args.file).strip()
+    text = read_text(args.file).strip()
     binding = (args.holder_key, args.aud, args.nonce)
     if any(binding) and not all(binding):
         raise UsageError("--holder-key, --aud and --nonce go together")
@@ -279,85 +274,3 @@ def run_present(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot present: {detail}") from None
     print(presentation.serialized)
     return 0
-
-
-def run_verify(args: argparse.Namespace) -> int:
-    text = _read(args.file).strip()
-    key = _any_key(args.issuer_key, "issuer key")
-    if args.require_key_binding and not (args.aud and args.nonce):
-        raise UsageError("--require-key-binding needs --aud and --nonce")
-    now = datetime.now(UTC)
-    report: dict[str, Any] = {"verified": False, "format": _format_of(text)}
-    try:
-        report.update(_verify(text, report["format"], key, args, now))
-        report["verified"] = True
-    except CredentialError as error:
-        report["error"] = {"code": error.code, "detail": error.detail}
-    print(json.dumps(report, indent=2, ensure_ascii=False))
-    return 0 if report["verified"] else 1
-
-
-def _format_of(text: str) -> str:
-    if "~" in text:
-        return "dc+sd-jwt"
-    try:
-        typ = parse_compact(text).header.get("typ")
-    except CredentialError:
-        return "unknown"
-    return typ if typ in ("vc+jwt", "vp+jwt") else "unknown"
-
-
-def _verify(
-    text: str, fmt: str, key: PublicKey, args: argparse.Namespace, now: datetime
-) -> dict[str, Any]:
-    resolver = pinned_key(key)
-    if fmt == "vc+jwt":
-        vc = verify_vc_jwt(
-            text,
-            resolve_issuer_key=resolver,
-            now=now,
-            clock_tolerance=DEFAULT_CLOCK_TOLERANCE,
-            algorithms=ALGORITHMS,
-        )
-        return {"issuer": vc.issuer, "types": list(vc.types), "claims": vc.credential}
-    if fmt == "vp+jwt":
-        if not (args.aud and args.nonce):
-            raise UsageError("a vp+jwt is verified with --aud and --nonce")
-        vp = verify_vp_jwt(
-            text,
-            resolve_holder_key=offline_did_resolver,
-            resolve_issuer_key=resolver,
-            audience=args.aud,
-            nonce=args.nonce,
-            now=now,
-            max_age=KB_MAX_AGE,
-            clock_tolerance=DEFAULT_CLOCK_TOLERANCE,
-            algorithms=ALGORITHMS,
-        )
-        return {
-            "holder": vp.holder,
-            "credentials": [
-                {"issuer": c.issuer, "types": list(c.types), "claims": c.credential}
-                for c in vp.credentials
-            ],
-        }
-    verified = verify_sd_jwt_vc(
-        text,
-        resolve_issuer_key=resolver,
-        algorithms=ALGORITHMS,
-        accepted_typ=LEGACY_TYPS if args.allow_legacy_typ else CURRENT_TYPS,
-        now=now,
-        clock_tolerance=DEFAULT_CLOCK_TOLERANCE,
-        key_binding=KeyBindingPolicy(
-            required=args.require_key_binding,
-            audience=args.aud,
-            nonce=args.nonce,
-            max_age=KB_MAX_AGE,
-        ),
-    )
-    return {
-        "issuer": verified.issuer,
-        "vct": verified.vct,
-        "key_binding": verified.key_binding_verified,
-        "claims": verified.claims,
-    }

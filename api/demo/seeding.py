@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.composition import local_first_fetcher, local_issuer_lookup
+from api.composition import instance_sources
 from api.demo.data import ISSUERS, PEOPLE, VERIFIERS, OrganisationSpec
 from api.demo.secrets_file import (
     DEMO_FILE,
@@ -254,10 +254,6 @@ def _present(session: Session, state: dict[str, Any], settings: Settings) -> boo
 
 def _sources(session: Session, settings: Settings, kek: bytes) -> Sources:
     """The gate's document sources, as :func:`api.composition.install_verifier_sources` makes."""
-    return Sources(
-        fetch=local_first_fetcher(
-            session, settings=settings, kek=kek, remote=remote_fetcher(settings)
-        ),
-        local_issuer=local_issuer_lookup(session, settings=settings),
-        cache=DocumentCache(),
+    return instance_sources(
+        session, settings=settings, remote=remote_fetcher(settings), cache=DocumentCache()
     )

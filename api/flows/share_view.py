@@ -39,7 +39,6 @@ from verifiers.issuer_trust import Sources
 from verifiers.language import Language
 from verifiers.nonces import NONCE_LIFETIME, add_nonce, new_nonce
 from verifiers.organisations import authenticate_verifier
-from verifiers.policy import KB_MAX_AGE
 from verifiers.report import VerificationReport
 from verifiers.submissions import verify_shared_presentations, verify_submission
 from wallet.errors import ShareNonceRequired, ShareNotFound
@@ -105,7 +104,6 @@ def view_share(
         presentations=made.presentations,
         audience=made.audience,
         nonce=made.nonce,
-        max_kb_age=KB_MAX_AGE,
         sources=sources,
         language=language,
         base_url=base_url,

@@ -143,19 +143,18 @@ def test_verify_rejects_a_wrong_nonce_with_exit_status_1_and_its_code(
     code, report = verify(
         capsys, files, presentation, "--aud", AUD, "--nonce", "other", "--require-key-binding"
     )
-    assert code == 1
-    assert report == {
-        "verified": False,
-        "format": "dc+sd-jwt",
-        "error": {"code": "kb_nonce_mismatch", "detail": report["error"]["detail"]},
-    }
+    assert code == 1 and report["verified"] is False and report["format"] == "dc+sd-jwt"
+    assert report["error"]["check"] == "kb_nonce"
+    assert report["error"]["code"] == "kb_nonce_mismatch"
+    assert report["claims"] == {}
 
 
 def test_verify_rejects_another_issuers_key(
     capsys: pytest.CaptureFixture[str], files: Path
 ) -> None:
-    code, report = verify(capsys, files, issue(capsys, files), key="other.jwk")
+    code, report = verify(capsys, files, issue(capsys, files), "--no-key-binding", key="other.jwk")
     assert code == 1 and report["error"]["code"] == "algorithm_key_mismatch"
+    assert report["error"]["check"] == "signature"
 
 
 def test_key_binding_required_but_absent_is_rejected(
@@ -194,9 +193,9 @@ def test_vc_jwt_is_issued_presented_as_vp_jwt_and_verified(
     capsys: pytest.CaptureFixture[str], files: Path
 ) -> None:
     credential = issue(capsys, files, "--format", "vc+jwt", "--expires-in", "3600")
-    code, report = verify(capsys, files, credential)
+    code, report = verify(capsys, files, credential, "--no-key-binding")
     assert code == 0 and report["format"] == "vc+jwt"
-    assert report["claims"]["credentialSubject"]["given_name"] == "Aino"
+    assert report["claims"]["given_name"] == "Aino"
     code, out = run(
         capsys,
         "present",
@@ -259,7 +258,7 @@ def test_taito_verify_accepts_an_sd_jwt_vc_from_the_reference_implementation(
     )
     path = files / "reference.txt"
     path.write_text(issued.sd_jwt_issuance)
-    code, report = verify(capsys, files, path)
+    code, report = verify(capsys, files, path, "--no-key-binding")
     assert code == 0 and report["claims"]["family_name"] == "Virtanen"
 
 
@@ -280,5 +279,5 @@ def test_joserfc_verifies_taito_vc_jwt_and_taito_verifies_joserfc_vc_jwt(
         algorithms=["ES256"],
     )
     (files / "theirs.txt").write_text(theirs)
-    code, report = verify(capsys, files, files / "theirs.txt")
-    assert code == 0 and report["claims"]["credentialSubject"] == {"given_name": "Aino"}
+    code, report = verify(capsys, files, files / "theirs.txt", "--no-key-binding")
+    assert code == 0 and report["claims"] == {"given_name": "Aino"}

@@ -327,3 +327,11 @@ def test_cache_control_gives_the_lifetime() -> None:
     assert cache_lifetime(httpx.Headers({"cache-control": "no-store, max-age=60"})) == timedelta(0)
     assert cache_lifetime(httpx.Headers({"cache-control": "no-cache"})) == timedelta(0)
     assert cache_lifetime(httpx.Headers({"cache-control": "max-age=oops"})) == timedelta(0)
+
+
+def test_a_url_the_http_client_cannot_build_is_a_failed_retrieval_not_a_crash() -> None:
+    # Fetch faults propagate since only FetchFailed is a failed check (verifiers/fetching.py):
+    # whatever a URL holds, the fetcher answers FetchFailed, before any connection.
+    fetcher = RemoteFetcher(allow_loopback_http=False, resolver=lambda host, port: ["8.8.8.8"])
+    with pytest.raises(FetchFailed):
+        fetcher("https://issuer.example/status/\x01")

@@ -428,10 +428,10 @@ def test_share_view_verifies_live_and_consumes_nothing(world: World) -> None:
     trust(world)
     credential, index = world.issuer.issue(world.holder)
     audience, nonce = f"{BASE}/shares/abc", "share-nonce-1234567890"
-    presentation = present(
-        credential, world.holder, disclose=["title"], audience=audience, nonce=nonce
-    )
     later = NOW + timedelta(days=3)
+    presentation = present(
+        credential, world.holder, disclose=["title"], audience=audience, nonce=nonce, at=later
+    )
     world.issuer.publish(at=later)
 
     def view() -> VerificationReport:
@@ -440,7 +440,6 @@ def test_share_view_verifies_live_and_consumes_nothing(world: World) -> None:
             presentations=[presentation],
             audience=audience,
             nonce=nonce,
-            max_kb_age=timedelta(days=30),
             sources=sources_for(world.fetcher),
             language="en",
             base_url=BASE,
@@ -475,7 +474,6 @@ def test_any_subset_of_disclosures_verifies_to_exactly_that_subset(
         presentations=[presentation],
         audience=audience,
         nonce=nonce,
-        max_kb_age=timedelta(minutes=5),
         sources=sources_for(world.fetcher),
         language="en",
         base_url=BASE,
