@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from credentials.dcql import Query
 from credentials.errors import CredentialError
 from credentials.jws import parse_compact, payload_object
 from credentials.sd_jwt import split_sd_jwt
-from verifiers.dcql import Query
 from verifiers.dcql_answers import PresentedCredential, check_answer, query_for_vct
 from verifiers.errors import SubmissionInvalid
 from verifiers.issuer_trust import IssuerTrust, Sources, find_issuer_trust

@@ -1,6 +1,6 @@
 """Presentation requests: what a verifier asks for, why, until when, and what came back.
 
-A request holds a DCQL query (OpenID4VP 1.0 §6, the subset of :mod:`verifiers.dcql`, or the
+A request holds a DCQL query (OpenID4VP 1.0 §6, the subset of :mod:`credentials.dcql`, or the
 convenience form of :mod:`verifiers.query_form`), a purpose in plain language (shown to the
 person before they decide, OpenID4VP §6.4.2 and §15.3), an expiry, a single-use nonce and the
 verifier's client identifier as audience. The person opens ``{base_url}/wallet/requests/{id}``
@@ -17,9 +17,10 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
+from credentials.dcql import Query, parse_query
+from credentials.errors import QueryInvalid
 from sealing.aead import open_sealed, seal
-from verifiers.dcql import Query, parse_query
-from verifiers.errors import QueryInvalid, RequestExpired, RequestNotFound, VerifierInvalid
+from verifiers.errors import RequestExpired, RequestNotFound, VerifierInvalid
 from verifiers.language import Language
 from verifiers.nonces import add_nonce, new_nonce
 from verifiers.organisations import VerifierInfo, verifier_by_id

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from verifiers.dcql import parse_query
+from credentials.dcql import parse_query
 from verifiers.errors import AudienceNotOwn, NonceReused, RequestExpired
 from verifiers.gate import gate_context, invalid, place, placed_items, run_gate
 from verifiers.issuer_trust import Sources

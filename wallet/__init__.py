@@ -8,7 +8,7 @@ as a :class:`wallet.request_answers.PresentationRequest`.
 Modules: ``accounts`` and ``tokens`` (login, sessions), ``vault`` (per-holder data key under the
 KEK), ``holder_keys``, ``credentials`` and ``held`` (receive, list, search, detail), ``claims``
 (labels, skills, search text), ``profile`` (skills profile, self-declared skills),
-``presentations``, the ``shares`` subpackage (consented sharing), ``dcql`` and
+``presentations``, the ``shares`` subpackage (consented sharing),
 ``request_answers`` (answering verifiers), ``activity`` (the hash-chained log)
 and ``portability`` (export, import, erasure).
 """
