@@ -11,11 +11,12 @@ is in the language the request was created in.
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 
 from api.auth import BearerToken
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.fetch import remote_fetcher
+from api.language import LanguageDep as LanguageDep  # also for api.routers.shares
 from api.routers.admin_verifiers import router as admin_router
 from api.schemas_verifiers import (
     NonceOut,
@@ -27,7 +28,6 @@ from api.schemas_verifiers import (
 )
 from verifiers.fetching import DocumentCache
 from verifiers.issuer_trust import Sources
-from verifiers.language import Language, negotiate_language
 from verifiers.nonces import issue_nonce
 from verifiers.organisations import VerifierInfo, authenticate_verifier
 from verifiers.presentation_requests import create_request, get_request
@@ -47,13 +47,6 @@ def current_verifier(
 def any_verifier(token: BearerToken, session: SessionDep, settings: SettingsDep) -> VerifierInfo:
     """The verifier whose API key was sent (401 otherwise)."""
     return authenticate_verifier(session, api_key=token, slug=None, base_url=settings.base_url)
-
-
-def caller_language(
-    accept_language: Annotated[str | None, Header(alias="Accept-Language")] = None,
-) -> Language:
-    """fi, sv or en from ``Accept-Language`` (English by default)."""
-    return negotiate_language(accept_language)
 
 
 def verifier_sources(request: Request, session: SessionDep, settings: SettingsDep) -> Sources:
@@ -80,7 +73,6 @@ def verifier_sources(request: Request, session: SessionDep, settings: SettingsDe
 
 VerifierDep = Annotated[VerifierInfo, Depends(current_verifier)]
 AnyVerifierDep = Annotated[VerifierInfo, Depends(any_verifier)]
-LanguageDep = Annotated[Language, Depends(caller_language)]
 SourcesDep = Annotated[Sources, Depends(verifier_sources)]
 
 

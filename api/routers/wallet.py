@@ -15,8 +15,9 @@ from fastapi import APIRouter, Body, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.language import LanguageDep
 from api.routers import wallet_auth, wallet_requests, wallet_shares
-from api.routers.wallet_deps import CheckerDep, CurrentHolder, LanguageDep, NowDep
+from api.routers.wallet_deps import CheckerDep, CurrentHolder, NowDep
 from api.routers.wallet_models import (
     ActivityEntryOut,
     ActivityOut,

@@ -16,14 +16,13 @@ Tests override these (``app.dependency_overrides``), as they do the clock and th
 from datetime import UTC, datetime
 from typing import Annotated, Any, Protocol
 
-from fastapi import Depends, Header, Query
+from fastapi import Depends
 from sqlmodel import Session
 
 from api.auth import BearerToken
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.routers.verifiers import SourcesDep
 from credentials.keys import JWK
-from schemas.type_metadata import primary_language
 from verifiers.errors import RequestNotFound as VerifierRequestNotFound
 from verifiers.issuer_trust import Sources
 from verifiers.language import DEFAULT_LANGUAGE
@@ -59,23 +58,6 @@ def current_holder(token: BearerToken, session: SessionDep, now: NowDep) -> str:
 
 
 CurrentHolder = Annotated[str, Depends(current_holder)]
-
-
-def language(
-    lang: Annotated[str | None, Query(max_length=35)] = None,
-    accept_language: Annotated[str | None, Header(alias="Accept-Language")] = None,
-) -> str:
-    """``fi``, ``sv`` or ``en`` from ``?lang=`` or the first supported ``Accept-Language``."""
-    if lang:
-        return primary_language(lang)
-    for part in (accept_language or "").split(",")[:10]:
-        tag = part.split(";", 1)[0].strip()
-        if tag and primary_language(tag) == tag.split("-", 1)[0].lower():
-            return primary_language(tag)
-    return "en"
-
-
-LanguageDep = Annotated[str, Depends(language)]
 
 
 def credential_checker(

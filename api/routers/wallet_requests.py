@@ -10,7 +10,8 @@ found, and the answer delivered, through :data:`~api.routers.wallet_deps.Request
 from fastapi import APIRouter
 
 from api.deps import KEKDep, SessionDep, SettingsDep
-from api.routers.wallet_deps import CurrentHolder, LanguageDep, NowDep, RequestSourceDep
+from api.language import LanguageDep
+from api.routers.wallet_deps import CurrentHolder, NowDep, RequestSourceDep
 from api.routers.wallet_models import AnswerIn, AnswerOut, RequestMatchOut
 from wallet.request_answers import Approval, answer_request, match_request
 
