@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from credentials.clock import require_aware
 from credentials.errors import (
     ClaimInvalid,
     ClaimMissing,
@@ -53,8 +54,7 @@ def check_time_claims(
     Raises :class:`CredentialExpired`, :class:`CredentialNotYetValid`, :class:`IssuedInFuture`,
     :class:`ClaimMissing` or :class:`ClaimInvalid`.
     """
-    if now.tzinfo is None:
-        raise TypeError("now must be timezone-aware")
+    require_aware(now)
     current = now.timestamp()
     slack = tolerance.total_seconds()
     exp = numeric_date(payload, "exp")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from credentials.clock import require_aware
 from credentials.encoding import JSONSerializer, json_dumps
 from credentials.errors import (
     ClaimInvalid,
@@ -133,8 +134,7 @@ def verify_kb_jwt(
     :class:`KBNonceMismatch`, :class:`KBIssuedAtInvalid`, :class:`KBExpired` or
     :class:`KBSDHashMismatch`.
     """
-    if now.tzinfo is None:
-        raise TypeError("now must be timezone-aware")
+    require_aware(now)
     if policy.audience is None or policy.nonce is None:
         raise KeyBindingInvalid("a KB-JWT is present but the policy has no audience and nonce")
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from credentials.clock import require_aware
 from credentials.encoding import JSONValue
 from credentials.errors import (
     ClaimMissing,
@@ -223,7 +224,6 @@ def _check_options(
             raise TypeError(f"{name} must be a collection of strings, not a string")
     if not accepted_typ:
         raise TypeError("accepted_typ must name at least one typ")
-    if now.tzinfo is None:
-        raise TypeError("now must be timezone-aware")
+    require_aware(now)
     if clock_tolerance < timedelta(0):
         raise ValueError("clock_tolerance must not be negative")

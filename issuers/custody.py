@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, as_utc_or_none, require_aware
 from credentials.encoding import json_dumps, json_object
 from credentials.errors import UnsupportedAlgorithm
 from credentials.keys import (
@@ -35,7 +36,6 @@ from credentials.keys import (
 )
 from issuers.errors import IssuerInvalid
 from issuers.tables import IssuerCredential, IssuerKey
-from issuers.timestamps import as_utc, as_utc_or_none, require_aware
 from sealing.aead import open_sealed, seal
 
 _CACHE_SIZE = 1024

@@ -28,6 +28,7 @@ from sqlalchemy import Table, insert
 from sqlmodel import Session, SQLModel
 
 from credentials.bitstring_status_list import VC_V2_CONTEXT, build_bitstring_status_entry
+from credentials.clock import require_aware
 from credentials.did_web import did_web_key_id
 from credentials.sd_jwt_issuer import random_decoys, random_salt
 from credentials.sd_jwt_vc import issue_sd_jwt_vc
@@ -46,7 +47,6 @@ from issuers.organisations import IssuerAccount
 from issuers.pickup import new_pickup
 from issuers.status import ListKind, StatusSlot, reserve_status_slots
 from issuers.tables import IssuerCredential, IssuerPickup
-from issuers.timestamps import require_aware
 
 _DECOYS = random_decoys(minimum=1, maximum=3)
 

@@ -18,9 +18,9 @@ from typing import Final
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from issuers.errors import PickupCodeExpired, PickupCodeUnknown, PickupCodeUsed
 from issuers.tables import IssuerPickup
-from issuers.timestamps import as_utc, require_aware
 from sealing.aead import open_sealed, seal
 
 PICKUP_PREFIX: Final = "tpc_"

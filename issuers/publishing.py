@@ -25,6 +25,7 @@ from credentials.bitstring_status_list import (
     BitstringStatusList,
     build_bitstring_status_list_credential,
 )
+from credentials.clock import require_aware
 from credentials.did_web import build_did_web_document, did_web_key_id
 from credentials.issuer_metadata import build_issuer_metadata
 from credentials.status_list import StatusType, sign_status_list_token
@@ -41,7 +42,6 @@ from issuers.identifiers import (
 )
 from issuers.status import StatusListState, read_status_list
 from issuers.tables import Issuer
-from issuers.timestamps import require_aware
 from schemas import UnknownCredentialType, credential_type, type_metadata
 
 STATUS_LIST_TTL: Final = 300

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from credentials.dcql import Query, parse_query
 from credentials.errors import QueryInvalid
 from sealing.aead import open_sealed, seal
@@ -25,7 +26,7 @@ from verifiers.language import Language
 from verifiers.nonces import add_nonce, new_nonce
 from verifiers.organisations import VerifierInfo, verifier_by_id
 from verifiers.query_form import expand_query
-from verifiers.tables import VerifierRequest, as_utc, require_aware
+from verifiers.tables import VerifierRequest
 
 MIN_LIFETIME = timedelta(minutes=1)
 MAX_LIFETIME = timedelta(days=30)

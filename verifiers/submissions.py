@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from credentials.clock import require_aware
 from credentials.dcql import parse_query
 from verifiers.errors import AudienceNotOwn, NonceReused, RequestExpired
 from verifiers.gate import gate_context, invalid, place, placed_items, run_gate
@@ -27,7 +28,7 @@ from verifiers.organisations import VerifierInfo, verifier_by_id
 from verifiers.policy import KB_MAX_AGE
 from verifiers.presentation_requests import load_request, seal_outcome, status_of
 from verifiers.report import VerificationReport
-from verifiers.tables import VerifierRequest, require_aware
+from verifiers.tables import VerifierRequest
 from verifiers.verification import Binding
 
 

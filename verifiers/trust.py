@@ -23,8 +23,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from credentials.clock import as_utc, require_aware
 from verifiers.errors import TrustedIssuerExists, TrustedIssuerNotFound
-from verifiers.tables import TrustedIssuer, as_utc, require_aware
+from verifiers.tables import TrustedIssuer
 from verifiers.trust_entries import (
     REGISTRY_VERSION,
     KeySource,

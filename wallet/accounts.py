@@ -24,11 +24,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from wallet.activity import ActivityKind, append_activity, genesis_head
 from wallet.errors import AuthenticationFailed, LoginThrottled, PasswordRejected, UsernameTaken
 from wallet.holder_keys import create_holder_key
 from wallet.tables import WalletHolder
-from wallet.timestamps import as_utc, require_aware
 from wallet.tokens import TokenPair, issue_tokens
 from wallet.vault import login_lookup, new_vault
 

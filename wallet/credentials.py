@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from credentials.clock import require_aware
 from credentials.errors import TaitoError
 from wallet.activity import ActivityKind, append_activity
 from wallet.checker import CredentialChecker
@@ -28,7 +29,6 @@ from wallet.held import HeldDocument, HeldIndex, iter_indexes, load_document, se
 from wallet.holder_keys import holder_public_keys, key_bound_to
 from wallet.shares.records import withdraw_shares_of_credential
 from wallet.tables import WalletCredential
-from wallet.timestamps import require_aware
 from wallet.vault import Vault, open_vault
 
 MAX_CREDENTIAL_CHARS = 256 * 1024

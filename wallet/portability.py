@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from credentials.clock import require_aware
 from credentials.encoding import JSONValue
 from credentials.errors import TaitoError
 from credentials.keys import private_key_from_jwk
@@ -42,7 +43,6 @@ from wallet.tables import (
     WalletShare,
     WalletTokenFamily,
 )
-from wallet.timestamps import require_aware
 from wallet.vault import derive_key, keyed_hash, open_vault
 
 EXPORT_FORMAT = "taito-wallet-export"

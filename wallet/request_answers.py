@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from credentials.clock import require_aware
 from credentials.dcql import (
     ConcretePath,
     CredentialQuery,
@@ -32,7 +33,6 @@ from wallet.errors import ApprovalInvalid, PresentationRequestExpired
 from wallet.held import HeldDocument, iter_documents, load_document
 from wallet.holder_keys import holder_signing_key
 from wallet.presentations import SELECTIVE_FORMAT, present
-from wallet.timestamps import require_aware
 from wallet.vault import open_vault
 
 

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from credentials.clock import require_aware
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimRow, labelled_rows, title_of, type_name
 from wallet.errors import (
@@ -43,7 +44,6 @@ from wallet.shares.rules import (
     check_spec,
 )
 from wallet.tables import WalletHolder, WalletShare
-from wallet.timestamps import require_aware
 from wallet.vault import Vault, open_vault
 
 MAX_ACTIVE_SHARES = 100

@@ -11,12 +11,12 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimPointer
 from wallet.errors import ShareNotFound
 from wallet.shares.rules import share_content, share_status
 from wallet.tables import WalletShare
-from wallet.timestamps import as_utc, require_aware
 from wallet.vault import Vault, open_vault
 
 

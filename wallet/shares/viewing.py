@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from wallet.activity import ActivityKind, append_activity
 from wallet.errors import ShareExpired, ShareNotFound, ShareViewsExhausted, ShareWithdrawn
 from wallet.shares.rules import active_clauses, share_content, share_status
 from wallet.tables import WalletShare
-from wallet.timestamps import as_utc, require_aware
 from wallet.vault import open_vault
 
 MAX_VIEWER_CHARS = 200
