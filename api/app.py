@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.caches import CacheScope, build_caches
 from api.composition import install_verifier_sources
 from api.database import build_engine
 from api.kek import load_kek
@@ -27,6 +28,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         settings.database_url, pool_size=settings.database_pool_size
     )
     app.state.kek = load_kek(settings)
+    app.state.caches = build_caches()
     install_verifier_sources(app, settings)
     install_problem_handlers(app)
     app.include_router(health.router)
@@ -37,6 +39,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(publishing.router)
     app.include_router(vocab.router)
     app.include_router(shares.router)
+    app.add_middleware(CacheScope, caches=app.state.caches)
     # Added last = outermost: the request id exists before the body limit may answer 413.
     app.add_middleware(
         BodyLimit,
