@@ -6,7 +6,7 @@ the ``argon2`` argument; production code never lowers them. Usernames are normal
 case-folded, trimmed) and stored only as a keyed hash for the lookup plus a copy sealed with the
 holder's data key. Five failed logins in a row lock the account for 15 minutes (429 problem).
 
-Login is behind :class:`Authenticator`: :func:`wallet.tokens.login` accepts whatever
+Login is behind :class:`wallet.tokens.Authenticator`: :func:`wallet.tokens.login` accepts whatever
 authenticator vouches for a holder, so an OpenID Connect provider (a national e-identification
 service) can plug in later as another implementation that maps its ``iss`` and ``sub`` to a
 holder, without touching tokens, throttling or the routes that use them.
@@ -17,7 +17,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -65,12 +64,6 @@ def _hasher(parameters: Argon2Parameters) -> PasswordHasher:
 def _decoy_hash(parameters: Argon2Parameters) -> str:
     # Unknown usernames are checked against a decoy so that a login takes as long either way.
     return _hasher(parameters).hash(secrets.token_urlsafe(16))
-
-
-class Authenticator(Protocol):
-    """Establishes who is logging in; returns the holder id or raises a 401/429 WalletError."""
-
-    def authenticate(self, session: Session, *, now: datetime) -> str: ...
 
 
 @dataclass(frozen=True)

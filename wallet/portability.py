@@ -25,7 +25,7 @@ from credentials.errors import TaitoError
 from credentials.keys import private_key_from_jwk
 from wallet.activity import ActivityKind, all_activity, append_activity
 from wallet.checker import CredentialChecker
-from wallet.credentials import receive_into
+from wallet.credentials import store_received
 from wallet.errors import CredentialDuplicate, ImportInvalid, WalletNotFound
 from wallet.held import document_json, iter_documents
 from wallet.holder_keys import holder_private_jwks, holder_public_keys, store_holder_key
@@ -179,8 +179,9 @@ def import_wallet(
         if not isinstance(text, str):
             rejected.append(ImportRejection(number, "import_invalid", "not a credential"))
             continue
+        # One transaction per credential: a rejected one leaves the others imported.
         try:
-            receive_into(
+            store_received(
                 session,
                 vault=vault,
                 credential=text,
@@ -189,8 +190,10 @@ def import_wallet(
                 base_url=base_url,
                 now=now,
             )
+            session.commit()
             imported += 1
         except CredentialDuplicate:
+            session.rollback()
             duplicates += 1
         except TaitoError as error:
             session.rollback()

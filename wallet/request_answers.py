@@ -222,10 +222,13 @@ def answer_request(
 ) -> RequestAnswer:
     """Build the ``vp_token`` holding only what the person approved (OpenID4VP 1.0 §8.1).
 
-    No approvals declines the request. Raises :class:`PresentationRequestExpired` (410),
-    :class:`ApprovalInvalid` (422: unknown query or claim id, a credential that does not satisfy
-    the query, several credentials for a single one), :class:`~wallet.errors.CredentialNotFound`
-    (404) and :class:`~credentials.errors.QueryInvalid` (422).
+    The answer (or the decline) is logged in the caller's transaction (no commit): the flow
+    that sends the answer (``api.flows.request_answer``) commits once the verifier took it, so
+    a refused delivery logs nothing. No approvals declines the request. Raises
+    :class:`PresentationRequestExpired` (410), :class:`ApprovalInvalid` (422: unknown query or
+    claim id, a credential that does not satisfy the query, several credentials for a single
+    one), :class:`~wallet.errors.CredentialNotFound` (404) and
+    :class:`~credentials.errors.QueryInvalid` (422).
     """
     now = require_aware(now)
     if request.expires_at <= now:
@@ -278,5 +281,4 @@ def answer_request(
         kek=kek,
         now=now,
     )
-    session.commit()
     return RequestAnswer(request_id=request.request_id, declined=declined, vp_token=vp_token)

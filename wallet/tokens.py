@@ -11,7 +11,7 @@ access token issued from it. Logout revokes the family of the access token used.
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -21,13 +21,20 @@ from sealing.secret_hashes import hash_secret
 from wallet.errors import AccessTokenInvalid, RefreshTokenInvalid, RefreshTokenReused
 from wallet.tables import WalletAccessToken, WalletRefreshToken, WalletTokenFamily
 
-if TYPE_CHECKING:
-    from wallet.accounts import Authenticator
-
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 ACCESS_PREFIX = "tat_"
 REFRESH_PREFIX = "trt_"
+
+
+class Authenticator(Protocol):
+    """Establishes who is logging in; returns the holder id or raises a 401/429 WalletError.
+
+    Sessions depend on this protocol, not on the accounts module that implements it
+    (``wallet.accounts.PasswordAuthenticator``): accounts import tokens, never the reverse.
+    """
+
+    def authenticate(self, session: Session, *, now: datetime) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def issue_tokens(
     )
 
 
-def login(session: Session, *, authenticator: "Authenticator", now: datetime) -> TokenPair:
+def login(session: Session, *, authenticator: Authenticator, now: datetime) -> TokenPair:
     """Start a session for whoever ``authenticator`` vouches for.
 
     Raises what the authenticator raises (401 :class:`~wallet.errors.AuthenticationFailed`,

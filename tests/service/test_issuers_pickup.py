@@ -7,7 +7,12 @@ from sqlmodel import Session, col, select
 
 from issuers.errors import PickupCodeExpired, PickupCodeUnknown, PickupCodeUsed
 from issuers.issuance import IssuedCredential, issue_credential
-from issuers.pickup import PICKUP_LIFETIME, purge_expired_pickups, redeem_pickup_code
+from issuers.pickup import (
+    PICKUP_LIFETIME,
+    claim_pickup_code,
+    purge_expired_pickups,
+    redeem_pickup_code,
+)
 from issuers.tables import IssuerPickup
 from tests.service.test_issuers_support import (
     BASE_URL,
@@ -79,19 +84,10 @@ def test_expired_pickups_are_purged(session: Session) -> None:
         redeem_pickup_code(session, code=issued.pickup_code, now=NOW)
 
 
-def test_a_code_whose_credential_the_wallet_refuses_stays_usable(session: Session) -> None:
+def test_a_claim_rolled_back_by_its_caller_leaves_the_code_usable(session: Session) -> None:
     issued = _issued(session)
-
-    class Refused(Exception):
-        pass
-
-    def refuse(_credential: str) -> None:
-        raise Refused
-
-    with pytest.raises(Refused):
-        redeem_pickup_code(session, code=issued.pickup_code, now=NOW, deliver=refuse)
-    delivered: list[str] = []
-    redeem_pickup_code(session, code=issued.pickup_code, now=NOW, deliver=delivered.append)
-    assert delivered == [issued.credential]
+    assert claim_pickup_code(session, code=issued.pickup_code, now=NOW) == issued.credential
+    session.rollback()
+    assert redeem_pickup_code(session, code=issued.pickup_code, now=NOW) == issued.credential
     with pytest.raises(PickupCodeUsed):
         redeem_pickup_code(session, code=issued.pickup_code, now=NOW)
