@@ -4,10 +4,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from api.flows.transaction import transaction
+from wallet import credentials
 from wallet.checker import CredentialChecker
-from wallet.credentials import CredentialSummary, store_received
-from wallet.vault import open_vault
+from wallet.credentials import CredentialSummary
 
 
 def receive_credential(
@@ -20,19 +19,19 @@ def receive_credential(
     base_url: str,
     now: datetime,
 ) -> CredentialSummary:
-    """Gate (verifiers, through ``verify``), then store (wallet); one transaction.
+    """Gate (verifiers, through ``verify``, reading only), then store (wallet).
 
-    Raises what the gate raises (nothing is stored), :class:`~wallet.errors.CredentialDuplicate`
-    (409) and :class:`~wallet.errors.WalletNotFound` (404).
+    Only the wallet writes, so the wallet's
+    :func:`~wallet.credentials.receive_credential` is the one transaction. Raises what the gate
+    raises (nothing is stored), :class:`~wallet.errors.CredentialDuplicate` (409) and
+    :class:`~wallet.errors.WalletNotFound` (404).
     """
-    with transaction(session):
-        vault = open_vault(session, holder_id=holder_id, kek=kek)
-        return store_received(
-            session,
-            vault=vault,
-            credential=credential,
-            verify=verify,
-            kek=kek,
-            base_url=base_url,
-            now=now,
-        )
+    return credentials.receive_credential(
+        session,
+        holder_id=holder_id,
+        credential=credential,
+        verify=verify,
+        kek=kek,
+        base_url=base_url,
+        now=now,
+    )
