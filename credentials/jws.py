@@ -1,7 +1,7 @@
 """JWS Compact Serialization (RFC 7515 §3.1, §5.2) under Taito's verification policy.
 
 Why not PyJWT here: PyJWT's parser accepts padded base64url and duplicate header members and
-lets a token pick its own key through headers in some call patterns. The policy in THREATS.md
+lets a token pick its own key through headers in some call patterns. The policy in docs/security.md
 needs strict parsing and a key chosen by the verifier alone, so the compact format (three
 base64url parts) is parsed here and signatures are checked with ``cryptography`` via
 :mod:`credentials.keys`.
@@ -39,7 +39,7 @@ from credentials.errors import (
 from credentials.keys import PrivateKey, PublicKey
 
 MAX_TOKEN_BYTES = 256 * 1024
-"""Largest compact JWS accepted (THREATS.md: presentation ≤ 256 KiB)."""
+"""Largest compact JWS accepted (docs/security.md, size caps: presentation ≤ 256 KiB)."""
 
 
 @dataclass(frozen=True)

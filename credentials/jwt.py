@@ -1,7 +1,7 @@
 """JWT claim checks shared by every token type (RFC 7519 §4.1, RFC 8725).
 
-Time is never read from the wall clock here: the caller hands ``now`` in (STYLE.md, "Errors":
-PyJWT checks against the wall clock, so the core does its own checks against the injected clock).
+Time is never read from the wall clock here: the caller hands ``now`` in (docs/architecture.md,
+"The credential core": PyJWT checks against the wall clock, so the core checks the injected one).
 """
 
 from collections.abc import Mapping
@@ -18,7 +18,7 @@ from credentials.errors import (
 )
 
 DEFAULT_CLOCK_TOLERANCE = timedelta(seconds=60)
-"""THREATS.md: clock tolerance 60 s."""
+"""Clock tolerance 60 s (docs/security.md, clock tolerance)."""
 
 MAX_TIMESTAMP = 253402300799
 """9999-12-31T23:59:59Z; a larger NumericDate is not a sane time."""

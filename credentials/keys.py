@@ -4,7 +4,7 @@
 - RFC 7518 §3.4: ES256 signatures are the 64-byte ``R || S`` concatenation, not DER.
 - RFC 7638: JWK thumbprints; a key's ``kid`` is its SHA-256 thumbprint unless given.
 
-A key is bound to exactly one algorithm (THREATS.md: "each key bound to one algorithm"); a JWK
+A key is bound to exactly one algorithm (docs/security.md, algorithms); a JWK
 whose ``alg`` names another one is refused, and :meth:`PublicKey.verify` refuses any algorithm
 but the key's own. Randomness for key generation comes from the operating system through
 ``cryptography``; the caller decides when to generate.

@@ -5,7 +5,7 @@
 - :func:`digest`: base64url of the hash over the ASCII of the encoded Disclosure (§4.2.3), with
   ``_sd_alg`` limited to ``sha-256``, ``sha-384`` and ``sha-512`` (§4.1.1; never truncated hashes).
 - :func:`split_sd_jwt` / :func:`join_sd_jwt`: ``<JWT>~<D1>~...~<Dn>~[<KB-JWT>]`` (§4), under the
-  size caps of THREATS.md (presentation ≤ 256 KiB, ≤ 1,000 Disclosures).
+  size caps of docs/security.md (presentation ≤ 256 KiB, ≤ 1,000 Disclosures).
 - :data:`ClaimPath` and :func:`parse_claim_path`: how issuers, holders and the CLI name a claim
   (``degree.title``, ``skills[2]``, ``skills[*]``).
 """
@@ -48,10 +48,10 @@ SD_ALG_KEY: Final = "_sd_alg"
 SEPARATOR: Final = "~"
 
 MAX_PRESENTATION_BYTES: Final = MAX_TOKEN_BYTES
-"""Largest SD-JWT or SD-JWT+KB accepted (THREATS.md: 256 KiB)."""
+"""Largest SD-JWT or SD-JWT+KB accepted (docs/security.md, size caps: 256 KiB)."""
 
 MAX_DISCLOSURES: Final = 1000
-"""Most Disclosures accepted in one SD-JWT (THREATS.md)."""
+"""Most Disclosures accepted in one SD-JWT (docs/security.md, size caps)."""
 
 SDAlg = Literal["sha-256", "sha-384", "sha-512"]
 """The digest algorithms Taito accepts for ``_sd_alg``; ``sha-256`` is the default (§4.1.1)."""

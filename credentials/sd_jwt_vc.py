@@ -6,7 +6,7 @@
   always. ``exp``, ``nbf``, ``cnf``, ``status``, ``sub`` are optional.
 - The claims in :data:`PLAIN_CLAIMS` never go into a Disclosure, nor do their sub-claims
   (§3.2.2.2). Taito is stricter than the draft on ``iat``, which it may disclose: our policy keeps
-  every validity-controlling claim plain (THREATS.md). Issuing them as disclosable is a
+  every validity-controlling claim plain (docs/security.md). Issuing them as disclosable is a
   programming error (``ValueError``); receiving them disclosed is ``plain_claim_disclosed``.
 - Verification is RFC 9901 §7 through :mod:`credentials.sd_jwt_verifier`, with the issuer's key
   from the injected resolver (§3.5), then the VC claim rules above.

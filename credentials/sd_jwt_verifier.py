@@ -1,8 +1,8 @@
 """Verifying SD-JWTs and SD-JWT+KBs (RFC 9901 §7.1, §7.3), failing closed.
 
 One function, :func:`verify_sd_jwt`, checks everything a presentation must satisfy: the caps of
-THREATS.md, explicit ``typ``, the issuer signature under an allow-listed algorithm with the key
-the injected resolver returns for the signed ``iss`` (never a key named by the header), the
+docs/security.md, explicit ``typ``, the issuer signature under an allow-listed algorithm with the
+key the injected resolver returns for the signed ``iss`` (never a key named by the header), the
 ``_sd_alg``, every Disclosure rule (:mod:`credentials.sd_jwt_processing`), ``exp``/``nbf``/``iat``
 against the injected ``now``, and Key Binding under the verifier's policy: required or not by
 policy alone, and always verified when present (:mod:`credentials.kb_jwt`).
@@ -214,7 +214,7 @@ def _check_options(
     clock_tolerance: timedelta,
 ) -> None:
     # A bare string is a Collection of characters: "ES256" would allow "E", "S", ... Misuse is a
-    # TypeError, not a token error (STYLE.md).
+    # TypeError, not a token error (docs/architecture.md, "The credential core").
     for name, option in (
         ("algorithms", algorithms),
         ("accepted_typ", accepted_typ),

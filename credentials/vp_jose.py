@@ -200,7 +200,7 @@ def _check_structure(payload: dict[str, Any]) -> None:
 
 
 def _check_request(payload: dict[str, Any], *, audience: str, nonce: str) -> None:
-    # THREATS.md: aud is one string equal to ours (an array is refused even if it holds ours);
+    # docs/security.md: aud is one string equal to ours (an array is refused even if it holds ours);
     # the nonce is compared here, its single use is the caller's to enforce.
     for name in ("aud", "nonce"):
         if name not in payload:

@@ -4,8 +4,8 @@ The verification gate asks :func:`find_issuer_trust` about the ``iss`` of a cred
 answer comes from the trust registry (:mod:`verifiers.trust`) and, for issuers of this instance,
 from the ``local_issuer`` lookup the API injects (:data:`LocalIssuerLookup`, adapted from the
 issuers service). An issuer of this instance is trusted for exactly the types it is accredited
-for; a registry entry of source ``local`` can narrow that further, never widen it (THREATS.md:
-a rogue issuer on the same instance must not sign for a type it is not accredited for).
+for; a registry entry of source ``local`` can narrow that further, never widen it (docs/security.md,
+trust: a rogue issuer on the same instance must not sign for a type it is not accredited for).
 
 The keys of an issuer are only ever taken from its trusted source: never from a token header.
 """

@@ -6,7 +6,7 @@ person before they decide, OpenID4VP §6.4.2 and §15.3), an expiry, a single-us
 verifier's client identifier as audience. The person opens ``{base_url}/wallet/requests/{id}``
 in their wallet; the wallet reads the public view and submits the answer
 (:func:`verifiers.submissions.submit_request_response`). The outcome, a report holding the
-disclosed claims, is sealed under the KEK (THREATS.md promise 4).
+disclosed claims, is sealed under the KEK (docs/security.md, data at rest).
 """
 
 import json
