@@ -10,14 +10,12 @@ policy alone, and always verified when present (:mod:`credentials.kb_jwt`).
 rules, and a KB-JWT is refused.
 """
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from credentials.clock import require_aware
-from credentials.encoding import JSONValue
 from credentials.errors import (
     ClaimMissing,
     HeaderInvalid,
@@ -30,17 +28,15 @@ from credentials.kb_jwt import KeyBindingPolicy, holder_key_from_cnf, verify_kb_
 from credentials.resolvers import IssuerKeyResolver
 from credentials.sd_jwt import (
     SDAlg,
-    flatten_claims,
-    format_claim_path,
     parse_disclosure,
     sd_alg_of,
     split_sd_jwt,
 )
-from credentials.sd_jwt_processing import DisclosedClaim, process_payload
+from credentials.sd_jwt_processing import DisclosedClaim, DisclosedClaimsView, process_payload
 
 
 @dataclass(frozen=True)
-class VerifiedSDJWT:
+class VerifiedSDJWT(DisclosedClaimsView):
     """A verified SD-JWT: the Processed SD-JWT Payload (§7.1) and how it was verified.
 
     ``claims`` holds the always-visible claims and the disclosed ones only; ``disclosures`` says
@@ -57,19 +53,6 @@ class VerifiedSDJWT:
     disclosures: tuple[DisclosedClaim, ...]
     holder_jwk: dict[str, Any] | None
     key_binding_verified: bool
-
-    @property
-    def disclosed_paths(self) -> tuple[str, ...]:
-        """Display paths (``address.country``) of the claims that came from Disclosures."""
-        return tuple(format_claim_path(d.path) for d in self.disclosures)
-
-    def rows(self) -> tuple[tuple[str, JSONValue], ...]:
-        """Every leaf claim with its display path, in document order (for the CLI)."""
-        return flatten_claims(self.claims)
-
-    def claims_json(self) -> str:
-        """The processed claims as indented JSON text (for the CLI)."""
-        return json.dumps(self.claims, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def verify_sd_jwt(
