@@ -10,7 +10,7 @@
   the header ``kid`` is the DID URL of the key in the did:web document.
 
 One issuance (and each batch) goes: claim the ``Idempotency-Key`` (committed), check the request,
-reserve status entries (committed), sign with the active key (opened once per process), then add
+reserve status entries (committed), sign with the active key (opened once per application), then add
 the register rows, the pickup codes and the sealed response in **one** transaction. Whatever
 fails before that commit leaves no credential in the register and releases the key; reserved
 indices stay unused, never reused.
