@@ -59,7 +59,7 @@ def negotiate_language(accept_language: str | None, *, lang: str | None = None) 
 
 def request_language(
     lang: Annotated[str | None, Query(max_length=35)] = None,
-    accept_language: Annotated[str | None, Header(alias="Accept-Language", max_length=500)] = None,
+    accept_language: Annotated[str | None, Header(alias="Accept-Language")] = None,
 ) -> Language:
     """The request's language: ``?lang=`` if given, else the ``Accept-Language`` header."""
     return negotiate_language(accept_language, lang=lang)
