@@ -66,20 +66,6 @@ def new_pickup(*, credential_id: str, credential: str, now: datetime) -> NewPick
     return NewPickup(code=code, row=row)
 
 
-def redeem_pickup_code(session: Session, *, code: str, now: datetime) -> str:
-    """Return the credential as issued for ``code``, once; commits (rolls back when it raises).
-
-    Raises as :func:`claim_pickup_code`.
-    """
-    try:
-        credential = claim_pickup_code(session, code=code, now=now)
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
-    return credential
-
-
 def claim_pickup_code(session: Session, *, code: str, now: datetime) -> str:
     """Mark ``code`` redeemed and return its credential, in the caller's transaction (no commit).
 
