@@ -255,11 +255,9 @@ def test_search_and_detail_with_live_status(harness: WalletHarness) -> None:
     } in detail["claims"]
 
 
-def test_answering_a_request_sends_only_the_approved_claims(harness: WalletHarness) -> None:
-    client = harness.client
-    auth = register(client)
-    ids = receive_three(client, auth)
-    harness.requests.requests["req_1"] = PresentationRequest(
+def degree_request(claims: list[dict[str, Any]]) -> PresentationRequest:
+    """Rekry Oy's request ``req_1`` for a qualification with these claims queries."""
+    return PresentationRequest(
         request_id="req_1",
         audience=VERIFIER,
         nonce="nonce-123456",
@@ -269,17 +267,26 @@ def test_answering_a_request_sends_only_the_approved_claims(harness: WalletHarne
                     "id": "degree",
                     "format": "dc+sd-jwt",
                     "meta": {"vct_values": [vct_for("qualification", base_url=BASE_URL)]},
-                    "claims": [
-                        {"id": "title", "path": ["title"]},
-                        {"id": "level", "path": ["eqf_level"]},
-                        {"id": "grade", "path": ["grade"]},
-                    ],
+                    "claims": claims,
                 }
             ]
         },
         purpose="Checking the degree",
         verifier_name="Rekry Oy",
         expires_at=NOW + timedelta(minutes=10),
+    )
+
+
+def test_answering_a_request_sends_only_the_approved_claims(harness: WalletHarness) -> None:
+    client = harness.client
+    auth = register(client)
+    ids = receive_three(client, auth)
+    harness.requests.requests["req_1"] = degree_request(
+        [
+            {"id": "title", "path": ["title"]},
+            {"id": "level", "path": ["eqf_level"]},
+            {"id": "grade", "path": ["grade"]},
+        ]
     )
     shown = client.get("/v1/wallet/requests/req_1", headers={**auth, "Accept-Language": "fi"})
     assert shown.status_code == 200
@@ -380,24 +387,7 @@ def test_an_answer_the_verifier_refuses_leaves_no_answered_entry_in_the_log(
     auth = register(client)
     ids = receive_three(client, auth)
     refusing = RefusingRequests()
-    refusing.requests["req_1"] = PresentationRequest(
-        request_id="req_1",
-        audience=VERIFIER,
-        nonce="nonce-123456",
-        query={
-            "credentials": [
-                {
-                    "id": "degree",
-                    "format": "dc+sd-jwt",
-                    "meta": {"vct_values": [vct_for("qualification", base_url=BASE_URL)]},
-                    "claims": [{"id": "title", "path": ["title"]}],
-                }
-            ]
-        },
-        purpose="Checking the degree",
-        verifier_name="Rekry Oy",
-        expires_at=NOW + timedelta(minutes=10),
-    )
+    refusing.requests["req_1"] = degree_request([{"id": "title", "path": ["title"]}])
     app.dependency_overrides[wallet_deps.presentation_requests] = lambda: refusing
     approval = {"query_id": "degree", "credential_id": ids["qualification"], "claim_ids": ["title"]}
     answer = client.post(
