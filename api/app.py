@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.caches import CacheScope, build_caches
 from api.caching import PrivateByDefault
 from api.composition import install_verifier_sources
 from api.database import build_engine
@@ -36,6 +37,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.hashing_slots = HashingSlots(
         slots=slots, max_waiting=4 * slots, max_wait_seconds=HASHING_WAIT_SECONDS
     )
+    app.state.caches = build_caches()
     install_verifier_sources(app, settings)
     install_problem_handlers(app)
     app.include_router(health.router)
@@ -46,6 +48,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(publishing.router)
     app.include_router(vocab.router)
     app.include_router(shares.router)
+    app.add_middleware(CacheScope, caches=app.state.caches)
     # Added last = outermost: the request id exists before the body limit may answer 413.
     app.add_middleware(
         BodyLimit,

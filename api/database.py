@@ -12,8 +12,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, MetaData, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -106,3 +107,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """A session per request; services decide when to commit."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def database_answers(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now (the readiness probe)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True

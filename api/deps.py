@@ -1,4 +1,4 @@
-"""FastAPI dependencies shared by the routers (``Annotated`` aliases, per STYLE.md)."""
+"""FastAPI dependencies shared by the routers (``Annotated`` aliases; docs/architecture.md)."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.settings import Settings
+from verifiers.issuer_trust import Sources
 
 
 def get_settings(request: Request) -> Settings:
@@ -33,7 +34,20 @@ def get_kek(request: Request) -> bytes:
     return kek
 
 
+def get_verifier_sources(
+    request: Request, session: Annotated[Session, Depends(get_session)]
+) -> Sources:
+    """Where the gate fetches documents and learns about this instance's issuers (per request).
+
+    ``create_app`` installs the one factory (``api.composition.install_verifier_sources``).
+    """
+    sources = request.app.state.verifier_sources(session)
+    assert isinstance(sources, Sources)
+    return sources
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 KEKDep = Annotated[bytes, Depends(get_kek)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+SourcesDep = Annotated[Sources, Depends(get_verifier_sources)]

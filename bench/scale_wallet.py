@@ -2,7 +2,7 @@
 
 The credentials are issued through the issuer API (batch endpoint) to the wallet's own holder
 key, with varied titles and ESCO skills so that search and the skills profile have work to do.
-They are stored through the wallet service's own :func:`wallet.credentials.receive_into`
+They are stored through the wallet service's own :func:`wallet.credentials.store_received`
 (sealed rows, search index, activity log, exactly as a receipt stores them). The checker handed
 to it verifies each credential with the credential core (issuer signature with the issuer's
 published key, Disclosures, validity, holder binding) but does not fetch the status list: that
@@ -27,7 +27,7 @@ from credentials.keys import ALGORITHMS, JWK, public_key_from_jwk
 from credentials.resolvers import pinned_key
 from credentials.sd_jwt_vc import PLAIN_CLAIMS, VC_TYP, VCTyp, verify_sd_jwt_vc_issuance
 from wallet.checker import CheckedCredential, CredentialChecker
-from wallet.credentials import receive_into
+from wallet.credentials import store_received
 from wallet.tokens import authenticate_access
 from wallet.vault import open_vault
 
@@ -143,7 +143,7 @@ def receive_all(server: Running, fixture: Fixture, token: str, credentials: list
         holder_id = authenticate_access(session, access_token=token, now=now)
         vault = open_vault(session, holder_id=holder_id, kek=server.kek)
         for credential in credentials:
-            receive_into(
+            store_received(
                 session,
                 vault=vault,
                 credential=credential,
@@ -152,3 +152,4 @@ def receive_all(server: Running, fixture: Fixture, token: str, credentials: list
                 base_url=server.base_url,
                 now=now,
             )
+            session.commit()

@@ -1,6 +1,6 @@
 """Strict base64url and JSON, the two encodings every token in Taito is made of.
 
-The policy (docs/security.md, "Parsing"): UTF-8 only and no byte-order mark; no duplicate member
+The policy is in docs/security.md (parsing): UTF-8 only and no byte-order mark; no duplicate member
 names (also when they only become equal after unescaping, which ``object_pairs_hook`` sees);
 finite numbers of sane size; nesting no deeper than :data:`MAX_DEPTH`; base64url without padding,
 only of the URL-safe alphabet (RFC 4648 §5) and canonical, meaning the unused low bits of the last
@@ -24,7 +24,7 @@ from credentials.errors import (
 )
 
 MAX_DEPTH = 32
-"""Deepest allowed nesting of JSON arrays and objects (docs/security.md)."""
+"""Deepest allowed nesting of JSON arrays and objects (docs/security.md, parsing)."""
 
 MAX_NUMBER_LENGTH = 64
 """Longest accepted JSON number literal; longer ones are a denial-of-service vector."""

@@ -7,38 +7,40 @@ without a lookup table. Messages name the claim or the rule, never echo a claim 
 token: in a wallet those are personal data.
 
     TaitoError
-    └── CredentialError                       invalid_credential
-        ├── MalformedInput                    malformed_input
-        │   ├── InvalidBase64url              invalid_base64url
-        │   ├── InvalidJSON                   invalid_json
-        │   ├── DuplicateMember               duplicate_json_member
-        │   ├── NonFiniteNumber               non_finite_number
-        │   ├── InvalidUTF8                   invalid_utf8
-        │   ├── TooLarge                      input_too_large
-        │   ├── TooDeep                       nesting_too_deep
-        │   └── TooManyDisclosures            too_many_disclosures
-        ├── KeyError_                         invalid_key
-        ├── UnsupportedAlgorithm              unsupported_algorithm
-        ├── AlgorithmKeyMismatch              algorithm_key_mismatch
-        ├── SignatureInvalid                  signature_invalid
-        ├── HeaderInvalid                     header_invalid
-        │   ├── TypeMismatch                  typ_mismatch
-        │   ├── UnknownCritical               crit_unsupported
-        │   └── UntrustedKeySource            untrusted_key_source
-        ├── ClaimInvalid                      claim_invalid
-        │   ├── ClaimMissing                  claim_missing
-        │   ├── CredentialExpired             credential_expired
-        │   ├── CredentialNotYetValid         credential_not_yet_valid
-        │   ├── IssuedInFuture                iat_in_future
-        │   ├── IssuerMismatch                issuer_mismatch
-        │   └── ...                           (SD-JWT, KB-JWT, status list specific codes)
-        └── IssuerKeyUnresolved               issuer_key_unresolved
+    ├── CredentialError                       invalid_credential
+    │   ├── MalformedInput                    malformed_input
+    │   │   ├── InvalidBase64url              invalid_base64url
+    │   │   ├── InvalidJSON                   invalid_json
+    │   │   ├── DuplicateMember               duplicate_json_member
+    │   │   ├── NonFiniteNumber               non_finite_number
+    │   │   ├── InvalidUTF8                   invalid_utf8
+    │   │   ├── TooLarge                      input_too_large
+    │   │   ├── TooDeep                       nesting_too_deep
+    │   │   └── TooManyDisclosures            too_many_disclosures
+    │   ├── KeyError_                         invalid_key
+    │   ├── UnsupportedAlgorithm              unsupported_algorithm
+    │   ├── AlgorithmKeyMismatch              algorithm_key_mismatch
+    │   ├── SignatureInvalid                  signature_invalid
+    │   ├── HeaderInvalid                     header_invalid
+    │   │   ├── TypeMismatch                  typ_mismatch
+    │   │   ├── UnknownCritical               crit_unsupported
+    │   │   └── UntrustedKeySource            untrusted_key_source
+    │   ├── ClaimInvalid                      claim_invalid
+    │   │   ├── ClaimMissing                  claim_missing
+    │   │   ├── CredentialExpired             credential_expired
+    │   │   ├── CredentialNotYetValid         credential_not_yet_valid
+    │   │   ├── IssuedInFuture                iat_in_future
+    │   │   ├── IssuerMismatch                issuer_mismatch
+    │   │   └── ...                           (SD-JWT, KB-JWT, status list specific codes)
+    │   └── IssuerKeyUnresolved               issuer_key_unresolved
+    └── QueryInvalid                          presentation_query_invalid (DCQL, OpenID4VP 1.0 §6)
 
 The SD-JWT, Key Binding and status list modules add their own subclasses in this module so the
 whole tree stays in one place and ``test_errors`` can keep codes unique.
 """
 
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 
 class TaitoError(Exception):
@@ -421,3 +423,19 @@ class KBSDHashMismatch(KeyBindingInvalid):
 class VCTMissing(ClaimMissing):
     code = "vct_missing"
     title = "The SD-JWT VC has no vct claim"
+
+
+# --- Presentation queries (DCQL, OpenID4VP 1.0 §6) ----------------------------------------------
+
+
+class QueryInvalid(TaitoError):
+    """A DCQL query is outside the supported subset; ``errors`` lists ``{pointer, message}``."""
+
+    code = "presentation_query_invalid"
+    title = "The presentation query is not valid"
+    status = 422
+
+    def __init__(self, detail: str, *, errors: Sequence[Mapping[str, str]] = ()) -> None:
+        super().__init__(detail)
+        self.errors = tuple(dict(error) for error in errors)
+        self.problem_extra: dict[str, Any] = {"errors": list(self.errors)} if errors else {}

@@ -39,7 +39,7 @@ from credentials.errors import (
 from credentials.keys import PrivateKey, PublicKey
 
 MAX_TOKEN_BYTES = 256 * 1024
-"""Largest compact JWS accepted (docs/security.md: presentation ≤ 256 KiB)."""
+"""Largest compact JWS accepted (docs/security.md, size caps: presentation ≤ 256 KiB)."""
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """JWT claim checks shared by every token type (RFC 7519 §4.1, RFC 8725).
 
-Time is never read from the wall clock here: the caller hands ``now`` in (PyJWT checks against
-the wall clock, so the core does its own checks against the injected clock).
+Time is never read from the wall clock here: the caller hands ``now`` in (docs/architecture.md,
+"The credential core": PyJWT checks against the wall clock, so the core checks the injected one).
 """
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from credentials.clock import require_aware
 from credentials.errors import (
     ClaimInvalid,
     ClaimMissing,
@@ -17,7 +18,7 @@ from credentials.errors import (
 )
 
 DEFAULT_CLOCK_TOLERANCE = timedelta(seconds=60)
-"""docs/security.md: clock tolerance 60 s."""
+"""Clock tolerance 60 s (docs/security.md, clock tolerance)."""
 
 MAX_TIMESTAMP = 253402300799
 """9999-12-31T23:59:59Z; a larger NumericDate is not a sane time."""
@@ -53,8 +54,7 @@ def check_time_claims(
     Raises :class:`CredentialExpired`, :class:`CredentialNotYetValid`, :class:`IssuedInFuture`,
     :class:`ClaimMissing` or :class:`ClaimInvalid`.
     """
-    if now.tzinfo is None:
-        raise TypeError("now must be timezone-aware")
+    require_aware(now)
     current = now.timestamp()
     slack = tolerance.total_seconds()
     exp = numeric_date(payload, "exp")

@@ -4,9 +4,10 @@ A KB-JWT is a JWT with ``typ`` ``kb+jwt`` signed by the key in the SD-JWT's ``cn
 payload holds ``iat``, ``aud`` (one string), ``nonce`` and ``sd_hash``, the digest under the
 SD-JWT's ``_sd_alg`` of the presentation through its last ``~`` (§4.3.1).
 
-Verification policy (docs/security.md): ``aud`` equal to ours, ``nonce`` equal to the one we issued,
-``iat`` at most ``max_age`` old (5 minutes by default) and at most the clock tolerance ahead,
-``exp``/``nbf`` enforced when present, algorithms from the verifier's allow-list only.
+Verification policy (docs/security.md, key binding): ``aud`` equal to ours, ``nonce`` equal to
+the one we issued, ``iat`` at most ``max_age`` old (5 minutes by default) and at most the clock
+tolerance ahead, ``exp``/``nbf`` enforced when present, algorithms from the verifier's allow-list
+only.
 """
 
 import hmac
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from credentials.clock import require_aware
 from credentials.encoding import JSONSerializer, json_dumps
 from credentials.errors import (
     ClaimInvalid,
@@ -36,7 +38,7 @@ from credentials.sd_jwt import SDAlg, digest
 
 KB_TYP: Final = "kb+jwt"
 DEFAULT_KB_MAX_AGE: Final = timedelta(minutes=5)
-"""docs/security.md: a KB-JWT's ``iat`` is at most 5 minutes old."""
+"""A KB-JWT's ``iat`` is at most 5 minutes old (docs/security.md, key binding)."""
 
 _PRIVATE_JWK_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
@@ -133,8 +135,7 @@ def verify_kb_jwt(
     :class:`KBNonceMismatch`, :class:`KBIssuedAtInvalid`, :class:`KBExpired` or
     :class:`KBSDHashMismatch`.
     """
-    if now.tzinfo is None:
-        raise TypeError("now must be timezone-aware")
+    require_aware(now)
     if policy.audience is None or policy.nonce is None:
         raise KeyBindingInvalid("a KB-JWT is present but the policy has no audience and nonce")
     try:

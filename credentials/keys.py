@@ -4,7 +4,7 @@
 - RFC 7518 §3.4: ES256 signatures are the 64-byte ``R || S`` concatenation, not DER.
 - RFC 7638: JWK thumbprints; a key's ``kid`` is its SHA-256 thumbprint unless given.
 
-A key is bound to exactly one algorithm (docs/security.md: "each key bound to one algorithm"); a JWK
+A key is bound to exactly one algorithm (docs/security.md, algorithms); a JWK
 whose ``alg`` names another one is refused, and :meth:`PublicKey.verify` refuses any algorithm
 but the key's own. Randomness for key generation comes from the operating system through
 ``cryptography``; the caller decides when to generate.
@@ -12,7 +12,7 @@ but the key's own. Randomness for key generation comes from the operating system
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from credentials.bounded_cache import CacheSlot
 from credentials.encoding import b64url_decode, b64url_encode, json_dumps
 from credentials.errors import (
     AlgorithmKeyMismatch,
@@ -200,25 +201,40 @@ def public_key_from_jwk(jwk: JWK, *, kid: str | None = None) -> PublicKey:
     """Import a public JWK (private members, if any, are ignored).
 
     The algorithm follows from the key type: OKP/Ed25519 → EdDSA, EC/P-256 → ES256. Raises
-    :class:`InvalidKey` for anything else, including points not on the curve. Imports are
-    cached (keys are immutable), because checking that a point is on the curve costs more than
-    a signature check and the same issuer and holder keys recur on every verification.
+    :class:`InvalidKey` for anything else, including points not on the curve. Within an
+    application's request, imports are cached in the application's :data:`PUBLIC_KEY_CACHE`
+    (keys are immutable), because checking that a point is on the curve costs more than a
+    signature check and the same issuer and holder keys recur on every verification.
     """
     if not isinstance(jwk, dict):
         raise InvalidKey("a JWK must be a JSON object")
     members = tuple(jwk.get(name) for name in _CACHE_MEMBERS)
-    if all(m is None or isinstance(m, str) for m in members):
-        return _cached_public_key(members, kid)
-    return _import_public_key(jwk, kid=kid)
+    cache = PUBLIC_KEY_CACHE.current()
+    if cache is None or not all(m is None or isinstance(m, str) for m in members):
+        return _import_public_key(jwk, kid=kid)
+    cache_key: PublicKeyCacheKey = (members, kid)
+    found = cache.get(cache_key)
+    if found is None:
+        kept = {n: v for n, v in zip(_CACHE_MEMBERS, members, strict=True) if v is not None}
+        found = _import_public_key(kept, kid=kid)
+        cache.put(cache_key, found)
+    return found
 
 
 _CACHE_MEMBERS = ("kty", "crv", "x", "y", "alg", "use", "kid")
+PublicKeyCacheKey = tuple[tuple[str | None, ...], str | None]
+PUBLIC_KEY_OVERHEAD = 1024
+"""Bytes charged per imported key beyond its JWK members (the key object itself)."""
 
 
-@lru_cache(maxsize=4096)
-def _cached_public_key(members: tuple[str | None, ...], kid: str | None) -> PublicKey:
-    jwk = {n: v for n, v in zip(_CACHE_MEMBERS, members, strict=True) if v is not None}
-    return _import_public_key(jwk, kid=kid)
+def public_key_cost(cache_key: PublicKeyCacheKey, _key: PublicKey) -> int:
+    """What a cached import is charged: its JWK members and kid, plus the key object."""
+    members, kid = cache_key
+    return PUBLIC_KEY_OVERHEAD + sum(len(m) for m in members if m) + len(kid or "")
+
+
+PUBLIC_KEY_CACHE: CacheSlot[PublicKeyCacheKey, PublicKey] = CacheSlot("taito.public_keys")
+"""Where :func:`public_key_from_jwk` finds its application's cache of imported keys."""
 
 
 def _import_public_key(jwk: JWK, *, kid: str | None) -> PublicKey:

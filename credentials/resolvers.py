@@ -5,7 +5,7 @@ in shared/specs) leaves the mechanism to the ecosystem: JWT VC Issuer Metadata, 
 configured out of band. Taito models each as an :class:`IssuerKeyResolver`: a function the verifier
 injects that, given the issuer identifier from the *signed* payload and the header ``kid``, returns
 the one key it trusts or raises :class:`IssuerKeyUnresolved`. Nothing in a token's header (``jwk``,
-``jku``, ``x5u``, ``x5c``) is ever consulted (docs/security.md, promise 2).
+``jku``, ``x5u``, ``x5c``) is ever consulted (docs/security.md, keys).
 """
 
 from collections.abc import Iterable, Mapping

@@ -48,10 +48,10 @@ SD_ALG_KEY: Final = "_sd_alg"
 SEPARATOR: Final = "~"
 
 MAX_PRESENTATION_BYTES: Final = MAX_TOKEN_BYTES
-"""Largest SD-JWT or SD-JWT+KB accepted (docs/security.md: 256 KiB)."""
+"""Largest SD-JWT or SD-JWT+KB accepted (docs/security.md, size caps: 256 KiB)."""
 
 MAX_DISCLOSURES: Final = 1000
-"""Most Disclosures accepted in one SD-JWT (docs/security.md)."""
+"""Most Disclosures accepted in one SD-JWT (docs/security.md, size caps)."""
 
 SDAlg = Literal["sha-256", "sha-384", "sha-512"]
 """The digest algorithms Taito accepts for ``_sd_alg``; ``sha-256`` is the default (§4.1.1)."""

@@ -17,6 +17,7 @@ Used by the verifier and the holder alike, so both enforce the same rules, and f
 - nesting of the processed claims stays within :data:`~credentials.encoding.MAX_DEPTH`.
 """
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,8 @@ from credentials.sd_jwt import (
     ClaimPath,
     Disclosure,
     SDAlg,
+    flatten_claims,
+    format_claim_path,
     is_digest,
 )
 
@@ -51,6 +54,26 @@ class DisclosedClaim:
 
     path: ClaimPath
     disclosure: Disclosure
+
+
+class DisclosedClaimsView:
+    """How a verified SD-JWT's claims are shown (the CLI's report): shared by every result type."""
+
+    claims: dict[str, Any]
+    disclosures: tuple[DisclosedClaim, ...]
+
+    @property
+    def disclosed_paths(self) -> tuple[str, ...]:
+        """Display paths (``address.country``) of the claims that came from Disclosures."""
+        return tuple(format_claim_path(d.path) for d in self.disclosures)
+
+    def rows(self) -> tuple[tuple[str, JSONValue], ...]:
+        """Every leaf claim with its display path, in document order (for the CLI)."""
+        return flatten_claims(self.claims)
+
+    def claims_json(self) -> str:
+        """The processed claims as indented JSON text (for the CLI)."""
+        return json.dumps(self.claims, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 @dataclass(frozen=True)

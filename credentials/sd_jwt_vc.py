@@ -12,7 +12,6 @@
   from the injected resolver (§3.5), then the VC claim rules above.
 """
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,9 +22,9 @@ from credentials.errors import ClaimInvalid, VCTMissing
 from credentials.kb_jwt import KeyBindingPolicy
 from credentials.keys import PrivateKey, PublicKey
 from credentials.resolvers import IssuerKeyResolver
-from credentials.sd_jwt import DEFAULT_SD_ALG, SDAlg, flatten_claims, format_claim_path
+from credentials.sd_jwt import DEFAULT_SD_ALG, SDAlg
 from credentials.sd_jwt_issuer import DecoySource, IssuedSDJWT, SaltSource, issue_sd_jwt
-from credentials.sd_jwt_processing import DisclosedClaim
+from credentials.sd_jwt_processing import DisclosedClaim, DisclosedClaimsView
 from credentials.sd_jwt_verifier import VerifiedSDJWT, verify_sd_jwt, verify_sd_jwt_issuance
 
 VC_TYP: Final = "dc+sd-jwt"
@@ -41,7 +40,7 @@ _PARAMETER_CLAIMS: Final = frozenset({"iss", "vct", "iat", "exp", "nbf", "cnf", 
 
 
 @dataclass(frozen=True)
-class VerifiedCredential:
+class VerifiedCredential(DisclosedClaimsView):
     """A verified SD-JWT VC: processed claims and everything the verification established.
 
     ``status`` is the ``status`` claim as given (a reference to check against a status list);
@@ -59,19 +58,6 @@ class VerifiedCredential:
     key_binding_verified: bool
     disclosures: tuple[DisclosedClaim, ...]
     sd_alg: SDAlg
-
-    @property
-    def disclosed_paths(self) -> tuple[str, ...]:
-        """Display paths (``address.country``) of the claims that came from Disclosures."""
-        return tuple(format_claim_path(d.path) for d in self.disclosures)
-
-    def rows(self) -> tuple[tuple[str, JSONValue], ...]:
-        """Every leaf claim with its display path, in document order (for the CLI)."""
-        return flatten_claims(self.claims)
-
-    def claims_json(self) -> str:
-        """The processed claims as indented JSON text (for the CLI)."""
-        return json.dumps(self.claims, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def issue_sd_jwt_vc(

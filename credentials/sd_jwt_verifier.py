@@ -1,8 +1,8 @@
 """Verifying SD-JWTs and SD-JWT+KBs (RFC 9901 §7.1, §7.3), failing closed.
 
 One function, :func:`verify_sd_jwt`, checks everything a presentation must satisfy: the caps of
-docs/security.md, explicit ``typ``, the issuer signature under an allowed algorithm with the key
-the injected resolver returns for the signed ``iss`` (never a key named by the header), the
+docs/security.md, explicit ``typ``, the issuer signature under an allow-listed algorithm with the
+key the injected resolver returns for the signed ``iss`` (never a key named by the header), the
 ``_sd_alg``, every Disclosure rule (:mod:`credentials.sd_jwt_processing`), ``exp``/``nbf``/``iat``
 against the injected ``now``, and Key Binding under the verifier's policy: required or not by
 policy alone, and always verified when present (:mod:`credentials.kb_jwt`).
@@ -10,13 +10,12 @@ policy alone, and always verified when present (:mod:`credentials.kb_jwt`).
 rules, and a KB-JWT is refused.
 """
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from credentials.encoding import JSONValue
+from credentials.clock import require_aware
 from credentials.errors import (
     ClaimMissing,
     HeaderInvalid,
@@ -29,17 +28,15 @@ from credentials.kb_jwt import KeyBindingPolicy, holder_key_from_cnf, verify_kb_
 from credentials.resolvers import IssuerKeyResolver
 from credentials.sd_jwt import (
     SDAlg,
-    flatten_claims,
-    format_claim_path,
     parse_disclosure,
     sd_alg_of,
     split_sd_jwt,
 )
-from credentials.sd_jwt_processing import DisclosedClaim, process_payload
+from credentials.sd_jwt_processing import DisclosedClaim, DisclosedClaimsView, process_payload
 
 
 @dataclass(frozen=True)
-class VerifiedSDJWT:
+class VerifiedSDJWT(DisclosedClaimsView):
     """A verified SD-JWT: the Processed SD-JWT Payload (§7.1) and how it was verified.
 
     ``claims`` holds the always-visible claims and the disclosed ones only; ``disclosures`` says
@@ -56,19 +53,6 @@ class VerifiedSDJWT:
     disclosures: tuple[DisclosedClaim, ...]
     holder_jwk: dict[str, Any] | None
     key_binding_verified: bool
-
-    @property
-    def disclosed_paths(self) -> tuple[str, ...]:
-        """Display paths (``address.country``) of the claims that came from Disclosures."""
-        return tuple(format_claim_path(d.path) for d in self.disclosures)
-
-    def rows(self) -> tuple[tuple[str, JSONValue], ...]:
-        """Every leaf claim with its display path, in document order (for the CLI)."""
-        return flatten_claims(self.claims)
-
-    def claims_json(self) -> str:
-        """The processed claims as indented JSON text (for the CLI)."""
-        return json.dumps(self.claims, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def verify_sd_jwt(
@@ -213,7 +197,7 @@ def _check_options(
     clock_tolerance: timedelta,
 ) -> None:
     # A bare string is a Collection of characters: "ES256" would allow "E", "S", ... Misuse is a
-    # TypeError, not a token error.
+    # TypeError, not a token error (docs/architecture.md, "The credential core").
     for name, option in (
         ("algorithms", algorithms),
         ("accepted_typ", accepted_typ),
@@ -223,7 +207,6 @@ def _check_options(
             raise TypeError(f"{name} must be a collection of strings, not a string")
     if not accepted_typ:
         raise TypeError("accepted_typ must name at least one typ")
-    if now.tzinfo is None:
-        raise TypeError("now must be timezone-aware")
+    require_aware(now)
     if clock_tolerance < timedelta(0):
         raise ValueError("clock_tolerance must not be negative")

@@ -11,7 +11,8 @@
 The issuer service rebuilds a list from its database rows, so every whole-list operation (packing,
 unpacking, compression) runs in C through ``bytes`` slicing and big-integer arithmetic rather than
 a Python loop per entry; only explicit updates are visited one by one. Decompression is capped at
-:data:`MAX_STATUS_LIST_BYTES` (docs/security.md); anything beyond is a rejection, not a slowdown.
+:data:`MAX_STATUS_LIST_BYTES` (docs/security.md, size caps); anything beyond is a rejection, not
+a slowdown.
 CWT (§5.2, §6.3) is not implemented.
 """
 
@@ -46,7 +47,7 @@ BitOrder = Literal["lsb0", "msb0"]
 
 STATUS_LIST_TYP = "statuslist+jwt"
 MAX_STATUS_LIST_BYTES = 4 * 1024 * 1024
-"""docs/security.md: a status list is at most 4 MiB once decompressed."""
+"""A status list is at most 4 MiB once decompressed (docs/security.md, size caps)."""
 MAX_STATUS_LIST_TOKEN_BYTES = 6 * 1024 * 1024
 """A token whose list hits the cap and does not compress, in base64url (x4/3), plus its claims."""
 COMPRESSION_LEVEL = 9

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from credentials.clock import require_aware
 from credentials.encoding import json_dumps
 from credentials.errors import (
     CredentialExpired,
@@ -185,8 +186,7 @@ def check_validity_period(
 
     Raises :class:`CredentialNotYetValid` or :class:`CredentialExpired`.
     """
-    if now.tzinfo is None:
-        raise TypeError("now must be timezone-aware")
+    require_aware(now)
     if facts.valid_from is not None and now + clock_tolerance < facts.valid_from:
         raise CredentialNotYetValid("the validFrom time has not come")
     if facts.valid_until is not None and now - clock_tolerance > facts.valid_until:

@@ -15,13 +15,13 @@ from typing import Any, Final
 
 from sqlmodel import Session
 
+from credentials.clock import require_aware
 from credentials.encoding import JSONValue
 from issuers.errors import BatchItemInvalid, BatchTooLarge, IssuerError, Violation
 from issuers.idempotency import Replay, begin, check_key, complete, fingerprint, release
 from issuers.issuance import IssuedCredential, record_credentials, sign_credentials
 from issuers.issuance_input import CredentialRequest, PreparedCredential, prepare_credential
 from issuers.organisations import IssuerAccount
-from issuers.timestamps import require_aware
 
 MAX_BATCH: Final = 1000
 

@@ -6,22 +6,24 @@
   ``sealing.aead``) with associated data ``issuer-key|<issuer id>|<kid>``, so a row copied
   to another issuer, or relabelled, does not open. The private key never leaves this module
   except as a :class:`~credentials.keys.PrivateKey` handed to the signing code.
-- Cache: the opened key is kept per process, keyed by issuer, kid and the sealed bytes, so a
-  batch of a thousand credentials opens it once.
+- Cache: within a request the opened key is kept in the application's
+  :data:`PRIVATE_KEY_CACHE`, keyed by issuer, kid and a digest of the sealed bytes and the KEK,
+  so a batch of a thousand credentials opens it once; the cache belongs to the application
+  (``api.caches``), never to the process.
 - Rotation: the new key signs from then on; a retired key stays published while any credential
   it signed is still valid (not expired), so those keep verifying (SD-JWT VC §3.5).
 """
 
 import hashlib
 import secrets
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import exists, update
 from sqlmodel import Session, col, select
 
+from credentials.bounded_cache import CacheSlot
+from credentials.clock import as_utc, as_utc_or_none, require_aware
 from credentials.encoding import json_dumps, json_object
 from credentials.errors import UnsupportedAlgorithm
 from credentials.keys import (
@@ -35,12 +37,21 @@ from credentials.keys import (
 )
 from issuers.errors import IssuerInvalid
 from issuers.tables import IssuerCredential, IssuerKey
-from issuers.timestamps import as_utc, as_utc_or_none, require_aware
 from sealing.aead import open_sealed, seal
 
-_CACHE_SIZE = 1024
-_cache: OrderedDict[tuple[str, str, bytes], PrivateKey] = OrderedDict()
-_cache_lock = threading.Lock()
+PrivateKeyCacheKey = tuple[str, str, bytes]
+PRIVATE_KEY_OVERHEAD = 2048
+"""Bytes charged per opened private key beyond its cache key (the key objects themselves)."""
+
+
+def private_key_cost(cache_key: PrivateKeyCacheKey, _key: PrivateKey) -> int:
+    """What an opened key is charged in the cache: its key and the key objects."""
+    issuer_id, kid, fingerprint = cache_key
+    return PRIVATE_KEY_OVERHEAD + len(issuer_id) + len(kid) + len(fingerprint)
+
+
+PRIVATE_KEY_CACHE: CacheSlot[PrivateKeyCacheKey, PrivateKey] = CacheSlot("taito.private_keys")
+"""Where :func:`signing_key` finds its application's cache of opened private keys."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,7 @@ def rotate_issuer_key(
 
 
 def signing_key(session: Session, *, issuer_id: str, kek: bytes) -> SigningKey:
-    """The issuer's active private key, opened once per process and then cached.
+    """The issuer's active private key, opened once per application and then cached.
 
     Raises :class:`~sealing.aead.SealError` when the sealed key does not open (wrong KEK,
     or a row that belongs to another issuer or kid) and ``LookupError`` without an active key.
@@ -150,17 +161,14 @@ def _open(issuer_id: str, kid: str, sealed: bytes, kek: bytes) -> PrivateKey:
     # another KEK never hits an entry opened from something else.
     fingerprint = hashlib.sha256(kek + b"|" + sealed).digest()
     cache_key = (issuer_id, kid, fingerprint)
-    with _cache_lock:
-        found = _cache.get(cache_key)
-        if found is not None:
-            _cache.move_to_end(cache_key)
-            return found
+    cache = PRIVATE_KEY_CACHE.current()
+    found = cache.get(cache_key) if cache is not None else None
+    if found is not None:
+        return found
     plaintext = open_sealed(kek, sealed, context=key_context(issuer_id, kid))
     key = private_key_from_jwk(json_object(plaintext, what="sealed private key"), kid=kid)
-    with _cache_lock:
-        _cache[cache_key] = key
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+    if cache is not None:
+        cache.put(cache_key, key)
     return key
 
 

@@ -26,10 +26,10 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from credentials.encoding import JSONValue, json_dumps, json_object
 from issuers.errors import IdempotencyInProgress, IdempotencyKeyMissing, IdempotencyKeyReused
 from issuers.tables import IssuerIdempotency
-from issuers.timestamps import as_utc, require_aware
 from sealing.aead import open_sealed, seal
 from sealing.keyed_hash import derive_key, keyed_hash
 

@@ -10,7 +10,7 @@
   the header ``kid`` is the DID URL of the key in the did:web document.
 
 One issuance (and each batch) goes: claim the ``Idempotency-Key`` (committed), check the request,
-reserve status entries (committed), sign with the active key (opened once per process), then add
+reserve status entries (committed), sign with the active key (opened once per application), then add
 the register rows, the pickup codes and the sealed response in **one** transaction. Whatever
 fails before that commit leaves no credential in the register and releases the key; reserved
 indices stay unused, never reused.
@@ -28,6 +28,7 @@ from sqlalchemy import Table, insert
 from sqlmodel import Session, SQLModel
 
 from credentials.bitstring_status_list import VC_V2_CONTEXT, build_bitstring_status_entry
+from credentials.clock import require_aware
 from credentials.did_web import did_web_key_id
 from credentials.sd_jwt_issuer import random_decoys, random_salt
 from credentials.sd_jwt_vc import issue_sd_jwt_vc
@@ -46,7 +47,6 @@ from issuers.organisations import IssuerAccount
 from issuers.pickup import new_pickup
 from issuers.status import ListKind, StatusSlot, reserve_status_slots
 from issuers.tables import IssuerCredential, IssuerPickup
-from issuers.timestamps import require_aware
 
 _DECOYS = random_decoys(minimum=1, maximum=3)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
+from credentials.clock import require_aware
 from credentials.did_jwk import encode_did_jwk, resolve_did_jwk
 from credentials.did_key import resolve_did_key
 from credentials.errors import CredentialError
@@ -39,7 +40,6 @@ from issuers.errors import (
     Violation,
 )
 from issuers.organisations import IssuerAccount
-from issuers.timestamps import require_aware
 from schemas import (
     UnknownCredentialType,
     credential_type,

@@ -8,7 +8,6 @@ hash); it is looked up by that hash. An API key used on another issuer's path an
 is revealed (DESIGN.md, "Auth").
 """
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -17,14 +16,15 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from credentials.did_web import did_web_key_id
 from credentials.keys import PublicKey
 from issuers.custody import KeyInfo, add_issuer_key, published_keys, rotate_issuer_key
 from issuers.errors import IssuerAPIKeyInvalid, IssuerInvalid, IssuerNotFound, IssuerSlugTaken
 from issuers.identifiers import SLUG_PATTERN, issuer_did, issuer_identifier, slug_of_identifier
 from issuers.tables import Issuer, IssuerAccreditation
-from issuers.timestamps import as_utc, require_aware
 from schemas.registry import SLUGS, vct_for
+from sealing.secret_hashes import hash_secret
 
 API_KEY_PREFIX = "tik_"
 _MAX_API_KEY_LENGTH = 100
@@ -66,11 +66,6 @@ class IssuerProfile:
     keys: tuple[PublicKey, ...]
 
 
-def hash_api_key(api_key: str) -> str:
-    """SHA-256 (hex) of an API key, the form it is stored and looked up in."""
-    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
-
-
 def create_issuer(
     session: Session,
     *,
@@ -101,7 +96,7 @@ def create_issuer(
         id=secrets.token_hex(16),
         slug=slug,
         name=name,
-        api_key_hash=hash_api_key(api_key),
+        api_key_hash=hash_secret(api_key),
         created_at=now,
     )
     session.add(issuer)
@@ -126,7 +121,7 @@ def authenticate_issuer(session: Session, *, slug: str, api_key: str) -> IssuerA
     if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > _MAX_API_KEY_LENGTH:
         raise IssuerAPIKeyInvalid("the API key is not an issuer API key")
     issuer = session.exec(
-        select(Issuer).where(col(Issuer.api_key_hash) == hash_api_key(api_key))
+        select(Issuer).where(col(Issuer.api_key_hash) == hash_secret(api_key))
     ).first()
     if issuer is None:
         raise IssuerAPIKeyInvalid("the API key is not valid")

@@ -10,7 +10,6 @@ and no KEK is needed to redeem. Redeeming erases the sealed credential; codes ex
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -18,9 +17,9 @@ from typing import Final
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from issuers.errors import PickupCodeExpired, PickupCodeUnknown, PickupCodeUsed
 from issuers.tables import IssuerPickup
-from issuers.timestamps import as_utc, require_aware
 from sealing.aead import open_sealed, seal
 
 PICKUP_PREFIX: Final = "tpc_"
@@ -67,21 +66,15 @@ def new_pickup(*, credential_id: str, credential: str, now: datetime) -> NewPick
     return NewPickup(code=code, row=row)
 
 
-def redeem_pickup_code(
-    session: Session,
-    *,
-    code: str,
-    now: datetime,
-    deliver: Callable[[str], object] | None = None,
-) -> str:
-    """Return the credential as issued for ``code``, once; commits.
+def claim_pickup_code(session: Session, *, code: str, now: datetime) -> str:
+    """Mark ``code`` redeemed and return its credential, in the caller's transaction (no commit).
 
-    ``deliver``, when given, receives the credential inside the same transaction (the wallet's
-    receive, composed by the API): if it raises, the redemption is rolled back and the code
-    stays usable, so a wallet that refuses the credential does not burn the code; if it returns,
-    its commit (or ours) makes the redemption final. Raises :class:`PickupCodeUnknown` (404),
-    :class:`PickupCodeUsed` (410, also when another redemption won a race),
-    :class:`PickupCodeExpired` (410) and whatever ``deliver`` raises.
+    A step for a flow (``api.flows.pickup``): the caller commits once the wallet has stored the
+    credential, or rolls back, which leaves the code usable, so a wallet that refuses the
+    credential does not burn the code. The claim is one conditional ``UPDATE`` (``redeemed_at IS
+    NULL``), so of two concurrent redemptions one wins. Raises :class:`PickupCodeUnknown` (404),
+    :class:`PickupCodeUsed` (410, also when another redemption won the race) and
+    :class:`PickupCodeExpired` (410).
     """
     now = require_aware(now)
     if not code.startswith(PICKUP_PREFIX) or len(code) > _MAX_CODE_LENGTH:
@@ -101,19 +94,8 @@ def redeem_pickup_code(
         .values(redeemed_at=now, sealed_credential=None)
     )
     if claimed.rowcount != 1:
-        session.rollback()
         raise PickupCodeUsed("the pickup code has been used")
-    try:
-        credential = open_sealed(
-            _sealing_key(code), sealed, context=_context(credential_id)
-        ).decode("utf-8")
-        if deliver is not None:
-            deliver(credential)
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
-    return credential
+    return open_sealed(_sealing_key(code), sealed, context=_context(credential_id)).decode("utf-8")
 
 
 def purge_expired_pickups(session: Session, *, now: datetime) -> int:

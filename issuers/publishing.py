@@ -13,11 +13,11 @@ This instance's own verifier does not fetch these lists: :func:`current_statuses
 list's statuses as they are now, unsigned, so verification never loads a private key.
 
 Status lists are built from the packed statuses kept on the list row (no scan of the register)
-and the signed result is cached per process until the list's version or the signing key
-changes or the token is half-way to its ``exp``; ``max_age`` for ``Cache-Control`` follows ``ttl``.
+and the signed result is kept in the application's :data:`STATUS_LIST_CACHE` until the list's
+version or the signing key changes or the token is half-way to its ``exp``; ``max_age`` for
+``Cache-Control`` follows ``ttl``.
 """
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -28,6 +28,8 @@ from credentials.bitstring_status_list import (
     BitstringStatusList,
     build_bitstring_status_list_credential,
 )
+from credentials.bounded_cache import CacheSlot
+from credentials.clock import require_aware
 from credentials.did_web import build_did_web_document, did_web_key_id
 from credentials.issuer_metadata import build_issuer_metadata
 from credentials.status_list import StatusList, StatusType, sign_status_list_token
@@ -44,7 +46,6 @@ from issuers.identifiers import (
 )
 from issuers.status import ListKind, StatusListState, read_status_list
 from issuers.tables import Issuer
-from issuers.timestamps import require_aware
 from schemas import UnknownCredentialType, credential_type, type_metadata
 
 STATUS_LIST_TTL: Final = 300
@@ -70,15 +71,22 @@ class PublishedStatusList:
 
 
 @dataclass(frozen=True)
-class _Cached:
+class SignedStatusList:
+    """A status list as signed: for which version, with which key, when."""
+
     version: int
     kid: str
     token: str
     signed_at: datetime
 
 
-_cache: dict[str, _Cached] = {}
-_cache_lock = threading.Lock()
+def signed_status_list_cost(cache_key: str, signed: SignedStatusList) -> int:
+    """What a signed list is charged in the cache: its token, key and kid."""
+    return 256 + len(cache_key) + len(signed.kid) + len(signed.token)
+
+
+STATUS_LIST_CACHE: CacheSlot[str, SignedStatusList] = CacheSlot("taito.status_lists")
+"""Where the publishing functions find their application's cache of signed status lists."""
 
 
 def _issuer_id(session: Session, slug: str) -> str:
@@ -216,8 +224,8 @@ def _cached_or_signed(
 ) -> str:
     now = require_aware(now)
     key = signing_key(session, issuer_id=state.issuer_id, kek=kek)
-    with _cache_lock:
-        cached = _cache.get(cache_key)
+    cache = STATUS_LIST_CACHE.current()
+    cached = cache.get(cache_key) if cache is not None else None
     fresh = (
         cached is not None
         and cached.version == state.version
@@ -241,8 +249,8 @@ def _cached_or_signed(
         )
     else:
         token = _sign_w3c(full, purpose, slug=slug, key=key, base_url=base_url, now=now)
-    with _cache_lock:
-        _cache[cache_key] = _Cached(full.version, key.kid, token, now)
+    if cache is not None:
+        cache.put(cache_key, SignedStatusList(full.version, key.kid, token, now))
     return token
 
 

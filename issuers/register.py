@@ -12,11 +12,11 @@ from typing import Final
 
 from sqlmodel import Session, and_, col, or_, select
 
+from credentials.clock import as_utc, as_utc_or_none
 from credentials.encoding import b64url_decode, b64url_encode
 from credentials.errors import MalformedInput
 from issuers.errors import IssuedCredentialNotFound, IssuerInvalid
 from issuers.tables import IssuerCredential
-from issuers.timestamps import as_utc, as_utc_or_none
 
 MAX_PAGE: Final = 200
 

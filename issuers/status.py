@@ -28,11 +28,11 @@ from typing import Final, Literal
 from sqlalchemy import DateTime, bindparam, text, update
 from sqlmodel import Session, col, select
 
+from credentials.clock import require_aware
 from credentials.status_list import StatusList, StatusType
 from issuers.errors import IssuedCredentialNotFound, StatusChangeRefused
 from issuers.register import RegisterEntry, register_entry
 from issuers.tables import Issuer, IssuerCredential, IssuerStatusList
-from issuers.timestamps import require_aware
 
 LIST_SIZE: Final = 131_072
 """Entries per list: the W3C minimum, and ample herd privacy for the IETF list (§13.3)."""

@@ -10,8 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from schemas.claim_path import ClaimPathError, select_claims
-from verifiers.dcql import ClaimQuery, CredentialQuery, PathPart, Query
+from credentials.dcql import ClaimQuery, CredentialQuery, PathPart, Query, match_claim, select_paths
 
 
 @dataclass(frozen=True)
@@ -31,30 +30,14 @@ class Shortfall:
     path: tuple[PathPart, ...] | None = None
 
 
-def _strict_equal(value: object, allowed: tuple[str | int | bool, ...]) -> bool:
-    # §6.3: "the type and value of the claim both match exactly"; True is not 1.
-    return any(type(value) is type(option) and value == option for option in allowed)
-
-
 def claim_present(claims: Mapping[str, Any], claim: ClaimQuery) -> bool:
     """Whether the disclosed ``claims`` hold anything at ``claim.path`` (§7.1 processing)."""
-    try:
-        return bool(select_claims(claims, claim.path))
-    except ClaimPathError:
-        return False
+    return bool(select_paths(claims, claim.path))
 
 
 def claim_matches(claims: Mapping[str, Any], claim: ClaimQuery) -> bool:
     """Whether the disclosed ``claims`` hold ``claim`` (§7.1 processing) with an allowed value."""
-    try:
-        selected = select_claims(claims, claim.path)
-    except ClaimPathError:
-        return False
-    if not selected:
-        return False
-    if claim.values is None:
-        return True
-    return any(_strict_equal(value, claim.values) for _, value in selected)
+    return match_claim(claims, claim) is not None
 
 
 def _credential_shortfalls(query: CredentialQuery, answer: PresentedCredential) -> list[Shortfall]:

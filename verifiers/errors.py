@@ -8,7 +8,6 @@
         ├── VerifierInvalid                 verifier_invalid              422
         ├── RequestNotFound                 verifier_request_not_found    404
         ├── RequestExpired                  verifier_request_expired      410
-        ├── QueryInvalid                    presentation_query_invalid    422
         ├── NonceUnknown                    nonce_unknown                 422
         ├── NonceExpired                    nonce_expired                 410
         ├── NonceReused                     nonce_reused                  409
@@ -88,12 +87,6 @@ class _WithErrors(VerifierError):
         super().__init__(detail)
         self.errors = tuple(dict(error) for error in errors)
         self.problem_extra: dict[str, Any] = {"errors": list(self.errors)} if errors else {}
-
-
-class QueryInvalid(_WithErrors):
-    code = "presentation_query_invalid"
-    title = "The presentation query is not valid"
-    status = 422
 
 
 class NonceUnknown(VerifierError):

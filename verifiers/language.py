@@ -1,8 +1,6 @@
-"""The caller's language (fi, sv or en) from ``Accept-Language`` and claim labels in it.
+"""Reports in the caller's language (fi, sv or en): type names and claim labels in it.
 
-``Accept-Language`` is read as RFC 9110 §12.5.4 says: language ranges with optional ``q``
-weights; the supported language with the highest weight wins, ties going to the earlier range;
-``*`` means any, which is English. Without a usable header the answer is English.
+The API negotiates the language (``api.language``) and hands it in as a :data:`Language`.
 
 Labels come from the SD-JWT VC Type Metadata of this instance's credential types (SD-JWT VC,
 "Claim Display Metadata", through :func:`schemas.claim_label`); a claim of a type this instance
@@ -10,15 +8,14 @@ does not know is labelled by its path.
 """
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from credentials.encoding import MAX_DEPTH
 from schemas import UnknownCredentialType, claim_label, slug_from_vct, type_display_name
+from schemas.type_metadata import LANGUAGES
+from schemas.type_metadata import Language as Language  # the services' name for it
 
-Language = Literal["fi", "sv", "en"]
-LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
 DEFAULT_LANGUAGE: Language = "en"
-MAX_RANGES = 20
 
 
 def as_language(value: str) -> Language:
@@ -27,36 +24,6 @@ def as_language(value: str) -> Language:
         if value == known:
             return known
     return DEFAULT_LANGUAGE
-
-
-def negotiate_language(accept_language: str | None) -> Language:
-    """The best of fi, sv and en for an ``Accept-Language`` header (RFC 9110 §12.5.4)."""
-    if not accept_language:
-        return DEFAULT_LANGUAGE
-    best: tuple[float, int, Language] | None = None
-    for position, item in enumerate(accept_language.split(",")[:MAX_RANGES]):
-        tag, _, params = item.strip().partition(";")
-        weight = 1.0
-        params = params.strip().replace(" ", "")
-        if params.startswith("q="):
-            try:
-                weight = float(params[2:])
-            except ValueError:
-                continue
-            if not 0 <= weight <= 1:
-                continue
-        primary = tag.strip().lower().split("-", 1)[0]
-        language: Language | None = None
-        for known in LANGUAGES:
-            if primary == known:
-                language = known
-        if primary == "*":
-            language = DEFAULT_LANGUAGE
-        if language is None or weight == 0:
-            continue
-        if best is None or weight > best[0]:
-            best = (weight, position, language)
-    return best[2] if best is not None else DEFAULT_LANGUAGE
 
 
 def type_slug(vct: str, *, base_url: str) -> str | None:

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from verifiers.errors import NonceExpired, NonceReused, NonceUnknown
 from verifiers.organisations import VerifierInfo
-from verifiers.tables import VerifierNonce, as_utc, require_aware
+from verifiers.tables import VerifierNonce
 
 NONCE_LIFETIME = timedelta(minutes=5)
 """How long an API-to-API nonce may wait for its presentation (the KB-JWT age limit too)."""

@@ -6,7 +6,6 @@ KB-JWT ``aud``). Its API key ``tvk_<43 characters>`` is 256 random bits, shown o
 as its SHA-256 (a high-entropy secret needs no slow hash); it is looked up by that hash.
 """
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -15,13 +14,15 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
+from sealing.secret_hashes import hash_secret
 from verifiers.errors import (
     VerifierInvalid,
     VerifierKeyInvalid,
     VerifierNotFound,
     VerifierSlugTaken,
 )
-from verifiers.tables import Verifier, as_utc, require_aware
+from verifiers.tables import Verifier
 
 API_KEY_PREFIX = "tvk_"
 _SLUG = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
@@ -52,11 +53,6 @@ def client_id_for(slug: str, *, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/verifiers/{slug}"
 
 
-def hash_api_key(api_key: str) -> str:
-    """SHA-256 hex of an API key: what the database stores and looks keys up by."""
-    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
-
-
 def _info(row: Verifier, base_url: str) -> VerifierInfo:
     return VerifierInfo(
         id=row.id,
@@ -85,7 +81,7 @@ def create_verifier(
         id="vrf_" + secrets.token_hex(16),
         slug=slug,
         name=name,
-        api_key_hash=hash_api_key(api_key),
+        api_key_hash=hash_secret(api_key),
         created_at=require_aware(now),
     )
     session.add(row)
@@ -109,7 +105,7 @@ def authenticate_verifier(
     if not _KEY.match(api_key):
         raise VerifierKeyInvalid("the verifier API key is not valid")
     row = session.exec(
-        select(Verifier).where(col(Verifier.api_key_hash) == hash_api_key(api_key))
+        select(Verifier).where(col(Verifier.api_key_hash) == hash_secret(api_key))
     ).first()
     if row is None:
         raise VerifierKeyInvalid("the verifier API key is not valid")

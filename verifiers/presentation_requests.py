@@ -1,12 +1,12 @@
 """Presentation requests: what a verifier asks for, why, until when, and what came back.
 
-A request holds a DCQL query (OpenID4VP 1.0 §6, the subset of :mod:`verifiers.dcql`, or the
+A request holds a DCQL query (OpenID4VP 1.0 §6, the subset of :mod:`credentials.dcql`, or the
 convenience form of :mod:`verifiers.query_form`), a purpose in plain language (shown to the
 person before they decide, OpenID4VP §6.4.2 and §15.3), an expiry, a single-use nonce and the
 verifier's client identifier as audience. The person opens ``{base_url}/wallet/requests/{id}``
 in their wallet; the wallet reads the public view and submits the answer
 (:func:`verifiers.submissions.submit_request_response`). The outcome, a report holding the
-disclosed claims, is sealed under the KEK (docs/security.md, promise 4).
+disclosed claims, is sealed under the KEK (docs/security.md, data at rest).
 """
 
 import json
@@ -17,14 +17,16 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
+from credentials.dcql import Query, parse_query
+from credentials.errors import QueryInvalid
 from sealing.aead import open_sealed, seal
-from verifiers.dcql import Query, parse_query
-from verifiers.errors import QueryInvalid, RequestExpired, RequestNotFound, VerifierInvalid
+from verifiers.errors import RequestExpired, RequestNotFound, VerifierInvalid
 from verifiers.language import Language
 from verifiers.nonces import add_nonce, new_nonce
 from verifiers.organisations import VerifierInfo, verifier_by_id
 from verifiers.query_form import expand_query
-from verifiers.tables import VerifierRequest, as_utc, require_aware
+from verifiers.tables import VerifierRequest
 
 MIN_LIFETIME = timedelta(minutes=1)
 MAX_LIFETIME = timedelta(days=30)

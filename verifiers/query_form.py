@@ -22,9 +22,7 @@ A verifier may ask in plain terms instead of writing DCQL::
 from collections.abc import Mapping
 from typing import Any
 
-from credentials.sd_jwt import WILDCARD, parse_claim_path
-from schemas import UnknownCredentialType, credential_type, skill_vocabulary, slug_from_vct, vct_for
-from verifiers.dcql import (
+from credentials.dcql import (
     MAX_CREDENTIAL_QUERIES,
     MAX_VALUES,
     PathPart,
@@ -32,7 +30,9 @@ from verifiers.dcql import (
     parse_path,
     parse_query,
 )
-from verifiers.errors import QueryInvalid
+from credentials.errors import QueryInvalid
+from credentials.sd_jwt import WILDCARD, parse_claim_path
+from schemas import UnknownCredentialType, credential_type, skill_vocabulary, slug_from_vct, vct_for
 
 SKILL_URI_PATH: tuple[PathPart, ...] = ("skills", None, "uri")
 
@@ -195,7 +195,7 @@ def _credential(item: object, index: int, base_url: str) -> dict[str, Any]:
 
 
 def expand_query(form: object, *, base_url: str) -> Query:
-    """Expand the convenience form into a DCQL :class:`~verifiers.dcql.Query` (OpenID4VP §6).
+    """Expand the convenience form into a DCQL :class:`~credentials.dcql.Query` (OpenID4VP §6).
 
     Raises :class:`QueryInvalid` with the pointer of the first problem.
     """

@@ -23,8 +23,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from credentials.clock import require_aware
+from credentials.dcql import parse_query
 from verifiers.admission import Expected
-from verifiers.dcql import parse_query
 from verifiers.errors import AudienceNotOwn, NonceReused, RequestExpired
 from verifiers.gate_sources import gate_context
 from verifiers.issuer_trust import Sources
@@ -34,7 +35,7 @@ from verifiers.organisations import VerifierInfo, verifier_by_id
 from verifiers.policy import REQUEST_ANSWER, SHARE_VIEW, VERIFICATION_API, DoorPolicy, NonceUse
 from verifiers.presentation_requests import load_request, seal_outcome, status_of
 from verifiers.report import VerificationReport
-from verifiers.tables import VerifierRequest, require_aware
+from verifiers.tables import VerifierRequest
 from verifiers.vp_token import invalid, place, placed_items, run_gate
 
 

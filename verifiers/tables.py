@@ -13,7 +13,7 @@ A request's outcome (the report, which holds the disclosed claims) is sealed und
 copy of the database alone reveals no claim.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, LargeBinary
@@ -21,25 +21,11 @@ from sqlmodel import Field, SQLModel
 
 
 def _utc(*, nullable: bool = False, index: bool = False) -> Any:
-    """A timezone-aware timestamp column (SQLite hands back naive values: see :func:`as_utc`)."""
+    """A timezone-aware timestamp column (SQLite reads back naive UTC: ``credentials.clock``)."""
     return Field(
         default=None if nullable else ...,
         sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index),
     )
-
-
-def as_utc(value: datetime) -> datetime:
-    """The same instant as an aware UTC datetime (naive values read from SQLite are UTC)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def require_aware(now: datetime) -> datetime:
-    """Return ``now`` in UTC; a naive ``now`` is a programming error (``TypeError``)."""
-    if now.tzinfo is None:
-        raise TypeError("now must be timezone-aware")
-    return now.astimezone(UTC)
 
 
 class Verifier(SQLModel, table=True):

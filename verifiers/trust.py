@@ -23,8 +23,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from credentials.clock import as_utc, require_aware
 from verifiers.errors import TrustedIssuerExists, TrustedIssuerNotFound
-from verifiers.tables import TrustedIssuer, as_utc, require_aware
+from verifiers.tables import TrustedIssuer
 from verifiers.trust_entries import (
     REGISTRY_VERSION,
     KeySource,
@@ -33,6 +34,19 @@ from verifiers.trust_entries import (
     check_entry,
     parse_registry,
 )
+
+
+def _new_row(identifier: str, now: datetime) -> TrustedIssuer:
+    # An empty entry for ``identifier``; _apply fills it in.
+    return TrustedIssuer(
+        id="tis_" + secrets.token_hex(16),
+        identifier=identifier,
+        display_name="",
+        key_source="",
+        vct_values=[],
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _entry(row: TrustedIssuer) -> TrustEntry:
@@ -69,15 +83,7 @@ def add_trusted_issuer(session: Session, *, entry: TrustEntry, now: datetime) ->
     :class:`TrustedIssuerExists`."""
     check_entry(entry)
     now = require_aware(now)
-    row = TrustedIssuer(
-        id="tis_" + secrets.token_hex(16),
-        identifier=entry.identifier,
-        display_name="",
-        key_source="",
-        vct_values=[],
-        created_at=now,
-        updated_at=now,
-    )
+    row = _new_row(entry.identifier, now)
     _apply(row, entry, now)
     session.add(row)
     try:
@@ -155,15 +161,7 @@ def import_trust_registry(
     for entry in entries:
         row = _row(session, entry.identifier)
         if row is None:
-            row = TrustedIssuer(
-                id="tis_" + secrets.token_hex(16),
-                identifier=entry.identifier,
-                display_name="",
-                key_source="",
-                vct_values=[],
-                created_at=now,
-                updated_at=now,
-            )
+            row = _new_row(entry.identifier, now)
         _apply(row, entry, now)
         session.add(row)
     session.commit()

@@ -9,11 +9,11 @@ with a query, the report adds whether they satisfy it together (:mod:`verifiers.
 import re
 from collections.abc import Sequence
 
+from credentials.dcql import Query
 from credentials.errors import CredentialError
 from credentials.jws import parse_compact, payload_object
 from credentials.sd_jwt import split_sd_jwt
 from verifiers.admission import Expected, GateContext
-from verifiers.dcql import Query
 from verifiers.dcql_answers import PresentedCredential, check_answer, query_for_vct
 from verifiers.errors import SubmissionInvalid
 from verifiers.gate import admit

@@ -9,7 +9,8 @@ Modules: ``accounts``, ``account_rules``, ``passwords``, ``login_throttle`` and 
 (registration, username and password rules, bounded argon2id, rate limits, sessions), ``vault``
 (per-holder data key under the KEK), ``holder_keys``, ``credentials`` and ``held`` (receive,
 list, search, detail), ``claims`` (labels, skills, search text), ``profile`` (skills profile,
-self-declared skills), ``presentations``, the ``shares`` subpackage (consented sharing), ``dcql``
-and ``request_answers`` (answering verifiers), ``activity`` (the hash-chained log) and
-``portability`` (export, import, erasure).
+self-declared skills), ``presentations``, the ``shares`` subpackage (consented sharing),
+``request_answers`` (answering verifiers), ``activity`` (the hash-chained log),
+``reauthentication`` (the password again), ``portability`` and ``export_encryption`` (export,
+import) and ``erasure``.
 """

@@ -16,7 +16,7 @@ whose registrations are counted. A registration cannot both hand out a free name
 it was free: what it can hide is the difference between "someone has it" and "nobody may have it",
 and what it costs is time per address and a real account for every free name probed.
 
-Login is behind :class:`Authenticator`: :func:`wallet.tokens.login` accepts whatever
+Login is behind :class:`wallet.tokens.Authenticator`: :func:`wallet.tokens.login` accepts whatever
 authenticator vouches for a holder, so an OpenID Connect provider (a national e-identification
 service) can plug in later as another implementation that maps its ``iss`` and ``sub`` to a
 holder, without touching tokens, throttling or the routes that use them.
@@ -25,10 +25,10 @@ holder, without touching tokens, throttling or the routes that use them.
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from sqlmodel import Session, col, select
 
+from credentials.clock import require_aware
 from wallet.account_rules import (
     RESERVED_USERNAMES,
     check_new_password,
@@ -49,24 +49,16 @@ from wallet.login_throttle import (
 )
 from wallet.passwords import Argon2Parameters, PasswordHashing
 from wallet.tables import WalletHolder
-from wallet.timestamps import require_aware
 from wallet.tokens import TokenPair, issue_tokens
 from wallet.vault import login_lookup, new_vault
 
 __all__ = [
     "Argon2Parameters",
-    "Authenticator",
     "PasswordAuthenticator",
     "Registration",
     "normalize_username",
     "register",
 ]
-
-
-class Authenticator(Protocol):
-    """Establishes who is logging in; returns the holder id or raises a 401/429/503 WalletError."""
-
-    def authenticate(self, session: Session, *, now: datetime) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc
 from credentials.encoding import JSONValue, json_dumps
 from wallet.errors import ActivityLogTampered, LogProblem, WalletNotFound
 from wallet.tables import WalletActivity, WalletHolder
-from wallet.timestamps import as_utc
 from wallet.vault import Vault, derive_key, keyed_hash, open_vault
 
 GENESIS = "0" * 64

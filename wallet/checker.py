@@ -1,7 +1,7 @@
 """The verification gate as the wallet sees it: a function handed in by the API.
 
 The wallet never verifies credentials itself and never imports the verifiers service; the API
-passes a :class:`CredentialChecker` (backed by the one verification gate, THREATS.md promise 1)
+passes a :class:`CredentialChecker` (backed by the one verification gate, docs/security.md)
 into :func:`wallet.credentials.receive_credential`, :func:`wallet.portability.import_wallet` and
 the credential detail (live status). A checker verifies everything that makes a credential
 acceptable for this holder: format and signature (issuer keys through issuer metadata, DIDs or

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from credentials.clock import require_aware
 from credentials.errors import TaitoError
 from wallet.activity import ActivityKind, append_activity
 from wallet.checker import CredentialChecker
@@ -28,7 +29,6 @@ from wallet.held import HeldDocument, HeldIndex, iter_indexes, load_document, se
 from wallet.holder_keys import holder_public_keys, key_bound_to
 from wallet.shares.records import withdraw_shares_of_credential
 from wallet.tables import WalletCredential
-from wallet.timestamps import require_aware
 from wallet.vault import Vault, open_vault
 
 MAX_CREDENTIAL_CHARS = 256 * 1024
@@ -109,25 +109,30 @@ def receive_credential(
     base_url: str,
     now: datetime,
 ) -> CredentialSummary:
-    """Verify ``credential`` through ``verify`` and store it sealed (issue 5 "Receive").
+    """Verify ``credential`` through ``verify`` and store it sealed (issue 5 "Receive"); commits.
 
     Raises whatever ``verify`` raises (nothing is stored then), :class:`CredentialDuplicate`
     (409) when the wallet already holds it, and :class:`~wallet.errors.WalletNotFound`.
     """
-    now = require_aware(now)
-    vault = open_vault(session, holder_id=holder_id, kek=kek)
-    return receive_into(
-        session,
-        vault=vault,
-        credential=credential,
-        verify=verify,
-        kek=kek,
-        base_url=base_url,
-        now=now,
-    )
+    try:
+        vault = open_vault(session, holder_id=holder_id, kek=kek)
+        summary = store_received(
+            session,
+            vault=vault,
+            credential=credential,
+            verify=verify,
+            kek=kek,
+            base_url=base_url,
+            now=now,
+        )
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return summary
 
 
-def receive_into(
+def store_received(
     session: Session,
     *,
     vault: Vault,
@@ -137,7 +142,12 @@ def receive_into(
     base_url: str,
     now: datetime,
 ) -> CredentialSummary:
-    """:func:`receive_credential` for an open vault (used by import too); commits."""
+    """Verify and store ``credential`` in the caller's transaction (no commit; a flow's step).
+
+    Raises as :func:`receive_credential`; after a :class:`CredentialDuplicate` found by the
+    database the caller must roll back.
+    """
+    now = require_aware(now)
     holder_id = vault.holder_id
     text = credential.strip()
     keys = holder_public_keys(session, holder_id=holder_id)
@@ -179,7 +189,6 @@ def receive_into(
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise CredentialDuplicate("This credential is already in your wallet.") from None
     details = {"credential_id": document.id, "vct": checked.vct, "issuer": checked.issuer}
     if checked.issuer_name:
@@ -192,7 +201,6 @@ def receive_into(
         kek=kek,
         now=now,
     )
-    session.commit()
     return _summary(index, "en")
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from credentials.clock import require_aware
 from wallet.errors import WalletNotFound
 from wallet.passwords import PasswordHashing
 from wallet.reauthentication import confirm_password
@@ -28,7 +29,6 @@ from wallet.tables import (
     WalletShare,
     WalletTokenFamily,
 )
-from wallet.timestamps import require_aware
 from wallet.vault import derive_key, keyed_hash
 
 

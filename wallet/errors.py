@@ -36,7 +36,6 @@
         ├── SkillInvalid                     skill_invalid                422
         ├── PresentationRequestExpired       presentation_request_expired 410
         ├── ApprovalInvalid                  approval_invalid             422
-        ├── PresentationQueryInvalid         presentation_query_invalid   422
         ├── ImportInvalid                    import_invalid               422
         ├── CredentialCheckUnavailable       credential_check_unavailable 503
         └── ActivityLogTampered              activity_log_tampered        500
@@ -259,12 +258,6 @@ class PresentationRequestExpired(WalletError):
 class ApprovalInvalid(WalletError):
     code = "approval_invalid"
     title = "The approval does not fit the request"
-    status = 422
-
-
-class PresentationQueryInvalid(WalletError):
-    code = "presentation_query_invalid"
-    title = "The presentation request's query is not a supported DCQL query"
     status = 422
 
 

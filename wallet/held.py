@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc
 from credentials.encoding import JSONValue
 from wallet.claims import HeldSkill
 from wallet.errors import CredentialNotFound
 from wallet.tables import WalletCredential
-from wallet.timestamps import as_utc
 from wallet.vault import Vault
 
 DOCUMENT = "credential"

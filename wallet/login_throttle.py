@@ -41,9 +41,9 @@ from sqlalchemy import case, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc
 from wallet.errors import LoginThrottled, RegistrationThrottled
 from wallet.tables import WalletLoginThrottle
-from wallet.timestamps import as_utc
 from wallet.vault import derive_key, keyed_hash
 
 FORGET_AFTER = timedelta(hours=24)

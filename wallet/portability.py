@@ -18,12 +18,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from credentials.clock import require_aware
 from credentials.encoding import JSONValue
 from credentials.errors import TaitoError
 from credentials.keys import private_key_from_jwk
 from wallet.activity import ActivityKind, all_activity, append_activity
 from wallet.checker import CredentialChecker
-from wallet.credentials import receive_into
+from wallet.credentials import store_received
 from wallet.errors import CredentialDuplicate, ImportInvalid, PassphraseRejected
 from wallet.export_encryption import ExportKDF, check_passphrase, decrypt_export, encrypt_export
 from wallet.held import document_json, iter_documents
@@ -32,7 +33,6 @@ from wallet.passwords import PasswordHashing
 from wallet.profile import declare_skill, list_declared_skills
 from wallet.reauthentication import confirm_password
 from wallet.shares.records import list_shares
-from wallet.timestamps import require_aware
 from wallet.vault import open_vault
 
 EXPORT_FORMAT = "taito-wallet-export"
@@ -206,8 +206,9 @@ def import_wallet(
         if not isinstance(text, str):
             rejected.append(ImportRejection(number, "import_invalid", "not a credential"))
             continue
+        # One transaction per credential: a rejected one leaves the others imported.
         try:
-            receive_into(
+            store_received(
                 session,
                 vault=vault,
                 credential=text,
@@ -216,8 +217,10 @@ def import_wallet(
                 base_url=base_url,
                 now=now,
             )
+            session.commit()
             imported += 1
         except CredentialDuplicate:
+            session.rollback()
             duplicates += 1
         except TaitoError as error:
             session.rollback()

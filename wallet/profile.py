@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from schemas import eqf_level, skill_vocabulary
 from schemas.type_metadata import primary_language
 from wallet.activity import ActivityKind, append_activity
@@ -24,7 +25,6 @@ from wallet.claims import type_name
 from wallet.errors import SkillInvalid, SkillNotFound
 from wallet.held import HeldIndex, iter_indexes
 from wallet.tables import WalletDeclaredSkill
-from wallet.timestamps import as_utc, require_aware
 from wallet.vault import Vault, open_vault
 
 _SKILL = "declared-skill"

@@ -17,13 +17,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from credentials.clock import require_aware
 from wallet.account_rules import check_new_password, normalize_username
 from wallet.accounts import PasswordAuthenticator
 from wallet.activity import ActivityKind, append_activity
 from wallet.errors import AuthenticationFailed, ReauthenticationFailed, WalletNotFound
 from wallet.passwords import PasswordHashing
 from wallet.tables import WalletHolder, WalletTokenFamily
-from wallet.timestamps import require_aware
 from wallet.tokens import TokenPair, issue_tokens
 from wallet.vault import open_vault
 

@@ -17,16 +17,22 @@ from typing import Any
 
 from sqlmodel import Session
 
+from credentials.clock import require_aware
+from credentials.dcql import (
+    ConcretePath,
+    CredentialQuery,
+    match_credential,
+    parse_query,
+    select_paths,
+)
 from credentials.encoding import JSONValue
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimPointer, ClaimRow, label_of, labelled_rows, title_of, type_name
 from wallet.claims import type_slug as slug_of
-from wallet.dcql import ConcretePath, CredentialQuery, match_credential, parse_dcql, select_paths
 from wallet.errors import ApprovalInvalid, PresentationRequestExpired
 from wallet.held import HeldDocument, iter_documents, load_document
 from wallet.holder_keys import holder_signing_key
 from wallet.presentations import SELECTIVE_FORMAT, present
-from wallet.timestamps import require_aware
 from wallet.vault import open_vault
 
 
@@ -107,9 +113,7 @@ class RequestAnswer:
 
 
 def _fits(document: HeldDocument, query: CredentialQuery) -> bool:
-    if document.format != SELECTIVE_FORMAT or query.format != SELECTIVE_FORMAT:
-        return False
-    return query.vct_values is None or document.vct in query.vct_values
+    return document.format == SELECTIVE_FORMAT and document.vct in query.vct_values
 
 
 def _revealed(
@@ -131,8 +135,8 @@ def _revealed(
 def _asked(query: CredentialQuery, base_url: str, lang: str) -> tuple[AskedClaim, ...]:
     slug = next((s for v in query.vct_values or () if (s := slug_of(v, base_url=base_url))), None)
     return tuple(
-        AskedClaim(id=c.id, path=c.path, label=label_of(slug, c.path, lang), values=c.values)
-        for c in query.claims or ()
+        AskedClaim(id=key, path=c.path, label=label_of(slug, c.path, lang), values=c.values)
+        for key, c in zip(query.claim_keys(), query.claims, strict=True)
     )
 
 
@@ -149,12 +153,12 @@ def match_request(
     """Which held credentials satisfy each credential query, and what each would reveal.
 
     OpenID4VP 1.0 §6.4. Raises :class:`PresentationRequestExpired` (410) and
-    :class:`~wallet.errors.PresentationQueryInvalid` (422).
+    :class:`~credentials.errors.QueryInvalid` (422).
     """
     now = require_aware(now)
     if request.expires_at <= now:
         raise PresentationRequestExpired("The request has expired; ask the verifier for a new one.")
-    queries = parse_dcql(request.query)
+    queries = parse_query(request.query, at="/query").credentials
     vault = open_vault(session, holder_id=holder_id, kek=kek)
     documents = list(iter_documents(session, vault))
     matches = []
@@ -218,15 +222,18 @@ def answer_request(
 ) -> RequestAnswer:
     """Build the ``vp_token`` holding only what the person approved (OpenID4VP 1.0 §8.1).
 
-    No approvals declines the request. Raises :class:`PresentationRequestExpired` (410),
-    :class:`ApprovalInvalid` (422: unknown query or claim id, a credential that does not satisfy
-    the query, several credentials for a single one), :class:`~wallet.errors.CredentialNotFound`
-    (404) and :class:`~wallet.errors.PresentationQueryInvalid` (422).
+    The answer (or the decline) is logged in the caller's transaction (no commit): the flow
+    that sends the answer (``api.flows.request_answer``) commits once the verifier took it, so
+    a refused delivery logs nothing. No approvals declines the request. Raises
+    :class:`PresentationRequestExpired` (410), :class:`ApprovalInvalid` (422: unknown query or
+    claim id, a credential that does not satisfy the query, several credentials for a single
+    one), :class:`~wallet.errors.CredentialNotFound` (404) and
+    :class:`~credentials.errors.QueryInvalid` (422).
     """
     now = require_aware(now)
     if request.expires_at <= now:
         raise PresentationRequestExpired("The request has expired; ask the verifier for a new one.")
-    queries = {query.id: query for query in parse_dcql(request.query)}
+    queries = {query.id: query for query in parse_query(request.query, at="/query").credentials}
     _check_approvals(approvals, queries)
     vault = open_vault(session, holder_id=holder_id, kek=kek)
     vp_token: dict[str, list[str]] = {}
@@ -274,5 +281,4 @@ def answer_request(
         kek=kek,
         now=now,
     )
-    session.commit()
     return RequestAnswer(request_id=request.request_id, declined=declined, vp_token=vp_token)

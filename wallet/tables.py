@@ -1,7 +1,8 @@
 """SQLModel tables owned by ``wallet``.
 
-What a copy of these tables reveals, by design (THREATS.md promise 4): row counts, timestamps,
-share expiry and view counters, and the kind of each activity entry. Everything personal is sealed
+What a copy of these tables reveals, by design (docs/security.md, data at rest): row counts,
+timestamps, share expiry and view counters, and the kind of each activity entry. Everything
+personal is sealed
 (AES-256-GCM) under the holder's data key, itself sealed under the key-encryption key: the
 username, every credential (its text, claims, type, issuer and search index), the skills a person
 declares, each share's audience, purpose and presentations, and the details of every activity

@@ -8,26 +8,33 @@ refresh token within it. Presenting a refresh token that was already rotated mea
 access token issued from it. Logout revokes the family of the access token used.
 """
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from credentials.clock import as_utc, require_aware
+from sealing.secret_hashes import hash_secret
 from wallet.errors import AccessTokenInvalid, RefreshTokenInvalid, RefreshTokenReused
 from wallet.tables import WalletAccessToken, WalletRefreshToken, WalletTokenFamily
-from wallet.timestamps import as_utc, require_aware
-
-if TYPE_CHECKING:
-    from wallet.accounts import Authenticator
 
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 ACCESS_PREFIX = "tat_"
 REFRESH_PREFIX = "trt_"
+
+
+class Authenticator(Protocol):
+    """Establishes who is logging in; returns the holder id or raises a 401/429 WalletError.
+
+    Sessions depend on this protocol, not on the accounts module that implements it
+    (``wallet.accounts.PasswordAuthenticator``): accounts import tokens, never the reverse.
+    """
+
+    def authenticate(self, session: Session, *, now: datetime) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -39,11 +46,6 @@ class TokenPair:
     expires_in: int
     refresh_expires_in: int
     token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 hex of a token: how tokens are stored and found."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_tokens(
@@ -58,7 +60,7 @@ def issue_tokens(
     refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
     session.add(
         WalletAccessToken(
-            token_hash=token_hash(access),
+            token_hash=hash_secret(access),
             family_id=family_id,
             holder_id=holder_id,
             expires_at=now + ACCESS_TOKEN_LIFETIME,
@@ -66,7 +68,7 @@ def issue_tokens(
     )
     session.add(
         WalletRefreshToken(
-            token_hash=token_hash(refresh),
+            token_hash=hash_secret(refresh),
             family_id=family_id,
             holder_id=holder_id,
             expires_at=now + REFRESH_TOKEN_LIFETIME,
@@ -80,7 +82,7 @@ def issue_tokens(
     )
 
 
-def login(session: Session, *, authenticator: "Authenticator", now: datetime) -> TokenPair:
+def login(session: Session, *, authenticator: Authenticator, now: datetime) -> TokenPair:
     """Start a session for whoever ``authenticator`` vouches for.
 
     Raises what the authenticator raises (401 :class:`~wallet.errors.AuthenticationFailed`,
@@ -111,7 +113,7 @@ def refresh_tokens(session: Session, *, refresh_token: str, now: datetime) -> To
     now = require_aware(now)
     if not refresh_token.startswith(REFRESH_PREFIX):
         raise RefreshTokenInvalid("The refresh token is not valid.")
-    row = session.get(WalletRefreshToken, token_hash(refresh_token))
+    row = session.get(WalletRefreshToken, hash_secret(refresh_token))
     if row is None:
         raise RefreshTokenInvalid("The refresh token is not valid.")
     family = session.get(WalletTokenFamily, row.family_id)
@@ -146,7 +148,7 @@ def authenticate_access(session: Session, *, access_token: str, now: datetime) -
     now = require_aware(now)
     if not access_token.startswith(ACCESS_PREFIX):
         raise AccessTokenInvalid("The access token is not valid.")
-    row = session.get(WalletAccessToken, token_hash(access_token))
+    row = session.get(WalletAccessToken, hash_secret(access_token))
     if row is None or as_utc(row.expires_at) <= now:
         raise AccessTokenInvalid("The access token is not valid or has expired.")
     family = session.get(WalletTokenFamily, row.family_id)
@@ -162,7 +164,7 @@ def logout(session: Session, *, access_token: str, now: datetime) -> None:
     """
     now = require_aware(now)
     authenticate_access(session, access_token=access_token, now=now)
-    row = session.get(WalletAccessToken, token_hash(access_token))
+    row = session.get(WalletAccessToken, hash_secret(access_token))
     assert row is not None
     _revoke_family(session, row.family_id, now)
     session.commit()

@@ -11,9 +11,10 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from api.app import create_app
 from api.data_folder import make_private_folder
 from api.database import build_engine, upgrade
-from api.demo.seeding import DemoCredentials, DemoOrganisation, DemoSeedError, seed_demo
+from api.flows.demo_seeding import DemoCredentials, DemoOrganisation, DemoSeedError, seed_demo
 from api.kek import KEKError, ensure_dev_kek, load_kek
 from api.settings import Environment, Settings, load_settings
 
@@ -114,7 +115,7 @@ def run_dev(_args: argparse.Namespace) -> int:
     upgrade(engine)
     demo = None
     try:
-        demo = seed_demo(engine, settings, load_kek(settings))
+        demo = seed_demo(create_app(settings, engine=engine))
     except (DemoSeedError, KEKError) as error:
         print(f"taito: no demo data: {error}", file=sys.stderr)
     finally:

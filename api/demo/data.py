@@ -3,7 +3,7 @@
 Every organisation and person here is made up ("Esimerkki" is Finnish for "example"); the skill
 and occupation URIs are real ESCO concepts from the shipped vocabulary (``schemas/data``), so the
 skills profile, skill search and "has skill X" requests work on them.
-:mod:`api.demo.seeding` creates them through the services; ``taito demo``
+:mod:`api.flows.demo_seeding` creates them through the services; ``taito demo``
 (:mod:`api.demo.command`) tells the story with them.
 """
 

@@ -3,8 +3,8 @@ printed at every start of ``taito dev`` and used by ``taito demo``.
 
 The file is written atomically and is readable by its owner only (0600). It holds the demo
 organisations' API keys (each shown once by the API, so this file is the only copy) and the demo
-people's passwords. Development only: :mod:`api.demo.seeding` writes it only when the demo is on in
-development mode.
+people's passwords. Development only: :mod:`api.flows.demo_seeding` writes it only when the demo
+is on in development mode.
 """
 
 import json

@@ -4,9 +4,8 @@ from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
+from api.database import database_answers
 from api.deps import EngineDep
 from credentials.errors import TaitoError
 
@@ -32,9 +31,6 @@ def healthz() -> Health:
 @router.get("/readyz", response_model=Health, responses={503: {"description": "Database down"}})
 def readyz(engine: EngineDep) -> Health:
     """The database answers a trivial query."""
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        raise DatabaseUnavailable("The database did not answer; try again shortly.") from None
+    if not database_answers(engine):
+        raise DatabaseUnavailable("The database did not answer; try again shortly.")
     return Health(status="ok")

@@ -11,11 +11,13 @@ is in the language the request was created in.
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends
 
 from api.auth import BearerToken
 from api.deps import KEKDep, SessionDep, SettingsDep
-from api.fetch import remote_fetcher
+from api.deps import SourcesDep as SourcesDep  # also for api.routers.shares
+from api.flows.verification import verify_presentations
+from api.language import LanguageDep as LanguageDep  # also for api.routers.shares
 from api.routers.admin_verifiers import router as admin_router
 from api.schemas_verifiers import (
     NonceOut,
@@ -25,13 +27,9 @@ from api.schemas_verifiers import (
     RequestStateOut,
     VerificationIn,
 )
-from verifiers.fetching import DocumentCache
-from verifiers.issuer_trust import Sources
-from verifiers.language import Language, negotiate_language
 from verifiers.nonces import issue_nonce
 from verifiers.organisations import VerifierInfo, authenticate_verifier
 from verifiers.presentation_requests import create_request, get_request
-from verifiers.submissions import verify_submission
 
 router = APIRouter(tags=["verifiers"])
 router.include_router(admin_router)
@@ -49,39 +47,8 @@ def any_verifier(token: BearerToken, session: SessionDep, settings: SettingsDep)
     return authenticate_verifier(session, api_key=token, slug=None, base_url=settings.base_url)
 
 
-def caller_language(
-    accept_language: Annotated[str | None, Header(alias="Accept-Language")] = None,
-) -> Language:
-    """fi, sv or en from ``Accept-Language`` (English by default)."""
-    return negotiate_language(accept_language)
-
-
-def verifier_sources(request: Request, session: SessionDep, settings: SettingsDep) -> Sources:
-    """Where the gate fetches documents and learns about this instance's issuers.
-
-    The app may set ``app.state.verifier_sources`` to a callable ``(session) -> Sources`` (the
-    local-first fetcher and the issuers lookup). Without it: the remote fetcher, no local issuer,
-    and one document cache per app.
-    """
-    state = request.app.state
-    factory = getattr(state, "verifier_sources", None)
-    if callable(factory):
-        sources = factory(session)
-        assert isinstance(sources, Sources)
-        return sources
-    if not isinstance(getattr(state, "document_cache", None), DocumentCache):
-        state.document_cache = DocumentCache()
-    if getattr(state, "remote_fetcher", None) is None:
-        state.remote_fetcher = remote_fetcher(settings)
-    return Sources(
-        fetch=state.remote_fetcher, local_issuer=lambda _: None, cache=state.document_cache
-    )
-
-
 VerifierDep = Annotated[VerifierInfo, Depends(current_verifier)]
 AnyVerifierDep = Annotated[VerifierInfo, Depends(any_verifier)]
-LanguageDep = Annotated[Language, Depends(caller_language)]
-SourcesDep = Annotated[Sources, Depends(verifier_sources)]
 
 
 @router.post("/v1/verifiers/{slug}/requests", response_model=RequestCreatedOut, status_code=201)
@@ -144,7 +111,7 @@ def post_verification(
     sources: SourcesDep,
 ) -> ReportOut:
     """Verify presentations (with a request id, or a nonce this verifier obtained)."""
-    report = verify_submission(
+    report = verify_presentations(
         session,
         verifier=verifier,
         request_id=body.request_id,

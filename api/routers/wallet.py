@@ -14,12 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.flows.pickup import pick_up_credential
+from api.flows.receive import receive_credential as receive_flow
+from api.flows.wallet_import import import_wallet_export
+from api.language import LanguageDep
 from api.routers import wallet_auth, wallet_requests, wallet_shares
 from api.routers.wallet_deps import (
     CheckerDep,
     ClientAddressDep,
     CurrentHolder,
-    LanguageDep,
     NowDep,
     PasswordHashingDep,
 )
@@ -44,19 +47,16 @@ from api.routers.wallet_models import (
     SkillIn,
 )
 from api.routers.wallet_views import credential_out, detail_out
-from issuers.pickup import redeem_pickup_code
 from wallet.activity import list_activity
 from wallet.credentials import (
     CredentialFilter,
-    CredentialSummary,
     credential_detail,
     delete_credential,
     list_credentials,
-    receive_credential,
 )
 from wallet.erasure import erase_wallet
 from wallet.holder_keys import holder_binding
-from wallet.portability import export_wallet, import_wallet
+from wallet.portability import export_wallet
 from wallet.profile import (
     declare_skill,
     list_declared_skills,
@@ -97,7 +97,7 @@ def receive(
     now: NowDep,
 ) -> CredentialOut:
     """Receive an SD-JWT VC or a ``vc+jwt``: verified first, refused with the failing check."""
-    summary = receive_credential(
+    summary = receive_flow(
         session,
         holder_id=holder,
         credential=body.credential,
@@ -121,24 +121,16 @@ def pick_up(
     now: NowDep,
 ) -> CredentialOut:
     """Redeem an issuer's one-time pickup code straight into this wallet (verified as usual)."""
-    received: list[CredentialSummary] = []
-
-    def deliver(credential: str) -> None:
-        received.append(
-            receive_credential(
-                session,
-                holder_id=holder,
-                credential=credential,
-                verify=verify,
-                kek=kek,
-                base_url=settings.base_url,
-                now=now,
-            )
-        )
-
-    # The wallet receives inside the redemption: a refused credential leaves the code usable.
-    redeem_pickup_code(session, code=body.code, now=now, deliver=deliver)
-    return credential_out(received[0])
+    summary = pick_up_credential(
+        session,
+        holder_id=holder,
+        code=body.code,
+        verify=verify,
+        kek=kek,
+        base_url=settings.base_url,
+        now=now,
+    )
+    return credential_out(summary)
 
 
 @router.get("/v1/wallet/credentials")
@@ -293,7 +285,7 @@ def import_export(
     now: NowDep,
 ) -> ImportReportOut:
     """Import an encrypted Taito wallet export with its passphrase; every credential is verified."""
-    report = import_wallet(
+    report = import_wallet_export(
         session,
         holder_id=holder,
         export=body.export,

@@ -2,17 +2,20 @@
 
 ``GET`` shows which credentials can satisfy the request, which claims it asks for and why (the
 verifier's purpose). ``POST .../response`` takes the person's approvals (all, some or none of
-the asked claims) and sends the ``vp_token`` holding only those to the verifier. The request is
-found, and the answer delivered, through :data:`~api.routers.wallet_deps.RequestSourceDep`
-(the composition point with the verifiers service).
+the asked claims) and sends the ``vp_token`` holding only those to the verifier. Both are flows
+(``api.flows.request_view``, ``api.flows.request_answer``) reaching the verifiers through
+:data:`~api.routers.wallet_deps.RequestSourceDep`.
 """
 
 from fastapi import APIRouter
 
 from api.deps import KEKDep, SessionDep, SettingsDep
-from api.routers.wallet_deps import CurrentHolder, LanguageDep, NowDep, RequestSourceDep
+from api.flows.request_answer import answer_presentation_request
+from api.flows.request_view import open_request
+from api.language import LanguageDep
+from api.routers.wallet_deps import CurrentHolder, NowDep, RequestSourceDep
 from api.routers.wallet_models import AnswerIn, AnswerOut, RequestMatchOut
-from wallet.request_answers import Approval, answer_request, match_request
+from wallet.request_answers import Approval
 
 router = APIRouter(prefix="/v1/wallet/requests", tags=["wallet requests"])
 
@@ -29,11 +32,11 @@ def show_request(
     now: NowDep,
 ) -> RequestMatchOut:
     """The request, the credentials that can answer it and what each would reveal."""
-    request = source.find(session, request_id=request_id, now=now)
-    match = match_request(
+    match = open_request(
         session,
         holder_id=holder,
-        request=request,
+        request_id=request_id,
+        requests=source,
         kek=kek,
         base_url=settings.base_url,
         lang=lang,
@@ -55,12 +58,16 @@ def answer(
     now: NowDep,
 ) -> AnswerOut:
     """Send only the approved claims; no approvals declines the request."""
-    request = source.find(session, request_id=request_id, now=now)
     approvals = [Approval(a.query_id, a.credential_id, tuple(a.claim_ids)) for a in body.approvals]
-    answered = answer_request(
-        session, holder_id=holder, request=request, approvals=approvals, kek=kek, now=now
+    delivered = answer_presentation_request(
+        session,
+        holder_id=holder,
+        request_id=request_id,
+        approvals=approvals,
+        requests=source,
+        kek=kek,
+        now=now,
     )
-    outcome = None
-    if not answered.declined:
-        outcome = source.submit(session, request_id=request_id, vp_token=answered.vp_token, now=now)
-    return AnswerOut(request_id=answered.request_id, declined=answered.declined, outcome=outcome)
+    return AnswerOut(
+        request_id=delivered.request_id, declined=delivered.declined, outcome=delivered.outcome
+    )

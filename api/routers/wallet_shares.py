@@ -9,7 +9,8 @@ itself (``GET /v1/shares/{token}``) runs :func:`api.flows.share_view.view_share`
 from fastapi import APIRouter, Response, status
 
 from api.deps import KEKDep, SessionDep, SettingsDep
-from api.routers.wallet_deps import CurrentHolder, LanguageDep, NowDep
+from api.language import LanguageDep
+from api.routers.wallet_deps import CurrentHolder, NowDep
 from api.routers.wallet_models import (
     ShareCreatedOut,
     ShareIn,

@@ -19,8 +19,7 @@ from api.cli import main, server
 from api.database import build_engine, upgrade
 from api.demo.command import run_against, run_in_process
 from api.demo.data import COLLEGE, EMPLOYER, PEOPLE
-from api.demo.seeding import DEMO_FILE, DemoCredentials, DemoSeedError, seed_demo
-from api.kek import load_kek
+from api.flows.demo_seeding import DEMO_FILE, DemoCredentials, DemoSeedError, seed_demo
 from api.routers import wallet_deps
 from api.settings import Environment, Settings
 from schemas import SLUGS, skill_vocabulary
@@ -37,7 +36,7 @@ def dev_settings(settings: Settings) -> Settings:
 
 
 def seed(engine: Engine, settings: Settings) -> DemoCredentials:
-    created = seed_demo(engine, settings, load_kek(settings), argon2=FAST_ARGON2)
+    created = seed_demo(create_app(settings, engine=engine), argon2=FAST_ARGON2)
     assert created is not None
     return created
 
@@ -127,11 +126,11 @@ def test_seed_demo_resumes_after_an_interruption_without_duplicates(
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("api.demo.seeding.receive_credential", interrupted)
+    monkeypatch.setattr("api.flows.demo_seeding.receive_credential", interrupted)
     with pytest.raises(KeyboardInterrupt):
         seed(clean_engine, dev_settings)
     assert json.loads((dev_settings.data_dir / DEMO_FILE).read_text())["complete"] is False
-    monkeypatch.setattr("api.demo.seeding.receive_credential", real)
+    monkeypatch.setattr("api.flows.demo_seeding.receive_credential", real)
     demo = seed(clean_engine, dev_settings)
     assert demo.created is True
     with TestClient(demo_app, base_url="https://taito.test") as client:
@@ -173,7 +172,7 @@ def test_seed_demo_does_nothing_unless_demo_is_on_in_development(
     settings: Settings, clean_engine: Engine, environment: Environment, demo: bool
 ) -> None:
     configured = settings.model_copy(update={"environment": environment, "demo": demo})
-    assert seed_demo(clean_engine, configured, load_kek(configured)) is None
+    assert seed_demo(create_app(configured, engine=clean_engine)) is None
     assert not (configured.data_dir / DEMO_FILE).exists()
 
 
@@ -211,7 +210,7 @@ def test_taito_dev_seeds_once_and_prints_how_to_sign_in(
         monkeypatch.delenv(name)
     monkeypatch.setenv("TAITO_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(server, "_start", lambda settings: 0)
-    monkeypatch.setattr("api.demo.seeding.Argon2Parameters", lambda: FAST_ARGON2)
+    monkeypatch.setattr("api.flows.demo_seeding.Argon2Parameters", lambda: FAST_ARGON2)
     assert main(["dev"]) == 0
     first = capsys.readouterr().out
     demo = json.loads((tmp_path / DEMO_FILE).read_text())

@@ -462,3 +462,30 @@ def test_withdrawn_share_answers_410_and_another_verifier_sees_nothing(world: Wo
         if e["kind"] == "share_viewed"
     ]
     assert viewers == ["Rekry Oy"]
+
+
+def test_a_spent_pickup_code_answers_410_and_the_wallet_keeps_one_copy(world: World) -> None:
+    binding = ok(world.client.get("/v1/wallet/binding", headers=world.person))
+    issued = world.issue({"jwk": binding["jwk"]}, qualification(), "e2e-spent")
+    body = {"code": issued["pickup_code"]}
+    ok(world.client.post("/v1/wallet/pickup", json=body, headers=world.person), 201)
+    assert_problem(
+        world.client.post("/v1/wallet/pickup", json=body, headers=world.person),
+        410,
+        "pickup_code_used",
+    )
+    held = ok(world.client.get("/v1/wallet/credentials", headers=world.person))["credentials"]
+    assert len(held) == 1
+
+
+def test_a_pickup_the_wallet_refuses_burns_nothing_and_stores_nothing(world: World) -> None:
+    stranger = generate_key("ES256")
+    issued = world.issue({"jwk": stranger.public.jwk}, qualification(), "e2e-refused")
+    body = {"code": issued["pickup_code"]}
+    first = world.client.post("/v1/wallet/pickup", json=body, headers=world.person)
+    again = world.client.post("/v1/wallet/pickup", json=body, headers=world.person)
+    assert 400 <= first.status_code < 500 and first.status_code != 410
+    assert again.status_code == first.status_code
+    assert again.json()["code"] == first.json()["code"]
+    held = ok(world.client.get("/v1/wallet/credentials", headers=world.person))["credentials"]
+    assert held == []

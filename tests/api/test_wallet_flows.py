@@ -4,6 +4,7 @@ claims, views in the log, withdrawal and expiry, requests, export-erase-import, 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -43,6 +44,7 @@ from tests.service.test_wallet_support import (
     dump_rows,
     qualification_claims,
 )
+from verifiers.errors import NonceReused
 from wallet.errors import ShareExpired, ShareWithdrawn
 from wallet.request_answers import PresentationRequest
 from wallet.shares.viewing import SharePresentation, find_share, present_share, record_share_view
@@ -262,11 +264,9 @@ def test_search_and_detail_with_live_status(harness: WalletHarness) -> None:
     } in detail["claims"]
 
 
-def test_answering_a_request_sends_only_the_approved_claims(harness: WalletHarness) -> None:
-    client = harness.client
-    auth = register(client)
-    ids = receive_three(client, auth)
-    harness.requests.requests["req_1"] = PresentationRequest(
+def degree_request(claims: list[dict[str, Any]]) -> PresentationRequest:
+    """Rekry Oy's request ``req_1`` for a qualification with these claims queries."""
+    return PresentationRequest(
         request_id="req_1",
         audience=VERIFIER,
         nonce="nonce-123456",
@@ -276,17 +276,26 @@ def test_answering_a_request_sends_only_the_approved_claims(harness: WalletHarne
                     "id": "degree",
                     "format": "dc+sd-jwt",
                     "meta": {"vct_values": [vct_for("qualification", base_url=BASE_URL)]},
-                    "claims": [
-                        {"id": "title", "path": ["title"]},
-                        {"id": "level", "path": ["eqf_level"]},
-                        {"id": "grade", "path": ["grade"]},
-                    ],
+                    "claims": claims,
                 }
             ]
         },
         purpose="Checking the degree",
         verifier_name="Rekry Oy",
         expires_at=NOW + timedelta(minutes=10),
+    )
+
+
+def test_answering_a_request_sends_only_the_approved_claims(harness: WalletHarness) -> None:
+    client = harness.client
+    auth = register(client)
+    ids = receive_three(client, auth)
+    harness.requests.requests["req_1"] = degree_request(
+        [
+            {"id": "title", "path": ["title"]},
+            {"id": "level", "path": ["eqf_level"]},
+            {"id": "grade", "path": ["grade"]},
+        ]
     )
     shown = client.get("/v1/wallet/requests/req_1", headers={**auth, "Accept-Language": "fi"})
     assert shown.status_code == 200
@@ -372,3 +381,30 @@ def test_export_erase_import_on_another_instance(
             assert detail["live_status"]["state"] == "valid"
         skills = other.get("/v1/wallet/skills", headers=other_auth).json()["skills"]
         assert [(s["uri"], s["self_declared"]) for s in skills] == [(PYTHON, True)]
+
+
+class RefusingRequests(FakeRequests):
+    """A verifier that refuses the delivery, as when another answer won the race (409)."""
+
+    def submit(
+        self, session: Session, *, request_id: str, vp_token: dict[str, list[str]], now: Any
+    ) -> dict[str, Any] | None:
+        raise NonceReused("the request has already been answered")
+
+
+def test_an_answer_the_verifier_refuses_leaves_no_answered_entry_in_the_log(
+    app: FastAPI, harness: WalletHarness
+) -> None:
+    client = harness.client
+    auth = register(client)
+    ids = receive_three(client, auth)
+    refusing = RefusingRequests()
+    refusing.requests["req_1"] = degree_request([{"id": "title", "path": ["title"]}])
+    app.dependency_overrides[wallet_deps.presentation_requests] = lambda: refusing
+    approval = {"query_id": "degree", "credential_id": ids["qualification"], "claim_ids": ["title"]}
+    answer = client.post(
+        "/v1/wallet/requests/req_1/response", json={"approvals": [approval]}, headers=auth
+    )
+    problem(answer, 409, "nonce_reused")
+    kinds = [e["kind"] for e in client.get("/v1/wallet/activity", headers=auth).json()["entries"]]
+    assert "request_answered" not in kinds and "credential_received" in kinds

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
+from api.caches import build_caches
 from api.database import metadata
 from credentials.encoding import b64url_decode
 from issuers.custody import add_issuer_key, published_keys, rotate_issuer_key, signing_key
@@ -63,11 +64,17 @@ def test_a_key_row_copied_to_another_issuer_does_not_open(session: Session) -> N
         signing_key(session, issuer_id=thief.account.id, kek=KEK)
 
 
-def test_the_opened_key_is_cached_per_process(session: Session) -> None:
+def test_the_opened_key_is_cached_in_the_installed_application_cache_only(
+    session: Session,
+) -> None:
     created = make_issuer(session, KEK)
-    first = signing_key(session, issuer_id=created.account.id, kek=KEK)
-    again = signing_key(session, issuer_id=created.account.id, kek=KEK)
-    assert first.key is again.key
+    caches = build_caches()
+    with caches.installed():
+        first = signing_key(session, issuer_id=created.account.id, kek=KEK)
+        again = signing_key(session, issuer_id=created.account.id, kek=KEK)
+    assert first.key is again.key and len(caches.private_keys) == 1
+    outside = signing_key(session, issuer_id=created.account.id, kek=KEK)
+    assert outside.key is not first.key
 
 
 def test_rejects_an_unsupported_key_algorithm(session: Session) -> None:

@@ -7,7 +7,11 @@ from sqlmodel import Session, col, select
 
 from issuers.errors import PickupCodeExpired, PickupCodeUnknown, PickupCodeUsed
 from issuers.issuance import IssuedCredential, issue_credential
-from issuers.pickup import PICKUP_LIFETIME, purge_expired_pickups, redeem_pickup_code
+from issuers.pickup import (
+    PICKUP_LIFETIME,
+    claim_pickup_code,
+    purge_expired_pickups,
+)
 from issuers.tables import IssuerPickup
 from tests.service.test_issuers_support import (
     BASE_URL,
@@ -36,9 +40,9 @@ def _issued(session: Session) -> IssuedCredential:
 
 def test_a_pickup_code_returns_the_credential_as_issued_once(session: Session) -> None:
     issued = _issued(session)
-    assert redeem_pickup_code(session, code=issued.pickup_code, now=NOW) == issued.credential
+    assert claim_pickup_code(session, code=issued.pickup_code, now=NOW) == issued.credential
     with pytest.raises(PickupCodeUsed) as caught:
-        redeem_pickup_code(session, code=issued.pickup_code, now=NOW)
+        claim_pickup_code(session, code=issued.pickup_code, now=NOW)
     assert caught.value.code == "pickup_code_used" and caught.value.status == 410
     row = session.exec(
         select(IssuerPickup).where(col(IssuerPickup.credential_id) == issued.id)
@@ -50,7 +54,7 @@ def test_an_expired_pickup_code_is_refused(session: Session) -> None:
     issued = _issued(session)
     later = NOW + PICKUP_LIFETIME + timedelta(seconds=1)
     with pytest.raises(PickupCodeExpired) as caught:
-        redeem_pickup_code(session, code=issued.pickup_code, now=later)
+        claim_pickup_code(session, code=issued.pickup_code, now=later)
     assert caught.value.code == "pickup_code_expired" and caught.value.status == 410
 
 
@@ -58,7 +62,7 @@ def test_an_expired_pickup_code_is_refused(session: Session) -> None:
 def test_an_unknown_pickup_code_is_refused(session: Session, code: str) -> None:
     _issued(session)
     with pytest.raises(PickupCodeUnknown) as caught:
-        redeem_pickup_code(session, code=code, now=NOW)
+        claim_pickup_code(session, code=code, now=NOW)
     assert caught.value.code == "pickup_code_unknown" and caught.value.status == 404
 
 
@@ -76,22 +80,14 @@ def test_expired_pickups_are_purged(session: Session) -> None:
     issued = _issued(session)
     purge_expired_pickups(session, now=NOW + PICKUP_LIFETIME + timedelta(seconds=1))
     with pytest.raises(PickupCodeUnknown):
-        redeem_pickup_code(session, code=issued.pickup_code, now=NOW)
+        claim_pickup_code(session, code=issued.pickup_code, now=NOW)
 
 
-def test_a_code_whose_credential_the_wallet_refuses_stays_usable(session: Session) -> None:
+def test_a_claim_rolled_back_by_its_caller_leaves_the_code_usable(session: Session) -> None:
     issued = _issued(session)
-
-    class Refused(Exception):
-        pass
-
-    def refuse(_credential: str) -> None:
-        raise Refused
-
-    with pytest.raises(Refused):
-        redeem_pickup_code(session, code=issued.pickup_code, now=NOW, deliver=refuse)
-    delivered: list[str] = []
-    redeem_pickup_code(session, code=issued.pickup_code, now=NOW, deliver=delivered.append)
-    assert delivered == [issued.credential]
+    assert claim_pickup_code(session, code=issued.pickup_code, now=NOW) == issued.credential
+    session.rollback()
+    assert claim_pickup_code(session, code=issued.pickup_code, now=NOW) == issued.credential
+    session.commit()
     with pytest.raises(PickupCodeUsed):
-        redeem_pickup_code(session, code=issued.pickup_code, now=NOW)
+        claim_pickup_code(session, code=issued.pickup_code, now=NOW)

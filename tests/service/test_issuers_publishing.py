@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from api.caches import build_caches
 from credentials.bitstring_status_list import (
     parse_bitstring_status_list_credential,
     parse_status_entry,
@@ -91,25 +92,32 @@ def test_the_status_list_token_is_typed_signed_and_carries_ttl_and_exp(session: 
     assert payload["status_list"]["bits"] == 2
 
 
-def test_the_signed_token_is_reused_until_the_list_changes(session: Session) -> None:
-    created = make_issuer(session, KEK)
-    issued = _issue(session, created.account, "dc+sd-jwt", "a")
-    assert issued.status is not None
-    list_id = issued.status["uri"].rsplit("/", 1)[1]
-    first = status_list_token(session, list_id=list_id, base_url=BASE_URL, kek=KEK, now=NOW)
-    later = NOW + timedelta(minutes=5)
-    again = status_list_token(session, list_id=list_id, base_url=BASE_URL, kek=KEK, now=later)
-    assert again.token == first.token
-    change_credential_status(
-        session, issuer_id=created.account.id, credential_id=issued.id, status="revoked", now=NOW
-    )
-    changed = status_list_token(session, list_id=list_id, base_url=BASE_URL, kek=KEK, now=later)
-    assert changed.token != first.token
-    much_later = NOW + timedelta(hours=13)
-    refreshed = status_list_token(
-        session, list_id=list_id, base_url=BASE_URL, kek=KEK, now=much_later
-    )
-    assert refreshed.token != changed.token
+def test_the_signed_token_is_reused_within_an_application_until_the_list_changes(
+    session: Session,
+) -> None:
+    with build_caches().installed():
+        created = make_issuer(session, KEK)
+        issued = _issue(session, created.account, "dc+sd-jwt", "a")
+        assert issued.status is not None
+        list_id = issued.status["uri"].rsplit("/", 1)[1]
+        first = status_list_token(session, list_id=list_id, base_url=BASE_URL, kek=KEK, now=NOW)
+        later = NOW + timedelta(minutes=5)
+        again = status_list_token(session, list_id=list_id, base_url=BASE_URL, kek=KEK, now=later)
+        assert again.token == first.token
+        change_credential_status(
+            session,
+            issuer_id=created.account.id,
+            credential_id=issued.id,
+            status="revoked",
+            now=NOW,
+        )
+        changed = status_list_token(session, list_id=list_id, base_url=BASE_URL, kek=KEK, now=later)
+        assert changed.token != first.token
+        much_later = NOW + timedelta(hours=13)
+        refreshed = status_list_token(
+            session, list_id=list_id, base_url=BASE_URL, kek=KEK, now=much_later
+        )
+        assert refreshed.token != changed.token
 
 
 def test_unknown_or_mismatched_status_lists_are_not_found(session: Session) -> None:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from sealing.secret_hashes import hash_secret
 from tests.conftest import is_postgres
 from tests.service.test_verifiers_support import BASE, NOW, unique
 from verifiers.errors import (
@@ -17,7 +18,7 @@ from verifiers.errors import (
     VerifierSlugTaken,
 )
 from verifiers.nonces import consume_nonce, issue_nonce, usable_nonce
-from verifiers.organisations import authenticate_verifier, create_verifier, hash_api_key
+from verifiers.organisations import authenticate_verifier, create_verifier
 from verifiers.tables import Verifier
 
 
@@ -31,7 +32,7 @@ def test_verifier_gets_a_client_identifier_and_an_api_key_stored_only_as_a_hash(
     assert created.verifier.name == "Acme Oy"
     assert created.api_key.startswith("tvk_") and len(created.api_key) == 47
     row = session.get(Verifier, created.verifier.id)
-    assert row is not None and row.api_key_hash == hash_api_key(created.api_key)
+    assert row is not None and row.api_key_hash == hash_secret(created.api_key)
 
 
 def test_slug_is_unique(session: Session) -> None:

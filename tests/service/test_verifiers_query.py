@@ -4,10 +4,10 @@ from typing import Any
 
 import pytest
 
+from credentials.dcql import parse_query
+from credentials.errors import QueryInvalid
 from tests.service.test_verifiers_support import BASE, COMPETENCE, QUALIFICATION, skill_uris
-from verifiers.dcql import parse_query
 from verifiers.dcql_answers import PresentedCredential, check_answer
-from verifiers.errors import QueryInvalid
 from verifiers.query_form import expand_query
 
 SKILL_X, SKILL_Y = skill_uris(2)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from credentials.errors import QueryInvalid
 from credentials.keys import PrivateKey, generate_key
 from tests.service.test_verifiers_support import (
     BASE,
@@ -25,7 +26,6 @@ from tests.service.test_verifiers_support import (
 )
 from verifiers.errors import (
     NonceReused,
-    QueryInvalid,
     RequestExpired,
     RequestNotFound,
     VerifierInvalid,

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from credentials.errors import QueryInvalid
 from credentials.jws import parse_compact, payload_object
 from credentials.sd_jwt import parse_disclosure, split_sd_jwt
 from schemas import vct_for
@@ -30,7 +31,6 @@ from wallet.credentials import receive_credential
 from wallet.errors import (
     ApprovalInvalid,
     CredentialNotFound,
-    PresentationQueryInvalid,
     PresentationRequestExpired,
 )
 from wallet.request_answers import Approval, PresentationRequest, answer_request, match_request
@@ -249,7 +249,7 @@ def test_expired_request_is_refused(session: Session) -> None:
 def test_malformed_query_is_refused(session: Session) -> None:
     holder, _, _ = _wallet(session)
     request = _request([{"path": []}])
-    with pytest.raises(PresentationQueryInvalid) as caught:
+    with pytest.raises(QueryInvalid) as caught:
         match_request(
             session,
             holder_id=holder,

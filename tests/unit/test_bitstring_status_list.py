@@ -1,4 +1,4 @@
-"""W3C Bitstring Status List v1.1 (/work/shared/specs/w3c-bitstring-status-list.txt).
+"""W3C Bitstring Status List v1.1 (https://www.w3.org/TR/vc-bitstring-status-list/).
 
 The spec's own examples are used where it has any: the BitstringStatusListCredential of §2.2
 (an all-zero 131,072-entry list) and the ``credentialStatus`` entries of §2.1 and Appendix A.

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from credentials.clock import require_aware
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimRow, labelled_rows, title_of, type_name
 from wallet.errors import (
@@ -49,7 +50,6 @@ from wallet.shares.rules import (
     who_can_open,
 )
 from wallet.tables import WalletHolder, WalletShare
-from wallet.timestamps import require_aware
 from wallet.vault import Vault, open_vault
 
 MAX_ACTIVE_SHARES = 100

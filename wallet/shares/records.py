@@ -11,6 +11,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimPointer
 from wallet.errors import ShareNotFound
@@ -22,7 +23,6 @@ from wallet.shares.rules import (
     who_can_open,
 )
 from wallet.tables import WalletShare
-from wallet.timestamps import as_utc, require_aware
 from wallet.vault import Vault, open_vault
 
 

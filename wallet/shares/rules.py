@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import or_
 from sqlmodel import col
 
+from credentials.clock import as_utc
 from wallet.claims import ClaimPointer
 from wallet.errors import ShareInvalid
 from wallet.tables import WalletShare
-from wallet.timestamps import as_utc
 from wallet.vault import Vault
 
 ANYONE = "anyone"

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from credentials.clock import as_utc, require_aware
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimPointer
 from wallet.errors import ShareExpired, ShareNotFound, ShareViewsExhausted, ShareWithdrawn
@@ -33,7 +34,6 @@ from wallet.shares.rules import (
     share_status,
 )
 from wallet.tables import WalletShare
-from wallet.timestamps import as_utc, require_aware
 from wallet.vault import open_vault
 
 MAX_VIEWER_CHARS = 200

@@ -1,4 +1,8 @@
-"""The subset of DCQL (OpenID4VP 1.0 §6) that Taito's verifiers ask with, and checking answers.
+"""DCQL, the Digital Credentials Query Language (OpenID4VP 1.0 §6): the subset Taito speaks.
+
+One module for both sides: verifiers parse the queries they ask with (:func:`parse_query`), the
+wallet parses the same queries and finds which held claims answer them (:func:`match_credential`,
+claims path pointers processed as in §7.1 by :func:`select_paths`).
 
 Accepted (everything else that changes meaning is refused, unknown members are ignored, §6):
 
@@ -13,14 +17,18 @@ Accepted (everything else that changes meaning is refused, unknown members are i
 - ``claim_sets`` (§6.4.1): arrays of claim ids, the first being the preferred option;
 - ``credential_sets`` is refused: without it every Credential Query is required (§6.4.2).
 
-Checking presentations against a query is :mod:`verifiers.dcql_answers`.
+Value matching (§6.3, §6.4.1): a claim matches when processing its path selects at least one
+value and, with ``values``, when some selected value equals one of them in type and value (``True``
+is not ``1``); only the matching elements are then disclosed. Checking a verifier's received
+answers against a query is the verifiers' :mod:`verifiers.dcql_answers`.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from verifiers.errors import QueryInvalid
+from credentials.errors import QueryInvalid
 
 FORMAT = "dc+sd-jwt"
 MAX_CREDENTIAL_QUERIES = 10
@@ -31,10 +39,14 @@ MAX_PATH_LENGTH = 16
 _ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
 
 PathPart = str | int | None
+ConcretePath = tuple[str | int, ...]
+"""Where a selected value sits: keys and array indices, no wildcard."""
 
 
 @dataclass(frozen=True)
 class ClaimQuery:
+    """A Claims Query (§6.3): a claims path pointer, optionally an id and allowed values."""
+
     id: str | None
     path: tuple[PathPart, ...]
     values: tuple[str | int | bool, ...] | None
@@ -42,6 +54,8 @@ class ClaimQuery:
 
 @dataclass(frozen=True)
 class CredentialQuery:
+    """A Credential Query (§6.1) of format ``dc+sd-jwt``."""
+
     id: str
     vct_values: tuple[str, ...]
     multiple: bool
@@ -55,9 +69,18 @@ class CredentialQuery:
         by_id = {claim.id: claim for claim in self.claims}
         return tuple(tuple(by_id[i] for i in option) for option in self.claim_sets)
 
+    def claim_keys(self) -> tuple[str, ...]:
+        """A name for each claims query: its ``id``, or ``claim<n>`` by position when it has none.
+
+        The wallet's consent screen and the person's approvals name claims by these keys.
+        """
+        return tuple(claim.id or f"claim{n}" for n, claim in enumerate(self.claims))
+
 
 @dataclass(frozen=True)
 class Query:
+    """A DCQL query: the Credential Queries, every one required (no ``credential_sets``)."""
+
     credentials: tuple[CredentialQuery, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -233,3 +256,71 @@ def parse_query(document: object, *, at: str = "/dcql_query") -> Query:
     if errors.items:
         raise QueryInvalid("the presentation query is not valid", errors=errors.items[:100])
     return Query(queries)
+
+
+def select_paths(
+    claims: Mapping[str, Any], pointer: tuple[PathPart, ...]
+) -> list[tuple[ConcretePath, Any]]:
+    """The values a claims path pointer selects, with where they sit (OpenID4VP 1.0 §7.1).
+
+    A string selects a key, ``None`` every element of an array, an integer one index. A component
+    that meets the wrong JSON type is a processing error (§7.1): it selects nothing.
+    """
+    selected: list[tuple[ConcretePath, Any]] = [((), claims)]
+    for part in pointer:
+        following: list[tuple[ConcretePath, Any]] = []
+        for where, value in selected:
+            if isinstance(part, str):
+                if not isinstance(value, dict):
+                    return []
+                if part in value:
+                    following.append(((*where, part), value[part]))
+            elif not isinstance(value, list):
+                return []
+            elif part is None:
+                following.extend(((*where, i), item) for i, item in enumerate(value))
+            elif part < len(value):
+                following.append(((*where, part), value[part]))
+        selected = following
+    return selected
+
+
+def _same(value: object, wanted: str | int | bool) -> bool:
+    # §6.3: "the type and value of the claim both match exactly"; True is not 1.
+    return type(value) is type(wanted) and value == wanted
+
+
+def match_claim(claims: Mapping[str, Any], query: ClaimQuery) -> tuple[ConcretePath, ...] | None:
+    """Where ``claims`` answer ``query`` (§6.3, §7.1), or ``None`` when they do not.
+
+    Without ``values`` everything the path selects answers; with them only the selected values
+    equal in type and value to one of them.
+    """
+    selected = select_paths(claims, query.path)
+    if query.values is not None:
+        allowed = query.values
+        selected = [(p, v) for p, v in selected if any(_same(v, w) for w in allowed)]
+    return tuple(path for path, _ in selected) or None
+
+
+def match_credential(
+    claims: Mapping[str, Any], query: CredentialQuery
+) -> dict[str, tuple[ConcretePath, ...]] | None:
+    """The paths to disclose per claim key (:meth:`CredentialQuery.claim_keys`), or ``None``.
+
+    OpenID4VP 1.0 §6.4.1: without ``claims`` nothing selectively disclosable is asked (``{}``);
+    with ``claim_sets`` the first option the claims satisfy counts. The caller checks the
+    credential's format and ``vct`` against the query.
+    """
+    if not query.claims:
+        return {}
+    keys = query.claim_keys()
+    matched = {
+        key: match_claim(claims, claim) for key, claim in zip(keys, query.claims, strict=True)
+    }
+    options = query.claim_sets or (keys,)
+    for option in options:
+        found = {key: matched[key] for key in option}
+        if all(paths is not None for paths in found.values()):
+            return {key: paths or () for key, paths in found.items()}
+    return None

@@ -1,12 +1,15 @@
-"""Development demo data: organisations, people and credentials, created once and kept.
+"""Demo seeding: organisations, people and credentials for development, created once and kept.
 
 :func:`seed_demo` runs only when ``TAITO_DEMO`` is on **and** the environment is development
 (production refuses demo settings at start, :meth:`api.settings.Settings.check_production`). It
 creates what :mod:`api.demo.data` describes through the same services the API uses: the admin's
 ``create_issuer``/``create_verifier``, the wallet's ``register``, the issuer's
-``issue_credential`` (bound to each person's wallet key), and the wallet's
-``receive_credential`` through the verifiers' one gate (THREATS.md promise 1). Nothing is
-written to the database behind the services' backs.
+``issue_credential`` (bound to each person's wallet key), and the receive flow
+(:func:`api.flows.receive.receive_credential`) through the verifiers' one gate
+(docs/security.md). It runs against an application built by ``create_app`` (its verifier
+sources and caches), as a request would. Nothing is written to the database behind the
+services' backs; each service call and each receipt is its own transaction, so an interrupted
+run keeps what it finished.
 
 The demo's secrets (API keys shown once, the people's passwords) are kept in
 ``<data_dir>/demo-credentials.json`` (0600), so ``taito dev`` can print them at every start and
@@ -22,10 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.composition import instance_sources
+from api.caches import AppCaches
 from api.demo.data import ISSUERS, PEOPLE, VERIFIERS, OrganisationSpec
 from api.demo.secrets_file import (
     DEMO_FILE,
@@ -38,8 +42,8 @@ from api.demo.secrets_file import (
     read_state,
     write_state,
 )
-from api.fetch import remote_fetcher
-from api.routers.wallet_deps import credential_checker
+from api.flows.ports import credential_checker
+from api.flows.receive import receive_credential
 from api.settings import Environment, Settings
 from issuers.errors import IssuerNotFound
 from issuers.identifiers import issuer_identifier
@@ -47,12 +51,9 @@ from issuers.issuance import issue_credential
 from issuers.issuance_input import CredentialRequest, HolderBinding
 from issuers.organisations import create_issuer, get_issuer
 from verifiers.errors import VerifierNotFound
-from verifiers.fetching import DocumentCache
-from verifiers.issuer_trust import Sources
 from verifiers.organisations import create_verifier, get_verifier
 from wallet.accounts import Argon2Parameters, register
 from wallet.checker import CredentialChecker
-from wallet.credentials import receive_credential
 from wallet.errors import CredentialDuplicate
 from wallet.holder_keys import holder_binding
 from wallet.passwords import PasswordHashing
@@ -78,30 +79,31 @@ def demo_file(settings: Settings) -> Path:
     return settings.data_dir / DEMO_FILE
 
 
-def seed_demo(
-    engine: Engine,
-    settings: Settings,
-    kek: bytes,
-    *,
-    argon2: Argon2Parameters | None = None,
-) -> DemoCredentials | None:
-    """Create the demo once (see the module docstring); ``None`` when the demo is off.
+def seed_demo(app: FastAPI, *, argon2: Argon2Parameters | None = None) -> DemoCredentials | None:
+    """Create the demo once in ``app``'s database (see the module docstring); ``None`` when off.
 
     ``argon2`` is the password hashing cost for the demo people (RFC 9106 defaults unless a
     test passes cheaper ones). Raises :class:`DemoSeedError` when demo organisations exist in
     the database but ``demo-credentials.json`` does not know them, and the services' errors.
     """
+    settings: Settings = app.state.settings
+    kek: bytes = app.state.kek
+    engine: Engine = app.state.engine
+    caches: AppCaches = app.state.caches
     if not demo_enabled(settings):
         return None
     path = demo_file(settings)
     state = read_state(path)
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session, caches.installed():
         if state is not None and not _present(session, state, settings):
             state = None  # The database was replaced: the old secrets name nothing.
         if state is not None and state.get("complete"):
             return credentials_of(state, path, created=False)
         state = state or {"version": VERSION, "complete": False}
-        _seed(session, state, path, settings, kek, argon2 or Argon2Parameters())
+        check = credential_checker(
+            session, sources=app.state.verifier_sources(session), base_url=settings.base_url
+        )
+        _seed(session, state, path, settings, kek, argon2 or Argon2Parameters(), check)
     return credentials_of(state, path, created=True)
 
 
@@ -112,6 +114,7 @@ def _seed(
     settings: Settings,
     kek: bytes,
     argon2: Argon2Parameters,
+    check: CredentialChecker,
 ) -> None:
     issuers: dict[str, Any] = state.setdefault("issuers", {})
     for spec in ISSUERS:
@@ -142,7 +145,6 @@ def _seed(
                 "holder_id": registration.holder_id,
             }
             write_state(path, state)
-    check = credential_checker(session, settings, _sources(session, settings, kek))
     for person in PEOPLE:
         holder_id = people[person.username]["holder_id"]
         jwk = holder_binding(session, holder_id=holder_id).jwk
@@ -249,11 +251,4 @@ def _present(session: Session, state: dict[str, Any], settings: Settings) -> boo
     issuers, verifiers = state.get("issuers", {}), state.get("verifiers", {})
     return all(_issuer_exists(session, slug) for slug in issuers) and all(
         _verifier_exists(session, slug, settings) for slug in verifiers
-    )
-
-
-def _sources(session: Session, settings: Settings, kek: bytes) -> Sources:
-    """The gate's document sources, as :func:`api.composition.install_verifier_sources` makes."""
-    return instance_sources(
-        session, settings=settings, remote=remote_fetcher(settings), cache=DocumentCache()
     )

@@ -1,0 +1,22 @@
+"""The one place where a flow's transaction ends (docs/architecture.md, "Transactions").
+
+A flow runs its services' steps in the request's session; the session begins a transaction at
+its first statement, and :func:`transaction` ends it: commit when every step succeeded, roll back
+when one raised, so a flow's writes to several services land together or not at all.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit ``session`` when the block completes; roll back and re-raise when it raises."""
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
