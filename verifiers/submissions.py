@@ -71,7 +71,6 @@ def _answer_request(
         row.answered_at = now
         row.sealed_outcome = seal_outcome(row, report.to_json(), kek=kek)
         session.add(row)
-        session.commit()
     return report
 
 
@@ -90,7 +89,44 @@ def verify_submission(
     base_url: str,
     now: datetime,
 ) -> VerificationReport:
-    """``POST /v1/verifications``: verify presentations for ``verifier`` and return the report.
+    """``POST /v1/verifications``: :func:`submit_presentations`, committed (one transaction).
+
+    Raises as :func:`submit_presentations`; nothing is consumed or stored then.
+    """
+    report = submit_presentations(
+        session,
+        verifier=verifier,
+        request_id=request_id,
+        nonce=nonce,
+        audience=audience,
+        vp_token=vp_token,
+        presentations=presentations,
+        sources=sources,
+        kek=kek,
+        language=language,
+        base_url=base_url,
+        now=now,
+    )
+    session.commit()
+    return report
+
+
+def submit_presentations(
+    session: Session,
+    *,
+    verifier: VerifierInfo,
+    request_id: str | None,
+    nonce: str | None,
+    audience: str | None,
+    vp_token: object,
+    presentations: object,
+    sources: Sources,
+    kek: bytes,
+    language: Language,
+    base_url: str,
+    now: datetime,
+) -> VerificationReport:
+    """Verify presentations for ``verifier``, in the caller's transaction (no commit).
 
     With ``request_id`` the presentations answer that request (its nonce, its query, the
     report stored as its outcome, in the request's language); otherwise ``nonce`` must be one
@@ -121,7 +157,6 @@ def verify_submission(
             )
             if bound and VERIFICATION_API.nonce is NonceUse.SINGLE_USE:
                 consume_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now)
-                session.commit()
             return report
     if request_id is None:
         raise invalid("/request_id", "give a request_id, or a nonce from this verifier")
@@ -155,7 +190,8 @@ def submit_request_response(
     """The person's wallet answers a request with an OpenID4VP ``vp_token`` (§8.1).
 
     The report (in the verifier's language) is stored as the request's outcome once the nonce
-    is consumed. Raises as :func:`verify_submission`.
+    is consumed, in the caller's transaction (no commit: the answer flow commits it together
+    with the wallet's log entry). Raises as :func:`submit_presentations`.
     """
     now = require_aware(now)
     row = load_request(session, request_id=request_id, verifier_id=None)

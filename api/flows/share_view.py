@@ -35,12 +35,13 @@ from datetime import datetime
 from sqlmodel import Session
 
 from api.auth import Unauthenticated
+from api.flows.transaction import transaction
 from verifiers.issuer_trust import Sources
 from verifiers.language import Language
 from verifiers.nonces import NONCE_LIFETIME, add_nonce, new_nonce
 from verifiers.organisations import authenticate_verifier
 from verifiers.report import VerificationReport
-from verifiers.submissions import verify_shared_presentations, verify_submission
+from verifiers.submissions import submit_presentations, verify_shared_presentations
 from wallet.errors import ShareNonceRequired, ShareNotFound
 from wallet.shares.viewing import FoundShare, find_share, present_share, record_share_view
 
@@ -90,11 +91,26 @@ def view_share(
     outside verifier's share without its nonce), the 410 share errors (ended) and the gate's
     errors.
     """
-    found = find_share(session, token=token, kek=kek, base_url=base_url)
-    if found.audience_kind == "verifier":
-        return _for_local_verifier(session, found, api_key, sources, kek, language, base_url, now)
-    if found.audience_kind == "outside_verifier":
-        return _for_outside_verifier(session, found, outside_nonce, kek, now)
+    with transaction(session):
+        found = find_share(session, token=token, kek=kek, base_url=base_url)
+        if found.audience_kind == "verifier":
+            return _for_local_verifier(
+                session, found, api_key, sources, kek, language, base_url, now
+            )
+        if found.audience_kind == "outside_verifier":
+            return _for_outside_verifier(session, found, outside_nonce, kek, now)
+        return _for_anyone(session, found, sources, kek, language, base_url, now)
+
+
+def _for_anyone(
+    session: Session,
+    found: FoundShare,
+    sources: Sources,
+    kek: bytes,
+    language: Language,
+    base_url: str,
+    now: datetime,
+) -> SharedReport:
     made = present_share(session, share_id=found.share_id, nonce=new_nonce(), kek=kek, now=now)
     views = record_share_view(
         session, share_id=found.share_id, viewer=ANYONE_VIEWER, kek=kek, now=now
@@ -148,11 +164,11 @@ def _for_local_verifier(
         now=now,
         expires_at=now + NONCE_LIFETIME,
     )
-    # Committed with the view (or rolled back with it when the share ended meanwhile).
+    # One transaction (view_share): the nonce, the view and its consumption land together.
     views = record_share_view(
         session, share_id=found.share_id, viewer=verifier.name, kek=kek, now=now
     )
-    report = verify_submission(
+    report = submit_presentations(
         session,
         verifier=verifier,
         request_id=None,

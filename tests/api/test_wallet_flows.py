@@ -153,6 +153,7 @@ def test_each_share_view_appears_in_the_activity_log_and_withdrawal_is_immediate
                 kek=kek,
                 now=NOW + timedelta(minutes=minute),
             )
+            session.commit()  # record_share_view is a step: the share-view flow commits
     entries = client.get("/v1/wallet/activity", headers=auth).json()["entries"]
     views = [e for e in entries if e["kind"] == "share_viewed"]
     assert [v["details"]["viewer"] for v in views] == [VERIFIER, VERIFIER]

@@ -141,7 +141,7 @@ def _item(stored: dict[str, object]) -> ShareItem:
 def record_share_view(
     session: Session, *, share_id: str, viewer: str, kek: bytes, now: datetime
 ) -> int:
-    """Count one view of a live share and log it (viewer and time) for the person; the count.
+    """Count one view of a live share and log it for the person, in the caller's transaction.
 
     The count is taken atomically, so a share with ``max_views`` is never viewed more often.
     Raises :class:`ShareNotFound` (404) and the 410 errors of :func:`present_share`.
@@ -157,7 +157,6 @@ def record_share_view(
         .execution_options(synchronize_session="fetch")
     )
     if counted.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
         session.refresh(row)
         _raise_gone(row, now)
         raise ShareExpired("This share is no longer available.")
@@ -171,5 +170,4 @@ def record_share_view(
         kek=kek,
         now=now,
     )
-    session.commit()
     return row.view_count
