@@ -1,6 +1,7 @@
-"""A bounded HTTP/1.1 load generator on raw asyncio streams (keep-alive, one loop, no threads).
+"""A bounded HTTP/1.1 load generator in Python: the cross-check of wrk's figures.
 
-``connections`` coroutines each hold one keep-alive connection to 127.0.0.1 and send requests
+Raw asyncio streams (keep-alive, one loop, no threads); :mod:`bench.wrk` is the headline
+generator. ``connections`` coroutines each hold one keep-alive connection to 127.0.0.1 and send requests
 back to back (closed loop): the next request leaves when the previous answer has arrived, so
 the offered load adapts to the server and latency is not inflated by a queue in the client. A
 run stops by itself: after ``duration`` seconds (never more than :data:`MAX_SECONDS`) or when
