@@ -19,14 +19,9 @@ cross-check of wrk's figures (full runs only).
 """
 
 import json
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
-
-import httpx
 
 from bench import server_profile, verification_load
 from bench.http_load import Request, run_load
@@ -37,7 +32,14 @@ from bench.http_report import (
     Outcome,
     section,
 )
-from bench.http_server import Database, Running, postgres_available, postgres_version, serve
+from bench.http_server import (
+    Database,
+    Running,
+    postgres_available,
+    postgres_version,
+    serve,
+    server_errors,
+)
 from bench.http_setup import (
     ISSUER_SLUG,
     VERIFIER_SLUG,
@@ -45,10 +47,10 @@ from bench.http_setup import (
     api_paths,
     credential_body,
     prepare,
-    trust_issuer,
 )
 from bench.report import Section, per_second, seconds
-from bench.verification_load import VERIFY_PATH, Holding, VerificationWorkload
+from bench.verification_load import VERIFY_PATH
+from bench.verification_scenario import Supply, probe
 from bench.wrk import Workload, WrkResult, run_wrk
 
 BATCH_SIZE = 100
@@ -129,87 +131,6 @@ def issuance_workload(fixture: Fixture, *, batch: int | None) -> Workload:
     )
 
 
-def _probe(server: Running, workload: VerificationWorkload) -> str:
-    """Empty when a valid presentation verifies and a revoked one does not; else what failed.
-
-    When the gate does not know the local issuers, they are put in the trust registry (pinned
-    keys) and the probe is repeated.
-    """
-    reason = _probe_once(server, workload)
-    if "issuer_unknown" in reason:
-        for created in workload.issuers:
-            trust_issuer(
-                server,
-                identifier=str(created["issuer"]["identifier"]),
-                jwk=dict(created["key"]["public_jwk"]),
-                name=str(created["issuer"]["name"]),
-            )
-        reason = _probe_once(server, workload)
-        if reason:
-            reason += " (issuers trusted through the registry with pinned keys)"
-    return reason
-
-
-def _probe_once(server: Running, workload: VerificationWorkload) -> str:
-    valid = _verify_once(server, workload, workload.valid[0])
-    if not valid.startswith("verified=True"):
-        return f"the probe: a valid presentation was not verified ({valid})"
-    revoked = _verify_once(server, workload, workload.revoked[0])
-    if not revoked.startswith("verified=False") or "status=" not in revoked:
-        return f"the probe: a revoked credential was not refused for its status ({revoked})"
-    return ""
-
-
-def _verify_once(server: Running, workload: VerificationWorkload, holding: Holding) -> str:
-    """The answer to one presentation of ``holding``: ``verified=...`` and the failed checks."""
-    nonce = verification_load.obtain_nonces(server, workload, 1)[0]
-    body = verification_load.verification_body(
-        holding,
-        nonce=nonce,
-        audience=workload.audience,
-        issued_at=datetime.now(UTC) - timedelta(seconds=1),
-    )
-    answer = httpx.post(
-        f"{server.origin}{VERIFY_PATH}",
-        content=body,
-        headers={**dict(verification_load.headers(workload)), "Content-Type": "application/json"},
-        timeout=60,
-    )
-    if answer.status_code != 200:
-        return f"answered {answer.status_code}: {answer.text[:200]}"
-    report = answer.json()
-    failed = [
-        f"{c['check']}={c.get('code')}"
-        for presentation in report.get("presentations", [])
-        for c in presentation.get("checks", [])
-        if c.get("outcome") == "failed"
-    ]
-    return f"verified={report.get('verified')}, failed checks: {', '.join(failed) or 'none'}"
-
-
-class _Supply:
-    """How many presentations a verification run gets: sized from the warm-up's throughput.
-
-    Each needs a nonce from the API and a KB-JWT made in advance; making ten times too many
-    would cost more time than the run itself, too few would end the run early (reported as
-    "supply exhausted").
-    """
-
-    def __init__(self, server: Running, workload: VerificationWorkload, plan: Plan, workers: int):
-        self.server, self.workload, self.plan = server, workload, plan
-        self.cap = VERIFICATIONS_PER_SECOND_SUPPLY * workers * plan.seconds
-        self.count = plan.smoke_supply if plan.smoke else 1500 * workers
-
-    def make(self) -> Workload:
-        bodies = verification_load.presentations(self.server, self.workload, self.count)
-        headers = verification_load.headers(self.workload)
-        return Workload("walk", VERIFY_PATH, '"verified":true', headers, bodies)
-
-    def size_from(self, warmup: WrkResult) -> None:
-        needed = warmup.throughput * 1.5 * self.plan.seconds + 500
-        self.count = int(self.cap if warmup.exhausted else min(needed, self.cap))
-
-
 @dataclass
 class Scenario:
     """One endpoint: the paths it needs, how to make a run's workload, what a request is worth."""
@@ -240,7 +161,7 @@ def _scenarios(server: Running, plan: Plan, workers: int) -> list[Scenario]:
         missing = [path for path in scenario.needs if path not in paths]
         if missing:
             scenario.skipped = "not run: waits for " + ", ".join(missing)
-    if any(s.skipped for s in scenarios[1:]) and scenarios[1].skipped and scenarios[2].skipped:
+    if all(scenario.skipped for scenario in scenarios[1:]):
         return scenarios
     fixture = prepare(server)
     verify, single, many = scenarios[1:]
@@ -252,11 +173,17 @@ def _scenarios(server: Running, plan: Plan, workers: int) -> list[Scenario]:
             audience=fixture.audience,
             holders=plan.holders,
         )
-        reason = _probe(server, workload)
+        reason = probe(server, workload)
         if reason:
             verify.skipped = f"not run: {reason}"
         else:
-            supply = _Supply(server, workload, plan, workers)
+            supply = Supply(
+                server,
+                workload,
+                seconds=plan.seconds,
+                first=plan.smoke_supply if plan.smoke else 1500 * workers,
+                cap=VERIFICATIONS_PER_SECOND_SUPPLY * workers * plan.seconds,
+            )
             verify.workload, verify.connections = supply.make, plan.connections
             verify.after_warmup = supply.size_from
     single.workload = lambda: issuance_workload(fixture, batch=None)
@@ -375,27 +302,6 @@ def _profiled(server: Running, scenario: Scenario, outcome: Outcome, plan: Plan)
         )
         lines.extend(found.lines() if found else ["profile not taken (py-spy is not installed)"])
     return replace(outcome, profile=tuple(lines))
-
-
-def server_errors(log: Path, offset: int) -> str:
-    """The most frequent exception in the server's JSON log since ``offset``, with its count."""
-    counts: Counter[str] = Counter()
-    with log.open("rb") as handle:
-        handle.seek(offset)
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            trace = record.get("exception") if isinstance(record, dict) else None
-            if isinstance(trace, str):
-                lines = [t for t in trace.splitlines() if t and not t.startswith((" ", "("))]
-                causes = [t for t in lines if "Error" in t or "Exception" in t] or lines
-                counts[(causes[-1] if causes else "unknown")[:160]] += 1
-    if not counts:
-        return ""
-    text, count = counts.most_common(1)[0]
-    return f"server log: {text} (x{count})"
 
 
 def run(*, smoke: bool) -> list[Section]:

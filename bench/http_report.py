@@ -4,6 +4,7 @@ Kept apart from :mod:`bench.http_bench` (which runs the servers and the load) so
 module stays one concept: running, and reporting with the issue's targets.
 """
 
+import math
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,11 +36,16 @@ class Outcome:
     cross_check: str = ""
 
     def median(self, figure: Callable[[WrkResult], float]) -> float:
-        return statistics.median(figure(run) for run in self.runs)
+        """The median over the runs that measured the figure (a run without answers has no
+        latency); NaN when none did."""
+        values = [v for v in (figure(run) for run in self.runs) if not math.isnan(v)]
+        return statistics.median(values) if values else math.nan
 
     def spread(self, figure: Callable[[WrkResult], float], show: Callable[[float], str]) -> str:
         """``median (min–max)`` over the runs; the median alone for a single run."""
-        values = [figure(run) for run in self.runs]
+        values = [v for v in (figure(run) for run in self.runs) if not math.isnan(v)]
+        if not values:
+            return "n/a"
         middle = show(statistics.median(values))
         if len(values) < 2:
             return middle
@@ -205,5 +211,5 @@ def _why(outcome: Outcome | None, pg: bool) -> str:
     if outcome is not None:
         return outcome.skipped
     if not pg:
-        return "not run: PostgreSQL unavailable"
-    return "not run: no 2-worker PostgreSQL run (smoke run)"
+        return "not run: waits for PostgreSQL at 127.0.0.1:5432"
+    return "not run: waits for a full run (make bench); a smoke run has no 2-worker PostgreSQL"

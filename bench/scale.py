@@ -64,7 +64,7 @@ def run(*, smoke: bool) -> list[Section]:
     plan = _Plan(smoke)
     if not postgres_available():
         section = Section("Scale (PostgreSQL)", ".venv/bin/python -m bench --only scale")
-        section.reading.append("not run: PostgreSQL at 127.0.0.1:5432 is unavailable")
+        section.reading.append("not run: waits for PostgreSQL at 127.0.0.1:5432")
         section.targets.append(
             TargetCheck("wallet queries at 5,000 credentials < 100 ms p99", "not run", None)
         )
@@ -97,7 +97,7 @@ def _register(plan: _Plan) -> Section:
     rates: dict[int, float] = {}
     with serve("postgresql", workers=plan.workers, mode="production") as server:
         if "/v1/issuers/{slug}/credentials/batch" not in api_paths(server):
-            section.reading.append("not run: endpoint missing (batch issuance)")
+            section.reading.append("not run: waits for /v1/issuers/{slug}/credentials/batch")
             return section
         fixture = prepare(server)
         bulk = bulk_register(
@@ -182,7 +182,7 @@ def _wallet(plan: _Plan) -> Section:
         needed = ("/v1/wallet/credentials", "/v1/wallet/profile", "/v1/auth/register")
         missing = [p for p in needed if p not in paths]
         if missing:
-            section.reading.append("not run: endpoint missing (" + ", ".join(missing) + ")")
+            section.reading.append("not run: waits for " + ", ".join(missing))
             section.targets.append(
                 TargetCheck(f"wallet queries at {size:,} credentials < 100 ms p99", "not run", None)
             )

@@ -11,6 +11,7 @@ the count of every status code, and the 2xx answers that lack the expected text.
 """
 
 import json
+import math
 import secrets
 import shutil
 import subprocess
@@ -101,14 +102,20 @@ def parse(output: str, *, connections: int) -> WrkResult:
         raise RuntimeError(f"wrk printed no result line:\n{output[-1000:]}")
     data = json.loads(line[len(MARKER) :])
     sockets = data["socket_errors"]
+    requests = int(data["requests"])
+
+    def latency(name: str) -> float:
+        # wrk reports 0 for a run without answers: no latency was measured.
+        return int(data[name]) / 1e6 if requests else math.nan
+
     return WrkResult(
         connections=connections,
-        requests=int(data["requests"]),
+        requests=requests,
         elapsed=int(data["duration_us"]) / 1e6,
-        p50=int(data["p50_us"]) / 1e6,
-        p90=int(data["p90_us"]) / 1e6,
-        p99=int(data["p99_us"]) / 1e6,
-        max=int(data["max_us"]) / 1e6,
+        p50=latency("p50_us"),
+        p90=latency("p90_us"),
+        p99=latency("p99_us"),
+        max=latency("max_us"),
         statuses={int(k): int(v) for k, v in data["statuses"].items()},
         socket_errors=sum(int(sockets[k]) for k in ("connect", "read", "write", "timeout")),
         wrong=int(data["wrong"]),

@@ -161,22 +161,31 @@ def test_outcome_shows_the_median_run_with_min_and_max_and_a_same_round_healthz_
     assert outcome.healthz_ratio() == pytest.approx(0.1)
 
 
+def test_a_run_without_answers_counts_for_throughput_but_not_for_latency() -> None:
+    silent = parse(MARKER + json.dumps({**_WRK_LINE, "requests": 0, "statuses": {}}), connections=4)
+    outcome = Outcome("batch", "sqlite", 1, (_wrk_result(2, 0.5), silent, _wrk_result(4, 0.7)), ())
+    assert outcome.throughput == 2.0
+    assert outcome.p99 == pytest.approx(0.6)
+    assert outcome.spread(lambda r: r.p99, str) == "0.6 (0.5–0.7)"
+
+
+_WRK_LINE = {
+    "requests": 300,
+    "duration_us": 2_000_000,
+    "p50_us": 1500,
+    "p90_us": 4000,
+    "p99_us": 9000,
+    "max_us": 12000,
+    "socket_errors": {"connect": 0, "read": 1, "write": 0, "timeout": 2},
+    "statuses": {"200": 290, "409": 6, "500": 1},
+    "wrong": 4,
+    "exhausted_threads": 0,
+    "sample": "409 nonce reused",
+}
+
+
 def test_parse_reads_wrk_percentiles_and_counts_every_non_2xx_answer_as_an_error() -> None:
-    line = MARKER + json.dumps(
-        {
-            "requests": 300,
-            "duration_us": 2_000_000,
-            "p50_us": 1500,
-            "p90_us": 4000,
-            "p99_us": 9000,
-            "max_us": 12000,
-            "socket_errors": {"connect": 0, "read": 1, "write": 0, "timeout": 2},
-            "statuses": {"200": 290, "409": 6, "500": 1},
-            "wrong": 4,
-            "exhausted_threads": 0,
-            "sample": "409 nonce reused",
-        }
-    )
+    line = MARKER + json.dumps(_WRK_LINE)
     result = parse(f"Running 2s test\n{line}\n", connections=8)
     assert result.throughput == 150.0
     assert (result.latency(0.5), result.latency(0.99)) == (0.0015, 0.009)
