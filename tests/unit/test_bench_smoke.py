@@ -120,7 +120,17 @@ def echo() -> Iterator[Echo]:
     thread.start()
     ready.wait(5)
     yield server_state
+
+    async def shutdown() -> None:
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+
+    asyncio.run_coroutine_threadsafe(shutdown(), loop).result(5)
     loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()
 
 
 @pytest.fixture
