@@ -16,6 +16,12 @@ Set up through the API of a running server, as a deployment would be:
   many at a time), never from the tables. A nonce is single use, so each request of a run
   carries its own: the presentations (a KB-JWT over the nonce, signed with the holder's key)
   are made before the run and wrk walks through them, each sent once (:mod:`bench.wrk`).
+
+Making the presentations ahead is sound: the KB-JWT is the holder's work, done on the holder's
+device, never the server's; what the server does per request (authenticate the verifier, check
+and consume the nonce, verify both signatures, the Disclosures and the status) is all inside
+the measured run. Repeating one presentation would not be: its nonce is consumed by the first
+request, so every repeat would measure the replay refusal instead of a verification.
 """
 
 import json

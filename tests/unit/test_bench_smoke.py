@@ -11,7 +11,7 @@ import pytest
 
 from bench.http_load import Request, run_load
 from bench.http_report import Outcome
-from bench.key_caches import clear_key_caches
+from bench.key_caches import clear_key_caches, warm_key_cache
 from bench.profiling import MAX_INTERVAL, MIN_INTERVAL, interval_for
 from bench.report import Table
 from bench.server_profile import summarise
@@ -206,10 +206,18 @@ def test_parse_reads_wrk_percentiles_and_counts_every_non_2xx_answer_as_an_error
 
 def test_clearing_key_caches_makes_the_next_key_import_cold() -> None:
     jwk = {k: v for k, v in generate_key("ES256").public.jwk.items() if k != "kid"}
-    first = public_key_from_jwk(jwk)
-    assert public_key_from_jwk(jwk) is first  # a warm cache hands back the imported key
-    clear_key_caches()
-    assert public_key_from_jwk(jwk) is not first
+    with warm_key_cache():
+        first = public_key_from_jwk(jwk)
+        clear_key_caches()
+        assert public_key_from_jwk(jwk) is not first
+
+
+def test_a_warm_key_cache_hands_back_the_key_it_imported_before() -> None:
+    jwk = {k: v for k, v in generate_key("EdDSA").public.jwk.items() if k != "kid"}
+    with warm_key_cache():
+        first = public_key_from_jwk(jwk)
+    with warm_key_cache():
+        assert public_key_from_jwk(jwk) is first
 
 
 def test_profile_interval_follows_the_operation_time_within_bounds() -> None:
