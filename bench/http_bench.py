@@ -49,7 +49,7 @@ from bench.http_setup import (
     prepare,
 )
 from bench.report import Section, per_second, seconds
-from bench.verification_load import VERIFY_PATH
+from bench.verification_load import VERIFY_PATH, describe
 from bench.verification_scenario import Supply, probe
 from bench.wrk import Workload, WrkResult, run_wrk
 
@@ -142,6 +142,7 @@ class Scenario:
     per_request: int = 1
     after_warmup: Callable[[WrkResult], None] | None = None
     skipped: str = ""
+    note: str = ""
 
 
 VERIFY = "POST /v1/verifications"
@@ -186,6 +187,7 @@ def _scenarios(server: Running, plan: Plan, workers: int) -> list[Scenario]:
             )
             verify.workload, verify.connections = supply.make, plan.connections
             verify.after_warmup = supply.size_from
+            verify.note = describe(workload)
     single.workload = lambda: issuance_workload(fixture, batch=None)
     single.connections = plan.connections
     many.workload = lambda: issuance_workload(fixture, batch=plan.batch_size)
@@ -233,6 +235,7 @@ def _server_runs(database: Database, workers: int, plan: Plan) -> list[Outcome]:
                 baseline,
                 scenario.per_request,
                 scenario.skipped,
+                notes=(scenario.note,) if scenario.note else (),
             )
             if not plan.smoke and outcome.runs:
                 outcome = _cross_checked(server, scenario, outcome, plan)
@@ -266,7 +269,7 @@ def _cross_checked(server: Running, scenario: Scenario, outcome: Outcome, plan: 
         + (" (supply exhausted)" if result.exhausted else "")
         + f"; wrk's median was {per_second(outcome.throughput)}, p99 {seconds(outcome.p99)}."
     )
-    return replace(outcome, cross_check=text)
+    return replace(outcome, notes=(*outcome.notes, text))
 
 
 def _misses(outcome: Outcome) -> bool:

@@ -33,7 +33,8 @@ class Outcome:
     per_request: int = 1
     skipped: str = ""
     profile: tuple[str, ...] = ()
-    cross_check: str = ""
+    notes: tuple[str, ...] = ()
+    """Reading lines: what the workload was, the Python generator's cross-check."""
 
     def median(self, figure: Callable[[WrkResult], float]) -> float:
         """The median over the runs that measured the figure (a run without answers has no
@@ -136,7 +137,7 @@ def section(outcomes: list[Outcome], *, duration: int, warmup: int, runs: int, p
         "the endpoint's, show the ceiling that leaves. A good answer is 2xx with the expected "
         'body ("verified":true, "failed":0); p50 and p99 are wrk\'s own percentiles.'
     )
-    out.reading.extend(o.cross_check for o in outcomes if o.cross_check)
+    out.reading.extend(dict.fromkeys(note for o in outcomes for note in o.notes))
     out.reading.extend(_worker_reading(outcomes))
     for o in outcomes:
         if o.profile:

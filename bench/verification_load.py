@@ -279,6 +279,19 @@ def presentations(server: Running, workload: VerificationWorkload, count: int) -
     )
 
 
+def describe(workload: VerificationWorkload) -> str:
+    """One reading line: what the verification load presented, against which lists."""
+    holders = len({h.holder.public.thumbprint for h in (*workload.valid, *workload.revoked)})
+    return (
+        f"Verification workload: {len(workload.issuers)} issuers (EdDSA and ES256), "
+        f"{holders:,} holders (EdDSA and ES256), {len(workload.valid):,} valid credentials "
+        f"presented in turn, each request with a nonce from POST /v1/verifiers/{{slug}}/nonces "
+        f"and a fresh KB-JWT; {len(workload.revoked):,} more revoked through the issuer API "
+        f"(refused by the probe); every status list has {workload.list_entries:,} entries, "
+        f"{workload.list_marked:,} of them revoked or suspended."
+    )
+
+
 def headers(workload: VerificationWorkload) -> tuple[tuple[str, str], ...]:
     """The verifier's authorization for ``POST /v1/verifications``."""
     return (("Authorization", f"Bearer {workload.verifier_key}"),)
