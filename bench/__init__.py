@@ -9,10 +9,12 @@ benchmark breaks (never on a timing):
   reference SD-JWT implementation (``sd-jwt``) or PyJWT, in interleaved rounds
   (:mod:`bench.timing`);
 - HTTP (:mod:`bench.http_bench`): ``taito serve`` on a fresh SQLite or PostgreSQL database
-  (:mod:`bench.http_server`), set up through the admin API (:mod:`bench.http_setup`) and loaded
-  by a bounded asyncio client (:mod:`bench.http_load`), each endpoint beside ``/healthz``;
+  (:mod:`bench.http_server`), set up through the API (:mod:`bench.http_setup`,
+  :mod:`bench.verification_load`) and loaded by wrk (:mod:`bench.wrk`, ``bench/wrk.lua``),
+  each endpoint the median of several runs interleaved with ``/healthz`` of the same server;
+  the Python generator (:mod:`bench.http_load`) only cross-checks wrk's figures;
 - scale (:mod:`bench.scale`): issuance with a million credentials in the register and a wallet
-  of 5,000 credentials.
+  of 5,000 credentials, loaded by wrk.
 
 Where a target is missed the run profiles it (pyinstrument in process, py-spy on the server:
 :mod:`bench.profiling`, :mod:`bench.server_profile`); both are bench-only tools.

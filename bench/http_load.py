@@ -1,7 +1,8 @@
-"""A bounded HTTP/1.1 load generator on raw asyncio streams (keep-alive, one loop, no threads).
+"""A bounded HTTP/1.1 load generator in Python: the cross-check of wrk's figures.
 
-``connections`` coroutines each hold one keep-alive connection to 127.0.0.1 and send requests
-back to back (closed loop): the next request leaves when the previous answer has arrived, so
+Raw asyncio streams (keep-alive, one loop, no threads); :mod:`bench.wrk` is the headline
+generator. ``connections`` coroutines each hold one keep-alive connection to 127.0.0.1 and send
+requests back to back (closed loop): the next request leaves when the previous answer arrived, so
 the offered load adapts to the server and latency is not inflated by a queue in the client. A
 run stops by itself: after ``duration`` seconds (never more than :data:`MAX_SECONDS`) or when
 the request source is exhausted. A warm-up phase before it is not recorded.

@@ -10,6 +10,7 @@
 """
 
 import base64
+import json
 import os
 import secrets
 import signal
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -205,3 +207,24 @@ def serve(database: Database, *, workers: int, mode: Mode) -> Iterator[Running]:
             finally:
                 _stop(process)
                 engine.dispose()
+
+
+def server_errors(log: Path, offset: int) -> str:
+    """The most frequent exception in the server's JSON log since ``offset``, with its count."""
+    counts: Counter[str] = Counter()
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            trace = record.get("exception") if isinstance(record, dict) else None
+            if isinstance(trace, str):
+                lines = [t for t in trace.splitlines() if t and not t.startswith((" ", "("))]
+                causes = [t for t in lines if "Error" in t or "Exception" in t] or lines
+                counts[(causes[-1] if causes else "unknown")[:160]] += 1
+    if not counts:
+        return ""
+    text, count = counts.most_common(1)[0]
+    return f"server log: {text} (x{count})"

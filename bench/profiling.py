@@ -4,9 +4,17 @@ Used when a target is missed, so that RESULTS.md names the limiting cost. pyinst
 bench-only tool; when it is not installed the profile is skipped and the report says so.
 Self time is attributed to the function that spent it and grouped into the categories the issue
 asks about: crypto, JSON, encoding, database, framework, Taito code, other.
+
+The sampling interval follows the operation's median time from the table
+(:func:`interval_for`): about :data:`SAMPLES_PER_OPERATION` samples per operation, so that a
+sub-millisecond operation is not summarised by one sample that lands wherever the timer
+expires (pyinstrument samples at the first call or return after the interval, so an interval
+near the operation's length locks onto the same few places in it). Each profile states its
+interval, its number of samples and how much the profiler slowed the operation down.
 """
 
 import importlib.util
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +65,8 @@ class Profile:
     tool: str = "pyinstrument"
     taito: tuple[tuple[str, float], ...] = ()
     """Time by the innermost Taito function on the stack (who asked for the work)."""
+    sampling: str = ""
+    """How the profile was sampled (interval, samples, the profiler's own cost)."""
 
     def lines(self, *, top: int = 8) -> list[str]:
         """Markdown bullet lines: categories, then the top functions, as shares of the total."""
@@ -64,6 +74,8 @@ class Profile:
             return ["profile: no busy samples (the workers were waiting)"]
         shares = ", ".join(f"{name} {value / self.total:.0%}" for name, value in self.categories)
         out = [f"profile ({self.tool}; self time by category): {shares}"]
+        if self.sampling:
+            out.append(f"  - sampling: {self.sampling}")
         out.extend(f"  - {value / self.total:.0%} `{name}`" for name, value in self.functions[:top])
         if self.taito:
             out.append("  - by the innermost Taito function on the stack:")
@@ -86,29 +98,56 @@ def category(location: str, function: str, caller: str) -> str:
     return caller if not location or location.startswith("<") else "other"
 
 
-def profile(run: Callable[[], object], *, seconds: float) -> Profile | None:
-    """Sample ``run`` repeated for about ``seconds``; ``None`` when pyinstrument is missing."""
+SAMPLES_PER_OPERATION = 10
+MIN_INTERVAL = 50e-6
+"""Below this pyinstrument's own cost per sample outweighs what it measures (seen on 2 cores)."""
+MAX_INTERVAL = 1e-3
+
+
+def interval_for(operation: float) -> float:
+    """The sampling interval for an operation of ``operation`` seconds (median, unprofiled)."""
+    return min(MAX_INTERVAL, max(MIN_INTERVAL, operation / SAMPLES_PER_OPERATION))
+
+
+def profile(run: Callable[[], object], *, seconds: float, operation: float) -> Profile | None:
+    """Sample ``run`` repeated for about ``seconds``; ``None`` when pyinstrument is missing.
+
+    ``operation`` is the operation's median time as the table shows it; it sets the interval.
+    """
     if not available():
         return None
-    import time
-
     from pyinstrument import Profiler
 
-    profiler = Profiler(interval=0.0002)
-    deadline = time.perf_counter() + seconds
+    interval = interval_for(operation)
+    profiler = Profiler(interval=interval)
+    count = 0
+    started = time.perf_counter()
+    deadline = started + seconds
     profiler.start()
     while time.perf_counter() < deadline:
         run()
+        count += 1
     session = profiler.stop()
+    profiled = (time.perf_counter() - started) / max(count, 1)
     by_function: dict[str, float] = defaultdict(float)
     by_category: dict[str, float] = defaultdict(float)
     _walk(session.root_frame(), None, "other", by_function, by_category)
     total = sum(by_category.values())
+    sampling = (
+        f"pyinstrument every {_micro(interval)} for an operation of {_micro(operation)} "
+        f"(~{operation / interval:.0f} samples each), {session.sample_count:,} samples over "
+        f"{count:,} operations, {profiled / operation:.1f}x slower while profiled"
+    )
     return Profile(
         total,
         tuple(sorted(by_category.items(), key=lambda item: -item[1])),
         tuple(sorted(by_function.items(), key=lambda item: -item[1])),
+        sampling=sampling,
     )
+
+
+def _micro(value: float) -> str:
+    return f"{value * 1e6:,.0f} µs"
 
 
 def _walk(

@@ -9,11 +9,12 @@ INTRO = """\
 Written by `make bench` (`.venv/bin/python -m bench`); do not edit by hand. `make bench-smoke`
 runs every benchmark at a tiny size to keep them working (CI) and writes nothing.
 
-Every figure is a median of several interleaved rounds measured in one process with
+Every core figure is a median of several interleaved rounds measured in one process with
 `time.perf_counter`; each is shown beside a baseline measured in the same rounds (the raw
-signature cost through `cryptography`, the reference SD-JWT implementation, a trivial HTTP
-endpoint of the same server), because on a small shared machine absolute numbers drift while
-same-round ratios hold. Ratios are medians of the per-round ratios."""
+signature cost through `cryptography`, the reference SD-JWT implementation), because on a small
+shared machine absolute numbers drift while same-round ratios hold. Ratios are medians of the
+per-round ratios. HTTP figures come from wrk: each is the median of several runs, with the
+minimum and maximum beside it, interleaved with runs of `/healthz` on the same server."""
 
 
 def _table(table: Table) -> list[str]:

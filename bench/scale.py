@@ -13,14 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.http_bench import BATCH_CONNECTIONS, CONNECTIONS, issuance_source
-from bench.http_load import LoadResult, Request, RequestSource, run_load
+from bench.http_bench import BATCH_CONNECTIONS, CONNECTIONS, issuance_workload
 from bench.http_server import Running, postgres_available, serve
 from bench.http_setup import CREDENTIAL_TYPE, ISSUER_SLUG, Fixture, api_paths, prepare
 from bench.report import Section, Table, TargetCheck, per_second, seconds, times
 from bench.scale_register import bulk_register, grow, register_size
 from bench.scale_wallet import SEARCH_WORD, issue_to, receive_all, register_wallet
 from bench.server_profile import profile_server
+from bench.wrk import Workload, WrkResult, run_wrk
 from schemas import vct_for
 
 WALLET_TARGET = 0.100
@@ -40,8 +40,8 @@ class _Plan:
         return 20 if self.smoke else 5_000
 
     @property
-    def duration(self) -> float:
-        return 0.3 if self.smoke else 10.0
+    def duration(self) -> int:
+        return 1 if self.smoke else 10
 
     @property
     def batch(self) -> int:
@@ -64,7 +64,7 @@ def run(*, smoke: bool) -> list[Section]:
     plan = _Plan(smoke)
     if not postgres_available():
         section = Section("Scale (PostgreSQL)", ".venv/bin/python -m bench --only scale")
-        section.reading.append("not run: PostgreSQL at 127.0.0.1:5432 is unavailable")
+        section.reading.append("not run: waits for PostgreSQL at 127.0.0.1:5432")
         section.targets.append(
             TargetCheck("wallet queries at 5,000 credentials < 100 ms p99", "not run", None)
         )
@@ -72,19 +72,15 @@ def run(*, smoke: bool) -> list[Section]:
     return [_register(plan), _wallet(plan)]
 
 
-def _get(path: str, token: str, expect: bytes) -> RequestSource:
-    request = Request("GET", path, headers=(("Authorization", f"Bearer {token}"),), expect=expect)
-    return lambda: request
+def _get(path: str, token: str, expect: str) -> Workload:
+    return Workload("get", path, expect, (("Authorization", f"Bearer {token}"),))
 
 
-def _load(server: Running, source: RequestSource, connections: int, plan: _Plan) -> LoadResult:
-    return run_load(
-        server.port,
-        source,
-        connections=connections,
-        duration=plan.duration,
-        warmup=0.1 if plan.smoke else 2.0,
-    )
+def _load(server: Running, workload: Workload, connections: int, plan: _Plan) -> WrkResult:
+    """One wrk run (after an unrecorded 2 s one in full runs)."""
+    if not plan.smoke:
+        run_wrk(server.port, workload, connections=connections, seconds=2)
+    return run_wrk(server.port, workload, connections=connections, seconds=plan.duration)
 
 
 def _register(plan: _Plan) -> Section:
@@ -101,7 +97,7 @@ def _register(plan: _Plan) -> Section:
     rates: dict[int, float] = {}
     with serve("postgresql", workers=plan.workers, mode="production") as server:
         if "/v1/issuers/{slug}/credentials/batch" not in api_paths(server):
-            section.reading.append("not run: endpoint missing (batch issuance)")
+            section.reading.append("not run: waits for /v1/issuers/{slug}/credentials/batch")
             return section
         fixture = prepare(server)
         bulk = bulk_register(
@@ -115,18 +111,18 @@ def _register(plan: _Plan) -> Section:
             started = time.perf_counter()
             grow(server.engine, bulk, size - bulk.loaded)
             loaded_at[size] = time.perf_counter() - started
-            runs: list[tuple[str, Callable[[], RequestSource], int, int]] = [
-                ("single issuance", lambda: issuance_source(fixture, batch=None), CONNECTIONS, 1),
+            runs: list[tuple[str, Callable[[], Workload], int, int]] = [
+                ("single issuance", lambda: issuance_workload(fixture, batch=None), CONNECTIONS, 1),
                 (
                     f"batch issuance ({plan.batch})",
-                    lambda: issuance_source(fixture, batch=plan.batch),
+                    lambda: issuance_workload(fixture, batch=plan.batch),
                     BATCH_CONNECTIONS,
                     plan.batch,
                 ),
                 (
                     "register, first page (50)",
                     lambda: _get(
-                        f"/v1/issuers/{ISSUER_SLUG}/credentials", fixture.issuer_key, b"items"
+                        f"/v1/issuers/{ISSUER_SLUG}/credentials", fixture.issuer_key, '"items"'
                     ),
                     1,
                     1,
@@ -186,21 +182,20 @@ def _wallet(plan: _Plan) -> Section:
         needed = ("/v1/wallet/credentials", "/v1/wallet/profile", "/v1/auth/register")
         missing = [p for p in needed if p not in paths]
         if missing:
-            section.reading.append("not run: endpoint missing (" + ", ".join(missing) + ")")
+            section.reading.append("not run: waits for " + ", ".join(missing))
             section.targets.append(
                 TargetCheck(f"wallet queries at {size:,} credentials < 100 ms p99", "not run", None)
             )
             return section
         fixture = prepare(server)
         token = _fill_wallet(server, fixture, size)
-        healthz = Request("GET", "/healthz", expect=b"ok")
-        sources: dict[str, RequestSource] = {
-            "GET /healthz": lambda: healthz,
-            "list all": _get("/v1/wallet/credentials", token, b"credentials"),
+        sources: dict[str, Workload] = {
+            "GET /healthz": Workload("get", "/healthz", '"ok"'),
+            "list all": _get("/v1/wallet/credentials", token, '"credentials"'),
             f"search ?q={SEARCH_WORD}": _get(
-                f"/v1/wallet/credentials?q={SEARCH_WORD}", token, b"credentials"
+                f"/v1/wallet/credentials?q={SEARCH_WORD}", token, '"credentials"'
             ),
-            "skills profile": _get("/v1/wallet/profile", token, b"skills"),
+            "skills profile": _get("/v1/wallet/profile", token, '"skills"'),
         }
         worst, slowest = 0.0, "list all"
         for name, source in sources.items():
