@@ -7,24 +7,37 @@ common case with many holders; Taito's verification is therefore timed with the 
 before each operation (the issuer key is pre-imported on both sides), and once more inside
 :func:`warm_key_cache` for what the cache saves.
 
-This is the one module that knows where the cache lives. Today it is a process-wide
-``functools.lru_cache`` in ``credentials.keys``; when it becomes a cache object the application
-owns and installs per request, :func:`clear_key_caches` has nothing left to clear outside a
-request, and :func:`warm_key_cache` installs one bench-owned cache instead.
+This is the one module that knows where the cache lives: the application owns it
+(``api.caches``) and installs it per request in :data:`credentials.keys.PUBLIC_KEY_CACHE`;
+outside a request nothing is cached, so the benchmark installs a cache of its own, bounded as the
+application's, inside :func:`warm_key_cache`.
 """
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
+from typing import Final
 
-from credentials import keys
+from credentials.bounded_cache import BoundedCache
+from credentials.keys import (
+    PUBLIC_KEY_CACHE,
+    PublicKey,
+    PublicKeyCacheKey,
+    public_key_cost,
+)
+
+_MIB: Final = 1024 * 1024
+_CACHE: Final[BoundedCache[PublicKeyCacheKey, PublicKey]] = BoundedCache(
+    max_entries=4096, max_bytes=8 * _MIB, size_of=public_key_cost
+)
 
 
 def clear_key_caches() -> None:
-    """Empty every key-import cache of the credential core (none outside a request: no-op)."""
-    cached = getattr(keys, "_cached_public_key", None)
-    if cached is not None:
-        cached.cache_clear()
+    """Empty the key-import cache in force (the benchmark's, or none outside a request)."""
+    _CACHE.clear()
+    installed = PUBLIC_KEY_CACHE.current()
+    if installed is not None:
+        installed.clear()
 
 
 def warm_key_cache() -> AbstractContextManager[None]:
     """A context in which key imports are cached, and stay cached from one use to the next."""
-    return nullcontext()
+    return PUBLIC_KEY_CACHE.installed(_CACHE)
