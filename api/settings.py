@@ -68,6 +68,15 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest body for batch issuance and wallet import.",
     )
+    purge_interval_seconds: float = Field(
+        3600,
+        ge=0,
+        le=7 * 24 * 3600,
+        description=(
+            "How often each worker purges expired pickup codes, nonces, idempotency records and"
+            " sessions (jittered); 0 turns the schedule off (then run `taito admin purge`)."
+        ),
+    )
     log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (JSON lines).")
     log_level: str = Field("INFO", description="Python logging level name.")
     admin_token: SecretStr | None = Field(
