@@ -5,15 +5,17 @@ import logging
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from api.app import create_app
-from api.cli import build_parser
-from api.cli.admin_purge import purge_now, run_purge
+from api.cli import main
+from api.cli.admin_purge import purge_now
 from api.purge import PurgeReport
 from api.purge_schedule import PurgeSchedule
 from api.settings import Settings
@@ -103,11 +105,17 @@ def test_a_failing_pass_is_logged_and_the_next_one_runs(
 
 
 def test_taito_admin_purge_prints_counts_per_kind_and_exits_0(
-    clean_engine: Engine, capsys: pytest.CaptureFixture[str]
+    clean_engine: Engine,
+    database: tuple[str, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _expired, live = _expired_and_live_nonces(clean_engine)
-    assert build_parser().parse_args(["admin", "purge"]).handler is run_purge
-    assert purge_now(clean_engine) == 0
+    url, connect_args = database
+    if connect_args:  # PostgreSQL: this run's schema, as a server would be configured
+        url = make_url(url).update_query_dict(connect_args).render_as_string(hide_password=False)
+    monkeypatch.setenv("TAITO_DATABASE_URL", url)
+    assert main(["admin", "purge"]) == 0
     printed = dict(line.split("\t") for line in capsys.readouterr().out.splitlines())
     assert printed == {
         "pickup_codes": "0",
