@@ -189,8 +189,8 @@ def purge_expired_tokens(session: Session, *, now: datetime) -> int:
 def purge_ended_sessions(session: Session, *, now: datetime) -> int:
     """Delete sessions (token families) that have no token left; commits; returns how many.
 
-    Run after :func:`purge_expired_tokens`. A session created before ``now`` minus the access
-    token lifetime is the only kind considered, so a login in progress is never touched.
+    Run after :func:`purge_expired_tokens`. Only sessions older than the access-token lifetime
+    are considered, so a login in progress is never touched.
     """
     cutoff = require_aware(now) - ACCESS_TOKEN_LIFETIME
     family = col(WalletTokenFamily.id)
