@@ -11,6 +11,7 @@ from api.kek import load_kek
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
 from api.problems import install_problem_handlers
+from api.purge_schedule import purge_lifespan
 from api.routers import admin_issuers, health, issuers, publishing, shares, verifiers, vocab, wallet
 from api.settings import Settings, load_settings
 from wallet.passwords import HashingSlots, default_hashing_slots
@@ -27,6 +28,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         title="Taito",
         summary="A personal competence wallet built on verifiable credentials.",
         version="0.1.0",
+        lifespan=purge_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine or build_engine(

@@ -5,7 +5,8 @@ Both sit outside routing, so they apply to every path, including ones that do no
 - :class:`RequestContext` gives each request an id (a sane incoming ``X-Request-ID`` is kept),
   writes one access-log line (method, route template, status, duration, request id; never the
   query string, body or credential headers) and turns any unhandled exception into a generic 500
-  problem after logging its traceback with the request id.
+  problem after logging its type and traceback, without its message, with the request id
+  (:func:`api.logs.log_server_error`).
 - :class:`BodyLimit` answers 413 when ``Content-Length`` is above the limit, before the app is
   called, and stops a chunked body as soon as it grows past the limit, without reading it whole.
 """
@@ -20,10 +21,10 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.logs import log_server_error
 from api.problems import PROBLEM_JSON, problem_body
 
 access_logger = logging.getLogger("taito.access")
-error_logger = logging.getLogger("taito.error")
 
 _REQUEST_ID = re.compile(r"\A[A-Za-z0-9._-]{8,64}\Z")
 
@@ -79,8 +80,8 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
-            error_logger.exception("unhandled error", extra={"request_id": request_id})
+        except Exception as error:
+            log_server_error(error, status=500, code="internal_error", request_id=request_id)
             if not response_started:
                 status = 500
                 await _send_problem(

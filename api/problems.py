@@ -5,10 +5,11 @@ Starlette) becomes ``application/problem+json`` with a stable ``type``
 (``urn:taito:problem:<code>``), the ``code`` itself, a ``title``, a human ``detail`` that never
 echoes secrets or personal data, and the ``request_id`` that the logs carry too. Framework errors
 (404, 405, 413, request validation) are mapped here as well, so no FastAPI default body ever
-leaves the server.
+leaves the server. Every 5xx answered here is logged once, with the request id, the code and the
+exception's type (:func:`api.logs.log_server_error`); 4xx answers are the client's and only
+appear in the access log.
 """
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,10 +18,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.logs import log_server_error
 from credentials.errors import TaitoError
 
 PROBLEM_JSON = "application/problem+json"
-logger = logging.getLogger("taito.api")
 
 _HTTP_CODES: Mapping[int, tuple[str, str]] = {
     400: ("bad_request", "The request is not valid"),
@@ -98,6 +99,8 @@ def _pointer(location: Sequence[int | str]) -> str:
 
 async def _taito_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TaitoError)
+    if exc.status >= 500:
+        log_server_error(exc, status=exc.status, code=exc.code, request_id=request_id_of(request))
     extra = getattr(exc, "problem_extra", None)
     headers = getattr(exc, "headers", None)
     return problem_response(
@@ -113,6 +116,9 @@ async def _taito_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code >= 500:
+        code, _ = _HTTP_CODES.get(exc.status_code, ("error", ""))
+        log_server_error(exc, status=exc.status_code, code=code, request_id=request_id_of(request))
     _, default_title = _HTTP_CODES.get(exc.status_code, ("error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail else default_title
     return problem_response(

@@ -77,6 +77,15 @@ class Settings(BaseSettings):
             " many may wait up to 2 s, more get 503. Default: half the CPUs, at least one."
         ),
     )
+    purge_interval_seconds: float = Field(
+        3600,
+        ge=0,
+        le=7 * 24 * 3600,
+        description=(
+            "How often each worker purges expired pickup codes, nonces, idempotency records and"
+            " sessions (jittered); 0 turns the schedule off (then run `taito admin purge`)."
+        ),
+    )
     log_format: LogFormat = Field(LogFormat.TEXT, description="text or json (JSON lines).")
     log_level: str = Field("INFO", description="Python logging level name.")
     admin_token: SecretStr | None = Field(

@@ -194,13 +194,14 @@ def release(session: Session, *, started: Started) -> None:
 
 
 def purge_idempotency_records(session: Session, *, now: datetime) -> int:
-    """Delete finished records older than :data:`RETENTION`; commits; returns how many."""
+    """Delete records older than :data:`RETENTION`; commits; returns how many.
+
+    Finished ones have served their replay window; unfinished ones that old were left by a
+    process that died mid-request (no request runs for a day) and would otherwise stay forever.
+    """
     cutoff = require_aware(now) - RETENTION
     result = session.exec(
-        delete(IssuerIdempotency).where(
-            col(IssuerIdempotency.created_at) < cutoff,
-            col(IssuerIdempotency.completed_at).is_not(None),
-        )
+        delete(IssuerIdempotency).where(col(IssuerIdempotency.created_at) < cutoff)
     )
     session.commit()
     return int(result.rowcount)

@@ -5,6 +5,7 @@ SQLite by default (a file in a temporary folder). When ``TAITO_TEST_DATABASE_URL
 so runs never collide with one another or with a previous run.
 """
 
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -125,3 +126,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 def database_backend(engine: Engine) -> str:
     return make_url(str(engine.url)).get_backend_name()
+
+
+@pytest.fixture
+def taito_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Capture Taito's own loggers, which do not propagate to the root logger."""
+    logger = logging.getLogger("taito")
+    logger.addHandler(caplog.handler)
+    try:
+        yield caplog
+    finally:
+        logger.removeHandler(caplog.handler)

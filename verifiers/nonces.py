@@ -3,14 +3,16 @@
 A nonce is 128 random bits (``secrets``), issued to one verifier, for a presentation request or
 for API-to-API use (``POST /v1/verifiers/{slug}/nonces``), and expires. It is consumed by one
 conditional ``UPDATE ... WHERE consumed_at IS NULL``: of two concurrent presentations carrying it
-only the first commits; the other affects no row and is a replay (409).
+only the first commits; the other affects no row and is a replay (409). Expired nonces are
+purged :data:`NONCE_RETENTION` after their expiry (:func:`purge_expired_nonces`); a replay that
+late finds no nonce and is refused as ``nonce_unknown``.
 """
 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
@@ -20,6 +22,8 @@ from verifiers.tables import VerifierNonce
 
 NONCE_LIFETIME = timedelta(minutes=5)
 """How long an API-to-API nonce may wait for its presentation (the KB-JWT age limit too)."""
+NONCE_RETENTION = timedelta(days=1)
+"""How long an expired nonce is kept, so that a replay soon after still answers 409 or 410."""
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,19 @@ def consume_nonce(session: Session, *, verifier_id: str, nonce: str, now: dateti
     if getattr(result, "rowcount", 0) != 1:
         session.rollback()
         raise NonceReused("the nonce has already been used")
+
+
+def purge_expired_nonces(session: Session, *, now: datetime) -> int:
+    """Delete nonces expired more than :data:`NONCE_RETENTION` ago; commits; returns how many.
+
+    A request's nonce expires with the request, and an expired or answered request is refused
+    before its nonce is looked at, so no request needs its nonce row once it has expired.
+    """
+    cutoff = require_aware(now) - NONCE_RETENTION
+    result = session.execute(
+        delete(VerifierNonce)
+        .where(col(VerifierNonce.expires_at) < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0))

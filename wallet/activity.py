@@ -119,14 +119,18 @@ def append_activity(
 ) -> WalletActivity:
     """Append one entry to the holder's chain (the caller commits).
 
-    The holder row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL) so concurrent appends
-    take turns; the unique ``(holder_id, seq)`` constraint backs that up on SQLite.
+    The holder row is locked (``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL) so concurrent
+    appends take turns; the unique ``(holder_id, seq)`` constraint backs that up on SQLite. Not
+    ``FOR UPDATE``: callers insert rows referencing the holder first (a received credential, a
+    share), which takes ``FOR KEY SHARE`` on it, and two such transactions upgrading to
+    ``FOR UPDATE`` deadlock (seen with concurrent receipts); ``FOR NO KEY UPDATE``
+    does not conflict with ``FOR KEY SHARE`` and still excludes another append.
     Raises :class:`WalletNotFound` when the holder does not exist.
     """
     statement = (
         select(WalletHolder)
         .where(col(WalletHolder.id) == vault.holder_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     holder = session.exec(statement).first()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import delete, exists, update
 from sqlmodel import Session, col
 
 from credentials.clock import as_utc, require_aware
@@ -168,3 +168,40 @@ def logout(session: Session, *, access_token: str, now: datetime) -> None:
     assert row is not None
     _revoke_family(session, row.family_id, now)
     session.commit()
+
+
+def purge_expired_tokens(session: Session, *, now: datetime) -> int:
+    """Delete access and refresh tokens past their expiry; commits; returns how many.
+
+    Expired tokens are refused anyway (:func:`authenticate_access`, :func:`refresh_tokens`).
+    """
+    now = require_aware(now)
+    removed = 0
+    for table in (WalletAccessToken, WalletRefreshToken):
+        result = session.execute(
+            delete(table)
+            .where(col(table.expires_at) <= now)
+            .execution_options(synchronize_session=False)
+        )
+        removed += int(getattr(result, "rowcount", 0))
+    session.commit()
+    return removed
+
+
+def purge_ended_sessions(session: Session, *, now: datetime) -> int:
+    """Delete sessions (token families) that have no token left; commits; returns how many.
+
+    Run after :func:`purge_expired_tokens`. Only sessions older than the access-token lifetime
+    are considered, so a login in progress is never touched.
+    """
+    cutoff = require_aware(now) - ACCESS_TOKEN_LIFETIME
+    family = col(WalletTokenFamily.id)
+    result = session.execute(
+        delete(WalletTokenFamily)
+        .where(col(WalletTokenFamily.created_at) < cutoff)
+        .where(~exists().where(col(WalletAccessToken.family_id) == family))
+        .where(~exists().where(col(WalletRefreshToken.family_id) == family))
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0))
