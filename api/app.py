@@ -11,6 +11,7 @@ from api.middleware import BodyLimit, RequestContext
 from api.problems import install_problem_handlers
 from api.routers import admin_issuers, health, issuers, publishing, shares, verifiers, vocab, wallet
 from api.settings import Settings, load_settings
+from api.web.site import install_web
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -21,6 +22,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         title="Taito",
         summary="A personal competence wallet built on verifiable credentials.",
         version="0.1.0",
+        # Served by api.web.docs from packaged assets (no CDN), under the pages' CSP.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or build_engine(
@@ -37,6 +41,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(publishing.router)
     app.include_router(vocab.router)
     app.include_router(shares.router)
+    install_web(app)
     # Added last = outermost: the request id exists before the body limit may answer 413.
     app.add_middleware(
         BodyLimit,

@@ -30,7 +30,7 @@ from wallet.holder_keys import create_holder_key
 from wallet.tables import WalletHolder
 from wallet.timestamps import as_utc, require_aware
 from wallet.tokens import TokenPair, issue_tokens
-from wallet.vault import login_lookup, new_vault
+from wallet.vault import login_lookup, new_vault, vault_of
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -211,4 +211,54 @@ def _count_failure(session: Session, holder_id: str, now: datetime) -> None:
         .values(failed_logins=0, locked_until=now + LOCKOUT)
         .execution_options(synchronize_session="fetch")
     )
+    session.commit()
+
+
+def confirm_password(
+    session: Session, *, holder_id: str, password: str, argon2: Argon2Parameters, now: datetime
+) -> None:
+    """Re-authentication before a grave step (erase, export, password change): the password again.
+
+    A wrong password counts toward the account lock like a failed login. Raises
+    :class:`AuthenticationFailed` (401) and :class:`LoginThrottled` (429).
+    """
+    now = require_aware(now)
+    holder = session.get(WalletHolder, holder_id)
+    if holder is None or holder.password_hash is None:
+        raise AuthenticationFailed("The password is not correct.")
+    if holder.locked_until is not None and as_utc(holder.locked_until) > now:
+        remaining = (as_utc(holder.locked_until) - now).total_seconds()
+        raise LoginThrottled(
+            "Too many failed logins; the account is locked for a while.",
+            retry_after_seconds=int(remaining) + 1,
+        )
+    if not _verify(argon2.hasher(), holder.password_hash, password):
+        _count_failure(session, holder.id, now)
+        raise AuthenticationFailed("The password is not correct.")
+
+
+def change_password(
+    session: Session,
+    *,
+    holder_id: str,
+    current: str,
+    new: str,
+    kek: bytes,
+    argon2: Argon2Parameters,
+    now: datetime,
+) -> None:
+    """Replace the password after checking the current one; commits.
+
+    Raises what :func:`confirm_password` raises and :class:`PasswordRejected` (422).
+    """
+    confirm_password(session, holder_id=holder_id, password=current, argon2=argon2, now=now)
+    holder = session.get(WalletHolder, holder_id)
+    assert holder is not None
+    profile = vault_of(holder, kek=kek).open(
+        holder.sealed_profile, purpose="profile", row_id="profile"
+    )
+    username = profile.get("username", "") if isinstance(profile, dict) else ""
+    _check_password(new, normalize_username(str(username)))
+    holder.password_hash = argon2.hasher().hash(new)
+    session.add(holder)
     session.commit()
