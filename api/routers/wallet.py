@@ -15,6 +15,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.flows.pickup_offers import pick_up_credential
 from api.routers import wallet_auth, wallet_requests, wallet_shares
 from api.routers.wallet_deps import CheckerDep, CurrentHolder, LanguageDep, NowDep
 from api.routers.wallet_models import (
@@ -34,11 +35,9 @@ from api.routers.wallet_models import (
     SkillIn,
 )
 from api.routers.wallet_views import credential_out, detail_out
-from issuers.pickup import redeem_pickup_code
 from wallet.activity import list_activity
 from wallet.credentials import (
     CredentialFilter,
-    CredentialSummary,
     credential_detail,
     delete_credential,
     list_credentials,
@@ -109,25 +108,21 @@ def pick_up(
     verify: CheckerDep,
     now: NowDep,
 ) -> CredentialOut:
-    """Redeem an issuer's one-time pickup code straight into this wallet (verified as usual)."""
-    received: list[CredentialSummary] = []
+    """Redeem an issuer's one-time code straight into this wallet (verified as usual).
 
-    def deliver(credential: str) -> None:
-        received.append(
-            receive_credential(
-                session,
-                holder_id=holder,
-                credential=credential,
-                verify=verify,
-                kek=kek,
-                base_url=settings.base_url,
-                now=now,
-            )
-        )
-
-    # The wallet receives inside the redemption: a refused credential leaves the code usable.
-    redeem_pickup_code(session, code=body.code, now=now, deliver=deliver)
-    return credential_out(received[0])
+    An offer code (``ABCD-EFGH-...``) binds the credential to this wallet's key now; a ``tpc_``
+    code collects a credential issued to it before.
+    """
+    summary = pick_up_credential(
+        session,
+        holder_id=holder,
+        code=body.code,
+        kek=kek,
+        base_url=settings.base_url,
+        checker=verify,
+        now=now,
+    )
+    return credential_out(summary)
 
 
 @router.get("/v1/wallet/credentials")

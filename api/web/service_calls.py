@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from api.flows.pickup_offers import pick_up_credential
 from api.routers.wallet_deps import RequestSource, presentation_requests
 from api.settings import Settings
 from credentials.keys import JWK
-from issuers.pickup import redeem_pickup_code
 from verifiers.issuer_trust import Sources
 from verifiers.language import Language
 from verifiers.organisations import VerifierInfo, list_verifiers
@@ -22,7 +22,7 @@ from verifiers.receiving import check_received_credential
 from verifiers.report import VerificationReport
 from verifiers.submissions import verify_shared_presentations
 from wallet.checker import CheckedCredential, CredentialChecker
-from wallet.credentials import CredentialSummary, receive_credential
+from wallet.credentials import CredentialSummary
 from wallet.shares.viewing import open_share, record_share_view
 
 # As in api/routers/shares.py: a share's KB-JWTs are as old as the share.
@@ -59,7 +59,7 @@ def checker_in(
     return check
 
 
-def pick_up_credential(
+def pick_up(
     session: Session,
     *,
     holder_id: str,
@@ -69,27 +69,16 @@ def pick_up_credential(
     checker: CredentialChecker,
     now: datetime,
 ) -> CredentialSummary:
-    """Redeem a pickup code into the wallet (the wallet refuses what fails the gate).
-
-    Raises the issuers' pickup errors and the gate's :class:`CredentialRejected`.
-    """
-    received: list[CredentialSummary] = []
-
-    def deliver(credential: str) -> None:
-        received.append(
-            receive_credential(
-                session,
-                holder_id=holder_id,
-                credential=credential,
-                verify=checker,
-                kek=kek,
-                base_url=settings.base_url,
-                now=now,
-            )
-        )
-
-    redeem_pickup_code(session, code=code, now=now, deliver=deliver)
-    return received[0]
+    """Redeem a pickup or offer code into the wallet (the JSON route's flow)."""
+    return pick_up_credential(
+        session,
+        holder_id=holder_id,
+        code=code,
+        kek=kek,
+        base_url=settings.base_url,
+        checker=checker,
+        now=now,
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from api.routers.verifiers import SourcesDep
 from api.web.accounts import field
 from api.web.checks import check_names
 from api.web.rendering import PageDep
-from api.web.service_calls import checker_in, pick_up_credential
+from api.web.service_calls import checker_in, pick_up
 from api.web.sessions import CheckedForm, CurrentPerson
 from credentials.errors import TaitoError
 from issuers.errors import PickupCodeExpired, PickupCodeUnknown, PickupCodeUsed
@@ -143,7 +143,7 @@ def receive(
         message = page._("Enter the pickup code you were given")
     else:
         try:
-            summary = pick_up_credential(
+            summary = pick_up(
                 session,
                 holder_id=holder,
                 code=code,

@@ -1,0 +1,1 @@
+"""Flows that cross services: one verb function each, composing the services (docs/architecture.md)."""
