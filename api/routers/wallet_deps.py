@@ -22,11 +22,12 @@ from sqlmodel import Session
 from api.auth import BearerToken
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.routers.verifiers import SourcesDep
+from api.settings import Settings
 from credentials.keys import JWK
 from schemas.type_metadata import primary_language
 from verifiers.errors import RequestNotFound as VerifierRequestNotFound
 from verifiers.issuer_trust import Sources
-from verifiers.language import DEFAULT_LANGUAGE
+from verifiers.language import DEFAULT_LANGUAGE, Language
 from verifiers.presentation_requests import request_public_view
 from verifiers.receiving import check_received_credential
 from verifiers.submissions import submit_request_response
@@ -78,10 +79,10 @@ def language(
 LanguageDep = Annotated[str, Depends(language)]
 
 
-def credential_checker(
-    session: SessionDep, settings: SettingsDep, sources: SourcesDep
+def checker_in(
+    session: Session, *, settings: Settings, sources: Sources, language: Language
 ) -> CredentialChecker:
-    """The verification gate for receipts and imports: the verifiers service's one gate."""
+    """The one gate for receipts and imports, its reasons in ``language`` (pages show them)."""
 
     def check(credential: str, *, holder_jwk: JWK, now: datetime) -> CheckedCredential:
         received = check_received_credential(
@@ -89,7 +90,7 @@ def credential_checker(
             credential,
             holder_jwk=holder_jwk,
             sources=sources,
-            language=DEFAULT_LANGUAGE,
+            language=language,
             base_url=settings.base_url,
             now=now,
         )
@@ -105,6 +106,13 @@ def credential_checker(
         )
 
     return check
+
+
+def credential_checker(
+    session: SessionDep, settings: SettingsDep, sources: SourcesDep
+) -> CredentialChecker:
+    """The verification gate for receipts and imports: the verifiers service's one gate."""
+    return checker_in(session, settings=settings, sources=sources, language=DEFAULT_LANGUAGE)
 
 
 CheckerDep = Annotated[CredentialChecker, Depends(credential_checker)]

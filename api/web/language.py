@@ -7,6 +7,7 @@ session cookie) or, on a first visit, the best match of ``Accept-Language``.
 """
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -31,6 +32,7 @@ LANGUAGE_NAMES: Final[dict[Language, str]] = {
 DOMAIN: Final = "messages"
 # People read times in Finland's time; everything is stored and computed in UTC.
 DISPLAY_TIME_ZONE: Final = "Europe/Helsinki"
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def catalogue_path(language: Language) -> str:
@@ -90,6 +92,19 @@ class Localizer:
             return ""
         zone = get_timezone(DISPLAY_TIME_ZONE)
         return format_datetime(value, format="medium", tzinfo=zone, locale=self.language)
+
+    def value(self, value: object) -> str:
+        """A claim's value as a person reads it: dates, numbers and yes/no in the locale."""
+        if isinstance(value, bool):
+            return self.gettext("Yes") if value else self.gettext("No")
+        if isinstance(value, int | float):
+            return self.number(value)
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            try:
+                return self.date(date.fromisoformat(value))
+            except ValueError:
+                return value
+        return "" if value is None else str(value)
 
     def number(self, value: int | float) -> str:
         """A number with the locale's separators."""

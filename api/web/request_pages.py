@@ -11,14 +11,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.routers.verifiers import SourcesDep
+from api.routers.wallet_deps import RequestSource
+from api.settings import Settings
 from api.web.rendering import Page, PageDep
 from api.web.service_calls import verifier_requests
 from api.web.sessions import CheckedForm, CurrentPerson
+from verifiers.issuer_trust import Sources
 from wallet.errors import ApprovalInvalid
-from wallet.request_answers import Approval, RequestMatch, answer_request, match_request
+from wallet.request_answers import (
+    Approval,
+    PresentationRequest,
+    RequestMatch,
+    answer_request,
+    match_request,
+)
 
 router = APIRouter()
 MAX_TICKS = 400
@@ -38,6 +48,30 @@ def _show(
     )
 
 
+def _find(
+    request_id: str,
+    page: Page,
+    holder: str,
+    session: Session,
+    settings: Settings,
+    kek: bytes,
+    sources: Sources,
+    now: datetime,
+) -> tuple[RequestSource, PresentationRequest, RequestMatch]:
+    source = verifier_requests(settings=settings, sources=sources, kek=kek)
+    request = source.find(session, request_id=request_id, now=now)
+    match = match_request(
+        session,
+        holder_id=holder,
+        request=request,
+        kek=kek,
+        base_url=settings.base_url,
+        lang=page.language,
+        now=now,
+    )
+    return source, request, match
+
+
 @router.get("/wallet/requests/{request_id}")
 def request_page(
     request_id: Annotated[str, Path(max_length=64)],
@@ -50,17 +84,7 @@ def request_page(
 ) -> Response:
     """The request and what answering it would reveal."""
     now = datetime.now(UTC)
-    source = verifier_requests(settings=settings, sources=sources, kek=kek)
-    request = source.find(session, request_id=request_id, now=now)
-    match = match_request(
-        session,
-        holder_id=holder,
-        request=request,
-        kek=kek,
-        base_url=settings.base_url,
-        lang=page.language,
-        now=now,
-    )
+    _, _, match = _find(request_id, page, holder, session, settings, kek, sources, now)
     return _show(page, match)
 
 
@@ -77,17 +101,7 @@ def answer_page(
 ) -> Response:
     """Send all, some or none (declining) of what was asked."""
     now = datetime.now(UTC)
-    source = verifier_requests(settings=settings, sources=sources, kek=kek)
-    request = source.find(session, request_id=request_id, now=now)
-    match = match_request(
-        session,
-        holder_id=holder,
-        request=request,
-        kek=kek,
-        base_url=settings.base_url,
-        lang=page.language,
-        now=now,
-    )
+    source, request, match = _find(request_id, page, holder, session, settings, kek, sources, now)
     action = form.get("action")
     ticked: list[str] = []
     if action == "all":

@@ -12,51 +12,20 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from api.flows.pickup_offers import pick_up_credential
-from api.routers.wallet_deps import RequestSource, presentation_requests
+from api.routers.wallet_deps import RequestSource, checker_in, presentation_requests
 from api.settings import Settings
-from credentials.keys import JWK
 from verifiers.issuer_trust import Sources
 from verifiers.language import Language
 from verifiers.organisations import VerifierInfo, list_verifiers
-from verifiers.receiving import check_received_credential
 from verifiers.report import VerificationReport
 from verifiers.submissions import verify_shared_presentations
-from wallet.checker import CheckedCredential, CredentialChecker
+from wallet.checker import CredentialChecker
 from wallet.credentials import CredentialSummary
 from wallet.shares.viewing import open_share, record_share_view
 
 # As in api/routers/shares.py: a share's KB-JWTs are as old as the share.
 _KB_SLACK = timedelta(minutes=5)
 ANYONE_VIEWER = "anyone with the link"
-
-
-def checker_in(
-    session: Session, *, settings: Settings, sources: Sources, language: Language
-) -> CredentialChecker:
-    """The one gate for receipts, with its reasons in ``language`` (pages show them)."""
-
-    def check(credential: str, *, holder_jwk: JWK, now: datetime) -> CheckedCredential:
-        received = check_received_credential(
-            session,
-            credential,
-            holder_jwk=holder_jwk,
-            sources=sources,
-            language=language,
-            base_url=settings.base_url,
-            now=now,
-        )
-        return CheckedCredential(
-            format=received.format,
-            issuer=received.issuer,
-            issuer_name=received.issuer_name,
-            vct=received.vct,
-            claims=received.claims,
-            valid_from=received.valid_from,
-            valid_until=received.valid_until,
-            status=received.status,
-        )
-
-    return check
 
 
 def pick_up(
@@ -140,6 +109,16 @@ def view_share_link(
 def verifier_requests(*, settings: Settings, sources: Sources, kek: bytes) -> RequestSource:
     """Where the wallet finds a verifier's request and sends the person's answer."""
     return presentation_requests(settings, sources, kek)
+
+
+__all__ = [
+    "SharedLinkView",
+    "checker_in",
+    "known_verifiers",
+    "pick_up",
+    "verifier_requests",
+    "view_share_link",
+]
 
 
 def known_verifiers(session: Session, *, settings: Settings) -> tuple[VerifierInfo, ...]:

@@ -27,8 +27,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "a long browser passphrase"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
+    # Module scope: Playwright's sync API runs an event loop in this thread while it is open,
+    # which other tests' asyncio.run() must not find running.
     if not CHROMIUM.exists():
         message = "Chromium is missing: run 'apt-get install -y chromium' to run the browser tests"
         if os.environ.get("CI") == "true":

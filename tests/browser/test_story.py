@@ -49,7 +49,7 @@ def test_register_receive_share_withdraw_answer_switch_language_and_erase(
     page.get_by_label("Why are you sharing?").fill("My application for the developer job")
     page.get_by_role("button", name="Preview").click()
     assert _shown_claims(page) == ["EQF level", "Qualification title"]
-    page.get_by_role("button", name="Share 2 details with Anyone who has the link").click()
+    page.get_by_role("button", name="Share 2 details with anyone who has the link").click()
     expect(page.locator(".qr svg")).to_be_visible()
     link = page.locator("#share-link").inner_text().strip()
     assert link.startswith("https://taito.test/s/")
