@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from credentials.keys import generate_key
 from tests.api import test_end_to_end
-from tests.api.test_end_to_end import BASE_URL, World, bearer, ok
+from tests.api.test_end_to_end import BASE_URL, World, bearer, ok, qualification
 from tests.api.web_support import PASSWORD, Visitor, csrf_of, offer_code, receive
 
 world = test_end_to_end.world  # the fixture of the end-to-end tests
@@ -315,3 +316,112 @@ def test_the_api_docs_work_offline_with_authorize_for_every_bearer_scheme(world:
     }
     assert schema["paths"]["/v1/wallet/credentials"]["get"]["security"] == [{"WalletToken": []}]
     assert "/wallet" not in schema["paths"]
+
+
+def test_a_refused_credential_is_shown_with_the_reason_of_each_failed_check(
+    world: World, person: Visitor
+) -> None:
+    # A credential bound to somebody else's key: this wallet refuses it, and says why.
+    stranger = generate_key("ES256").public
+    issued = world.issue({"jwk": dict(stranger.jwk)}, qualification(), "not-mine")
+    refused = person.submit(
+        "/wallet/receive", "/wallet/receive", {"code": issued["pickup_code"]}, 422
+    )
+    assert "Why the credential was refused" in refused.text
+    assert "Bound to this wallet" in refused.text
+    assert person.page("/wallet").text.count('class="card"') == 0
+    # The code was not burnt by the refusal: trying again is refused again, not "used".
+    again = person.submit("/wallet/receive", "/wallet/receive", {"code": issued["pickup_code"]})
+    assert again.status_code == 422 and "Bound to this wallet" in again.text
+
+
+def test_skills_are_added_from_an_esco_search_marked_as_ones_own_and_removed(
+    person: Visitor,
+) -> None:
+    found = person.page("/wallet/profile?q=python").text
+    uri = re.search(r'name="uri" value="([^"]+)"', found)
+    assert uri and "Python (computer programming)" in found
+    person.submit("/wallet/profile", "/wallet/profile/skills", {"uri": uri.group(1)}, 303)
+    profile = person.page("/wallet/profile").text
+    assert '<span class="tag">Added by you</span>' in profile
+    remove = re.search(r'action="(/wallet/profile/skills/[^"/]+/remove)"', profile)
+    assert remove
+    person.submit("/wallet/profile", remove.group(1), {}, 303)
+    assert 'class="tag"' not in person.page("/wallet/profile").text
+    refused = person.submit(
+        "/wallet/profile", "/wallet/profile/skills", {"uri": "https://example.com/x"}, 422
+    )
+    assert "Choose a skill from the search results" in refused.text
+
+
+def test_the_activity_log_is_paged_newest_first(world: World, person: Visitor) -> None:
+    for number in range(3):
+        receive(person, offer_code(world, f"activity-{number}"))
+    uri = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+    for _ in range(12):
+        person.submit("/wallet/profile", "/wallet/profile/skills", {"uri": uri}, 303)
+        remove = re.search(
+            r'action="(/wallet/profile/skills/[^"/]+/remove)"', person.page("/wallet/profile").text
+        )
+        assert remove
+        person.submit("/wallet/profile", remove.group(1), {}, 303)
+    first = person.page("/wallet/activity").text
+    assert first.count("<tr><td>") == 25
+    older = re.search(r'href="(/wallet/activity\?before=\d+)"', first)
+    assert older
+    second = person.page(older.group(1)).text
+    assert "You opened your wallet" in second and "You opened your wallet" not in first
+    assert 'href="/wallet/activity"' in second
+
+
+def test_the_password_is_changed_only_with_the_current_one(person: Visitor) -> None:
+    wrong = person.submit(
+        "/wallet/settings",
+        "/wallet/settings/password",
+        {"current-password": "not it at all", "new-password": "a brand new passphrase"},
+        401,
+    )
+    assert 'href="#current-password"' in wrong.text
+    person.submit(
+        "/wallet/settings",
+        "/wallet/settings/password",
+        {"current-password": PASSWORD, "new-password": "a brand new passphrase"},
+        200,
+    )
+    with TestClient(person.client.app, base_url=BASE_URL) as other:
+        visitor = Visitor(other)
+        visitor.submit(
+            "/login", "/login", {"username": "maija@example.fi", "password": PASSWORD}, 401
+        )
+        visitor.submit(
+            "/login",
+            "/login",
+            {"username": "maija@example.fi", "password": "a brand new passphrase"},
+            303,
+        )
+
+
+def test_a_wallet_file_is_imported_with_every_credential_checked_again(
+    world: World, person: Visitor
+) -> None:
+    receive(person, offer_code(world, "import"))
+    exported = person.submit(
+        "/wallet/settings", "/wallet/settings/export", {"export-password": PASSWORD}, 200
+    ).content
+    with TestClient(person.client.app, base_url=BASE_URL) as other:
+        visitor = Visitor(other)
+        visitor.register("second@example.fi")
+        token = csrf_of(visitor.page("/wallet/settings").text)
+        imported = other.post(
+            "/wallet/settings/import",
+            data={"csrf_token": token},
+            files={"file": ("taito-wallet-export.json", exported, "application/json")},
+        )
+        assert imported.status_code == 200 and "1 credential was imported." in imported.text
+        assert visitor.page("/wallet").text.count('class="card"') == 1
+        broken = other.post(
+            "/wallet/settings/import",
+            data={"csrf_token": token},
+            files={"file": ("x.json", b"not json", "application/json")},
+        )
+        assert broken.status_code == 422 and 'href="#file"' in broken.text

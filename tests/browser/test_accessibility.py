@@ -190,3 +190,34 @@ def test_the_share_flow_works_with_tab_space_and_enter_alone(page: Page, server:
     tab_to(page, "main a")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+def test_pages_fit_a_320_pixel_screen_without_scrolling_sideways(
+    context: BrowserContext, page: Page, server: Harness
+) -> None:
+    # 320 CSS pixels is also what a 1280-pixel window shows at 400 % zoom (WCAG 1.4.10).
+    page.set_viewport_size({"width": 320, "height": 640})
+    register(page, "narrow@example.fi")
+    visit(page, f"/wallet/receive?code={server.offer()}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/wallet/credentials/"))
+    credential = page.url
+    link = make_share(page, credential.rsplit("/", 1)[1].split("?", 1)[0], check=False)
+    request_id = server.ask(["title", "eqf_level"], "Hakemus")
+    for language in LANGUAGES:
+        choose_language(page, language)
+        for path in (
+            "/",
+            "/wallet",
+            credential,
+            "/wallet/receive",
+            "/wallet/profile?q=python",
+            "/wallet/shares",
+            "/wallet/activity",
+            "/wallet/settings",
+            f"/wallet/requests/{request_id}",
+            link,
+        ):
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, (language, path, width)
