@@ -12,6 +12,7 @@ from api.web import (
     request_pages,
     settings_pages,
     share_pages,
+    share_steps,
     shared_view,
     wallet_pages,
 )
@@ -31,6 +32,7 @@ def install_web(app: FastAPI) -> None:
         accounts,
         wallet_pages,
         profile_pages,
+        share_steps,
         share_pages,
         request_pages,
         settings_pages,
