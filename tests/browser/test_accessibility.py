@@ -76,6 +76,10 @@ def test_every_page_has_no_accessibility_violations(
     visit(page, "/login")
     page.locator("main form button[type=submit]").click()
     assert_accessible(page, "sign-in form with errors")
+    # The error summary takes the focus; its links lead to the fields.
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    page.locator(".error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "username"
     visit(page, "/wallet/credentials/nope", 200)  # redirected to sign in
     assert_accessible(page, "sign-in after a redirect")
 

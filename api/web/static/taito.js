@@ -13,3 +13,10 @@ document.addEventListener("click", function (event) {
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
   button.hidden = false;
 });
+// Optional enhancement: after a form with errors, move focus to the error summary so that a
+// screen reader announces it and Tab goes next to its links (GOV.UK error summary pattern).
+var summary = document.querySelector(".error-summary");
+if (summary) {
+  summary.setAttribute("tabindex", "-1");
+  summary.focus();
+}
