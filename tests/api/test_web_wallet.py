@@ -230,9 +230,7 @@ def test_another_persons_credential_share_and_skill_are_not_there_for_you(
     assert person.page(link.removeprefix(BASE_URL)).status_code == 200
 
 
-def test_declining_a_request_sends_nothing(
-    world: World, person: Visitor
-) -> None:
+def test_declining_a_request_sends_nothing(world: World, person: Visitor) -> None:
     receive(person, offer_code(world, "decline"))
     asked = ok(
         world.client.post(
