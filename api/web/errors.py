@@ -19,7 +19,6 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from api.problems import _http_error, _taito_error, _validation_error
 from api.web.language import LANGUAGE_COOKIE, N_, page_language
 from api.web.rendering import Page, local_path
 from api.web.sessions import SESSION_COOKIE, SignInRequired
@@ -119,7 +118,8 @@ def _for_pages(api_handler: Handler) -> Handler:
 
 
 def install_page_error_handlers(app: FastAPI) -> None:
-    """Answer errors on page paths with pages; the API's problem handlers keep the rest."""
-    app.add_exception_handler(TaitoError, _for_pages(_taito_error))
-    app.add_exception_handler(StarletteHTTPException, _for_pages(_http_error))
-    app.add_exception_handler(RequestValidationError, _for_pages(_validation_error))
+    """Answer errors on page paths with pages; the API's problem handlers (installed before,
+    by ``api.problems``) keep answering every other path."""
+    for kind in (TaitoError, StarletteHTTPException, RequestValidationError):
+        api_handler = app.exception_handlers[kind]
+        app.add_exception_handler(kind, _for_pages(api_handler))  # type: ignore[arg-type]
