@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from issuers.errors import PickupCodeExpired, PickupCodeUnknown, PickupCodeUsed
@@ -267,3 +267,16 @@ def redeem_offer(
         raise
     session.commit()
     return signed.issued
+
+
+def purge_expired_offers(session: Session, *, now: datetime) -> int:
+    """Delete offers that expired unredeemed before ``now`` (their sealed claims with them);
+    redeemed ones stay as the link from offer to register entry. Commits; returns how many."""
+    now = require_aware(now)
+    result = session.exec(
+        delete(IssuerOffer).where(
+            col(IssuerOffer.expires_at) <= now, col(IssuerOffer.redeemed_at).is_(None)
+        )
+    )
+    session.commit()
+    return int(result.rowcount)

@@ -23,6 +23,7 @@ from issuers.offers import (
     CredentialOffer,
     create_offer,
     normalize_offer_code,
+    purge_expired_offers,
     redeem_offer,
 )
 from issuers.register import list_issued_credentials
@@ -233,3 +234,19 @@ def test_the_same_idempotency_key_answers_the_same_offer(session: Session) -> No
         for _ in range(2)
     )
     assert first == again
+
+
+def test_expired_unredeemed_offers_are_purged_with_their_sealed_claims(session: Session) -> None:
+    kept, _ = _offer(session, "kept")
+    redeem_offer(
+        session,
+        code=kept.pickup_code,
+        holder=HolderBinding(jwk=holder_key().public.jwk),
+        kek=KEK,
+        base_url=BASE_URL,
+        now=NOW,
+    )
+    lapsed, _ = _offer(session, "lapsed")
+    assert purge_expired_offers(session, now=NOW + OFFER_LIFETIME) >= 1
+    remaining = {row.id for row in session.exec(select(IssuerOffer)).all()}
+    assert kept.id in remaining and lapsed.id not in remaining
