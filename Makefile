@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck contracts pytest bench bench-smoke clean migration
+.PHONY: run test lint typecheck contracts pytest bench bench-smoke clean migration screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ contracts: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# PNGs of the main pages in fi, sv and en, narrow and wide (needs /usr/bin/chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m tools.screenshots
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

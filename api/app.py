@@ -14,6 +14,7 @@ from api.problems import install_problem_handlers
 from api.purge_schedule import purge_lifespan
 from api.routers import admin_issuers, health, issuers, publishing, shares, verifiers, vocab, wallet
 from api.settings import Settings, load_settings
+from api.web.site import install_web
 from wallet.passwords import HashingSlots, default_hashing_slots
 
 HASHING_WAIT_SECONDS = 2.0
@@ -29,6 +30,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         summary="A personal competence wallet built on verifiable credentials.",
         version="0.1.0",
         lifespan=purge_lifespan,
+        # Served by api.web.docs from packaged assets (no CDN), under the pages' CSP.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or build_engine(
@@ -50,6 +54,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(publishing.router)
     app.include_router(vocab.router)
     app.include_router(shares.router)
+    install_web(app)
     app.add_middleware(CacheScope, caches=app.state.caches)
     # Added last = outermost: the request id exists before the body limit may answer 413.
     app.add_middleware(

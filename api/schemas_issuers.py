@@ -14,6 +14,7 @@ from issuers.custody import KeyInfo
 from issuers.errors import Violation
 from issuers.issuance import IssuedCredential
 from issuers.issuance_input import CredentialRequest, HolderBinding
+from issuers.offers import CredentialOffer
 from issuers.organisations import IssuerAccount
 from issuers.register import RegisterEntry, RegisterPage
 
@@ -36,7 +37,14 @@ class CredentialIn(BaseModel):
 
     type: str = Field(max_length=64, description="Credential type slug, e.g. qualification.")
     claims: dict[str, Any]
-    holder: HolderIn
+    holder: HolderIn | None = Field(
+        None,
+        description=(
+            "The holder's key. Without it the answer is a credential offer: a pickup code the"
+            " person redeems in their wallet, which binds the credential to the wallet's key"
+            " and signs it then."
+        ),
+    )
     format: Literal["dc+sd-jwt", "vc+jwt"] = "dc+sd-jwt"
     valid_until: AwareDatetime | None = None
     expires_in: int | None = Field(None, gt=0, description="Seconds until the credential expires.")
@@ -50,7 +58,9 @@ class CredentialIn(BaseModel):
         return CredentialRequest(
             type=self.type,
             claims=self.claims,
-            holder=HolderBinding(jwk=self.holder.jwk, did=self.holder.did),
+            holder=None
+            if self.holder is None
+            else HolderBinding(jwk=self.holder.jwk, did=self.holder.did),
             format=self.format,
             valid_until=self.valid_until,
             expires_in=self.expires_in,
@@ -90,6 +100,33 @@ class StatusReferenceOut(BaseModel):
 
     idx: int
     uri: str
+
+
+class CredentialOfferOut(BaseModel):
+    """A credential offer: nothing is signed until the person redeems ``pickup_code``."""
+
+    id: str
+    offer: Literal[True] = True
+    type: str
+    vct: str
+    format: Literal["dc+sd-jwt", "vc+jwt"]
+    pickup_code: str = Field(description="Shown only now; case, spaces and dashes do not matter.")
+    pickup_url: str = Field(description="The wallet page that fills the code in (for a QR code).")
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, offer: CredentialOffer, *, base_url: str) -> "CredentialOfferOut":
+        return cls(
+            id=offer.id,
+            type=offer.type,
+            vct=offer.vct,
+            format="vc+jwt" if offer.format == "vc+jwt" else "dc+sd-jwt",
+            pickup_code=offer.pickup_code,
+            pickup_url=f"{base_url.rstrip('/')}/wallet/receive?code={offer.pickup_code}",
+            created_at=offer.created_at,
+            expires_at=offer.expires_at,
+        )
 
 
 class IssuedCredentialOut(BaseModel):

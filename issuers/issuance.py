@@ -190,14 +190,18 @@ def sign_credentials(
     return [signer.sign(item, slots[_kind(item.format)].pop()) for item in prepared]
 
 
-def record_credentials(session: Session, signed: Sequence[SignedCredential]) -> None:
-    """Add the register and pickup rows with one bulk insert each (the caller commits)."""
+def record_credentials(
+    session: Session, signed: Sequence[SignedCredential], *, with_pickup: bool = True
+) -> None:
+    """Add the register rows and (unless ``with_pickup`` is false: a redeemed offer is picked up
+    already) the pickup rows, with one bulk insert each (the caller commits)."""
     if not signed:
         return
     # Core inserts (executemany, batched into multi-row VALUES by SQLAlchemy): no ORM objects.
     connection = session.connection()
     connection.execute(insert(_table(IssuerCredential)), [s.register_row for s in signed])
-    connection.execute(insert(_table(IssuerPickup)), [s.pickup_row for s in signed])
+    if with_pickup:
+        connection.execute(insert(_table(IssuerPickup)), [s.pickup_row for s in signed])
 
 
 def _kind(fmt: Format) -> ListKind:

@@ -9,7 +9,8 @@
    violation is reported with its JSON pointer into the request (``/claims/...``); a Finnish
    personal identity code anywhere makes it :class:`PersonalIdentityCode`;
 4. the holder binding is a public Ed25519/P-256 JWK, a did:jwk or a did:key (SD-JWT VC §3.2.2.2
-   ``cnf``; VC DM 2.0 ``credentialSubject.id``);
+   ``cnf``; VC DM 2.0 ``credentialSubject.id``); a credential offer (:mod:`issuers.offers`)
+   has none until the person redeems it, so :func:`check_content` checks everything else;
 5. the validity (``valid_until`` or ``expires_in``) lies in the future;
 6. the selectively disclosable claims (SD-JWT VC type metadata ``sd``; default: the type's
    ``always`` paths present in these claims) name existing claims (RFC 9901 §4.2).
@@ -72,7 +73,7 @@ class CredentialRequest:
 
     type: str
     claims: dict[str, Any]
-    holder: HolderBinding
+    holder: HolderBinding | None
     format: str = "dc+sd-jwt"
     valid_until: datetime | None = None
     expires_in: int | None = None
@@ -83,7 +84,9 @@ class CredentialRequest:
         return {
             "type": self.type,
             "claims": self.claims,
-            "holder": {"jwk": self.holder.jwk, "did": self.holder.did},
+            "holder": None
+            if self.holder is None
+            else {"jwk": self.holder.jwk, "did": self.holder.did},
             "format": self.format,
             "valid_until": None if self.valid_until is None else self.valid_until.isoformat(),
             "expires_in": self.expires_in,
@@ -110,6 +113,26 @@ def prepare_credential(
     issuer: IssuerAccount, request: CredentialRequest, *, base_url: str, now: datetime
 ) -> PreparedCredential:
     """Check ``request`` for ``issuer`` (see the module docstring for the rules and errors)."""
+    fmt, claims, expires_at = check_content(issuer, request, now=now)
+    if request.holder is None:
+        raise HolderBindingInvalid("a credential is bound to a holder key: give holder")
+    holder_key, holder_did = resolve_holder(request.holder)
+    return PreparedCredential(
+        type=request.type,
+        vct=vct_for(request.type, base_url=base_url),
+        format=fmt,
+        claims=claims,
+        holder_key=holder_key,
+        holder_did=holder_did,
+        expires_at=expires_at,
+    )
+
+
+def check_content(
+    issuer: IssuerAccount, request: CredentialRequest, *, now: datetime
+) -> tuple[Format, dict[str, Any], datetime | None]:
+    """Checks 1-3, 5 and 6 (everything but the holder): the format, the claims ready to sign
+    (disclosable ones marked) and the expiry. Raises the errors of the module docstring."""
     now = require_aware(now)
     try:
         credential_type(request.type)
@@ -120,7 +143,6 @@ def prepare_credential(
     if request.format not in FORMATS:
         raise CredentialFormatUnsupported("format must be dc+sd-jwt or vc+jwt")
     check_claims(request.type, request.claims)
-    holder_key, holder_did = resolve_holder(request.holder)
     expires_at = _expiry(request, now)
     fmt: Format = "vc+jwt" if request.format == "vc+jwt" else "dc+sd-jwt"
     claims = dict(request.claims)
@@ -128,15 +150,7 @@ def prepare_credential(
         claims = _mark_disclosable(request.type, claims, request.disclosable)
     elif request.disclosable:
         raise DisclosableInvalid("disclosable applies to dc+sd-jwt credentials only")
-    return PreparedCredential(
-        type=request.type,
-        vct=vct_for(request.type, base_url=base_url),
-        format=fmt,
-        claims=claims,
-        holder_key=holder_key,
-        holder_did=holder_did,
-        expires_at=expires_at,
-    )
+    return fmt, claims, expires_at
 
 
 def check_claims(slug: str, claims: Any) -> None:

@@ -200,3 +200,11 @@ def _account(session: Session, issuer: Issuer) -> IssuerAccount:
         types=tuple(types),
         created_at=as_utc(issuer.created_at),
     )
+
+
+def issuer_by_id(session: Session, *, issuer_id: str) -> IssuerAccount:
+    """The issuer with ``issuer_id``; raises :class:`IssuerNotFound`."""
+    issuer = session.get(Issuer, issuer_id)
+    if issuer is None:
+        raise IssuerNotFound("there is no such issuer")
+    return _account(session, issuer)

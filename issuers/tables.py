@@ -186,3 +186,26 @@ class IssuerPickup(SQLModel, table=True):
     )
     expires_at: datetime = _utc(index=True)
     redeemed_at: datetime | None = _utc(nullable=True)
+
+
+class IssuerOffer(SQLModel, table=True):
+    """A credential offer: a checked request waiting for the holder's key (issuers.offers).
+
+    The request (claims included) is sealed under a key derived from the offer code, which is
+    stored only as a hash; ``credential_id`` names the register entry once it is redeemed.
+    """
+
+    __tablename__ = "issuer_offer"
+
+    id: str = Field(primary_key=True, max_length=40)
+    issuer_id: str = Field(foreign_key="issuer.id", index=True, max_length=40)
+    type_slug: str = Field(max_length=64)
+    format: str = Field(max_length=16)
+    code_hash: str = Field(unique=True, max_length=64)
+    sealed_request: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc(index=True)
+    redeemed_at: datetime | None = _utc(nullable=True)
+    credential_id: str | None = Field(
+        default=None, foreign_key="issuer_credential.id", max_length=40, nullable=True
+    )

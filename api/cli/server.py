@@ -134,6 +134,7 @@ def dev_banner(settings: Settings, *, token_file: Path | None, demo: DemoCredent
         " Taito, DEVELOPMENT ONLY. The secrets below are for this machine; never use them,",
         " or TAITO_DEMO, in production (production refuses to start with demo settings).",
         rule,
+        f" Wallet     {url}/  (the web app for people: sign in as a demo person below)",
         f" API docs   {url}/docs",
         f" Health     {url}/healthz",
         f" Base URL   {settings.base_url}  (identifiers, status lists and types are named on",
@@ -146,7 +147,7 @@ def dev_banner(settings: Settings, *, token_file: Path | None, demo: DemoCredent
         lines += [_organisation(o) for o in demo.issuers]
         lines += [" Demo verifiers: Bearer <key> on /v1/verifiers/<slug>/... and /v1/verifications"]
         lines += [_organisation(o) for o in demo.verifiers]
-        lines += [' Demo people: POST /v1/auth/login {"username": ..., "password": ...}']
+        lines += [f" Demo people: sign in at {url}/login (or POST /v1/auth/login)"]
         lines += [f"   {p.username:<28} {p.password}   ({p.name})" for p in demo.people]
         lines += [f" Kept in {demo.path} (0600)."]
         command = ".venv/bin/taito demo"

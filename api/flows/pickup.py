@@ -1,13 +1,24 @@
-"""Pick up: a one-time code from an issuer on this instance, redeemed into the person's wallet."""
+"""Pick up: a code from an issuer on this instance, redeemed into the person's wallet.
+
+Two kinds of code reach the same flow (``POST /v1/wallet/pickup`` and the page
+``/wallet/receive``):
+
+- an offer code (``ABCD-EFGH-JKMN-PQRS-TVWX``, :mod:`issuers.offers`): the credential is bound
+  to this wallet's key and signed now;
+- a pickup code of a credential issued to a known key (``tpc_...``, :mod:`issuers.pickup`).
+"""
 
 from datetime import datetime
 
 from sqlmodel import Session
 
 from api.flows.transaction import transaction
+from issuers.issuance_input import HolderBinding
+from issuers.offers import claim_offer, is_offer_code
 from issuers.pickup import claim_pickup_code
 from wallet.checker import CredentialChecker
 from wallet.credentials import CredentialSummary, store_received
+from wallet.holder_keys import holder_binding
 from wallet.vault import open_vault
 
 
@@ -26,12 +37,27 @@ def pick_up_credential(
     The code is spent only when the wallet has stored the credential: a credential the gate or
     the wallet refuses rolls the claim back and the code stays usable. Raises
     :class:`~issuers.errors.PickupCodeUnknown` (404), :class:`~issuers.errors.PickupCodeUsed`
-    and :class:`~issuers.errors.PickupCodeExpired` (410), and what :func:`receive_credential`
-    (``api.flows.receive``) raises.
+    and :class:`~issuers.errors.PickupCodeExpired` (410), the issuers' issuance errors for an
+    offer that no longer passes its checks, and what the wallet's
+    :func:`~wallet.credentials.store_received` raises (the gate's ``CredentialRejected``, 409
+    ``CredentialDuplicate``).
     """
     with transaction(session):
+        if is_offer_code(code):
+            binding = holder_binding(session, holder_id=holder_id)
+            # Signing first reserves a status entry and commits it on its own (before any write
+            # of this flow); the claim and the register row join this transaction.
+            credential = claim_offer(
+                session,
+                code=code,
+                holder=HolderBinding(jwk=dict(binding.jwk)),
+                kek=kek,
+                base_url=base_url,
+                now=now,
+            ).credential
+        else:
+            credential = claim_pickup_code(session, code=code.strip(), now=now)
         vault = open_vault(session, holder_id=holder_id, kek=kek)
-        credential = claim_pickup_code(session, code=code, now=now)
         return store_received(
             session,
             vault=vault,

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from credentials.keys import JWK
 from verifiers.errors import RequestNotFound as VerifierRequestNotFound
 from verifiers.issuer_trust import Sources
-from verifiers.language import DEFAULT_LANGUAGE
+from verifiers.language import DEFAULT_LANGUAGE, Language
 from verifiers.presentation_requests import request_public_view
 from verifiers.receiving import check_received_credential
 from verifiers.submissions import submit_request_response
@@ -30,8 +30,13 @@ from wallet.errors import PresentationRequestNotFound
 from wallet.request_answers import PresentationRequest
 
 
-def credential_checker(session: Session, *, sources: Sources, base_url: str) -> CredentialChecker:
-    """The verifiers' gate as the wallet's :class:`~wallet.checker.CredentialChecker`."""
+def credential_checker(
+    session: Session, *, sources: Sources, base_url: str, language: Language = DEFAULT_LANGUAGE
+) -> CredentialChecker:
+    """The verifiers' gate as the wallet's :class:`~wallet.checker.CredentialChecker`.
+
+    ``language`` is that of the refusal reasons (the pages show them to the person).
+    """
 
     def check(credential: str, *, holder_jwk: JWK, now: datetime) -> CheckedCredential:
         received = check_received_credential(
@@ -39,7 +44,7 @@ def credential_checker(session: Session, *, sources: Sources, base_url: str) -> 
             credential,
             holder_jwk=holder_jwk,
             sources=sources,
-            language=DEFAULT_LANGUAGE,
+            language=language,
             base_url=base_url,
             now=now,
         )

@@ -18,6 +18,7 @@ from api.schemas_issuers import (
     BatchIn,
     BatchOut,
     CredentialIn,
+    CredentialOfferOut,
     IssuedCredentialOut,
     IssuerOut,
     RegisterEntryOut,
@@ -27,6 +28,7 @@ from api.schemas_issuers import (
 from issuers.batch import issue_batch
 from issuers.identifiers import issuer_did, issuer_identifier
 from issuers.issuance import issue_credential
+from issuers.offers import create_offer
 from issuers.organisations import IssuerAccount, authenticate_issuer
 from issuers.register import get_issued_credential, list_issued_credentials
 from issuers.status import change_credential_status
@@ -56,7 +58,9 @@ def read_issuer(issuer: IssuerDep, settings: SettingsDep) -> IssuerOut:
     )
 
 
-@router.post("/credentials", response_model=IssuedCredentialOut, status_code=201)
+@router.post(
+    "/credentials", response_model=IssuedCredentialOut | CredentialOfferOut, status_code=201
+)
 def post_credential(
     body: CredentialIn,
     issuer: IssuerDep,
@@ -64,8 +68,21 @@ def post_credential(
     settings: SettingsDep,
     kek: KEKDep,
     idempotency_key: IdempotencyKey = None,
-) -> IssuedCredentialOut:
-    """Issue one credential (idempotent per ``Idempotency-Key``)."""
+) -> IssuedCredentialOut | CredentialOfferOut:
+    """Issue one credential bound to ``holder``, or (without ``holder``) make a credential offer
+    that the person's wallet binds and the issuer signs at pickup (idempotent per
+    ``Idempotency-Key``)."""
+    if body.holder is None:
+        offer = create_offer(
+            session,
+            issuer=issuer,
+            request=body.to_request(),
+            idempotency_key=idempotency_key,
+            kek=kek,
+            base_url=settings.base_url,
+            now=datetime.now(UTC),
+        )
+        return CredentialOfferOut.of(offer, base_url=settings.base_url)
     issued = issue_credential(
         session,
         issuer=issuer,

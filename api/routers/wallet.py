@@ -120,7 +120,11 @@ def pick_up(
     verify: CheckerDep,
     now: NowDep,
 ) -> CredentialOut:
-    """Redeem an issuer's one-time pickup code straight into this wallet (verified as usual)."""
+    """Redeem an issuer's one-time code straight into this wallet (verified as usual).
+
+    An offer code (``ABCD-EFGH-...``) binds the credential to this wallet's key now; a ``tpc_``
+    code collects a credential issued to it before.
+    """
     summary = pick_up_credential(
         session,
         holder_id=holder,

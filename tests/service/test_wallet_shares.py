@@ -198,7 +198,7 @@ def test_anyone_share_audience_is_the_share_identifier_not_the_link_token(
     opened = _open(session, _token(created.url))
     assert opened.audience == f"{BASE_URL}/shares/{created.id}"
     assert _token(created.url) not in opened.presentations[0]
-    assert created.url.startswith(f"{BASE_URL}/v1/shares/")
+    assert created.url.startswith(f"{BASE_URL}/s/")
 
 
 def test_link_token_has_128_bits_and_is_stored_only_as_its_hash(

@@ -12,7 +12,8 @@ so no stored or copied presentation is a reusable proof. The audience (the KB-JW
   token is deliberately *not* used as the audience, so a presentation passed on never carries
   the secret that opens the share.
 
-The link is ``B/v1/shares/{token}`` with 128 random bits; only the token's SHA-256 is stored.
+The link is ``B/s/{token}`` (a page in a browser; the JSON of the same share is at
+``B/v1/shares/{token}``) with 128 random bits; only the token's SHA-256 is stored.
 Expiry defaults to 6 months and may be at most 1 year; a person has at most 100 active shares.
 The preview runs the same selection as the share, so it shows exactly what will be seen.
 Withdrawal (:mod:`wallet.shares.records`) takes effect at once: from then on
@@ -263,7 +264,7 @@ def create_share(
     session.commit()
     return CreatedShare(
         id=share_id,
-        url=f"{base_url.rstrip('/')}/v1/shares/{token}",
+        url=f"{base_url.rstrip('/')}/s/{token}",
         expires_at=expires_at,
         preview=_preview(spec, expires_at, audience, made, lang, base_url),
     )

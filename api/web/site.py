@@ -1,0 +1,43 @@
+"""Mounting the pages on the app: templates, static assets, routers, headers and error pages."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web import (
+    accounts,
+    docs,
+    profile_pages,
+    request_pages,
+    settings_pages,
+    share_pages,
+    share_steps,
+    shared_view,
+    wallet_pages,
+)
+from api.web.errors import install_page_error_handlers
+from api.web.rendering import build_templates
+from api.web.security import SecurityHeaders
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install_web(app: FastAPI) -> None:
+    """Add the pages, their assets and the API docs; call after the problem handlers."""
+    app.state.web_templates = build_templates()
+    app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
+    docs.install_docs(app)
+    for module in (
+        accounts,
+        wallet_pages,
+        profile_pages,
+        share_steps,
+        share_pages,
+        request_pages,
+        settings_pages,
+        shared_view,
+    ):
+        app.include_router(module.router, include_in_schema=False)
+    install_page_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
