@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
+from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
 from issuers.publishing import (
     PublishedStatusList,
@@ -24,7 +25,7 @@ from issuers.publishing import (
     w3c_status_list_credential,
 )
 
-router = APIRouter(tags=["publishing"])
+router = APIRouter(route_class=JSONRoute, tags=["publishing"])
 
 _DOCUMENT_MAX_AGE = 300
 

@@ -13,7 +13,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 
-from api.auth import BearerToken
+from api.auth import VerifierKey
+from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.fetch import remote_fetcher
 from api.routers.admin_verifiers import router as admin_router
@@ -33,18 +34,18 @@ from verifiers.organisations import VerifierInfo, authenticate_verifier
 from verifiers.presentation_requests import create_request, get_request
 from verifiers.submissions import verify_submission
 
-router = APIRouter(tags=["verifiers"])
+router = APIRouter(route_class=JSONRoute, tags=["verifiers"])
 router.include_router(admin_router)
 
 
 def current_verifier(
-    slug: str, token: BearerToken, session: SessionDep, settings: SettingsDep
+    slug: str, token: VerifierKey, session: SessionDep, settings: SettingsDep
 ) -> VerifierInfo:
     """The verifier whose API key was sent, if ``slug`` is its own (401 / 404 otherwise)."""
     return authenticate_verifier(session, api_key=token, slug=slug, base_url=settings.base_url)
 
 
-def any_verifier(token: BearerToken, session: SessionDep, settings: SettingsDep) -> VerifierInfo:
+def any_verifier(token: VerifierKey, session: SessionDep, settings: SettingsDep) -> VerifierInfo:
     """The verifier whose API key was sent (401 otherwise)."""
     return authenticate_verifier(session, api_key=token, slug=None, base_url=settings.base_url)
 

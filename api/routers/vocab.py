@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from api.bodies import JSONRoute
 from schemas import Skill, skill_vocabulary
 
-router = APIRouter(prefix="/v1/vocab", tags=["vocabulary"])
+router = APIRouter(route_class=JSONRoute, prefix="/v1/vocab", tags=["vocabulary"])
 
 
 class SkillOut(BaseModel):

@@ -14,7 +14,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response, status
 from fastapi.responses import JSONResponse
 
+from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.fields import SequenceNumber
 from api.routers import wallet_auth, wallet_requests, wallet_shares
 from api.routers.wallet_deps import CheckerDep, CurrentHolder, LanguageDep, NowDep
 from api.routers.wallet_models import (
@@ -53,7 +55,7 @@ from wallet.profile import (
     skills_profile,
 )
 
-router = APIRouter(tags=["wallet"])
+router = APIRouter(route_class=JSONRoute, tags=["wallet"])
 router.include_router(wallet_auth.router)
 router.include_router(wallet_shares.router)
 router.include_router(wallet_requests.router)
@@ -228,7 +230,7 @@ def get_activity(
     session: SessionDep,
     kek: KEKDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[SequenceNumber | None, Query()] = None,
 ) -> ActivityOut:
     """The activity log, newest first (``before``: entries older than that sequence number)."""
     entries = list_activity(session, holder_id=holder, kek=kek, limit=limit, before=before)

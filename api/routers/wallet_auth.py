@@ -8,14 +8,15 @@ the account for 15 minutes (429 with ``Retry-After``). Token responses are ``no-
 
 from fastapi import APIRouter, Response, status
 
-from api.auth import BearerToken
+from api.auth import AccessToken
+from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep
 from api.routers.wallet_deps import Argon2Dep, NowDep
 from api.routers.wallet_models import Credentials, RefreshIn, TokensOut
 from wallet.accounts import PasswordAuthenticator, register
 from wallet.tokens import TokenPair, login, logout, refresh_tokens
 
-router = APIRouter(prefix="/v1/auth", tags=["wallet accounts"])
+router = APIRouter(route_class=JSONRoute, prefix="/v1/auth", tags=["wallet accounts"])
 
 
 def _tokens(pair: TokenPair, response: Response) -> TokensOut:
@@ -66,6 +67,6 @@ def refresh(body: RefreshIn, response: Response, session: SessionDep, now: NowDe
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def log_out(token: BearerToken, session: SessionDep, now: NowDep) -> None:
+def log_out(token: AccessToken, session: SessionDep, now: NowDep) -> None:
     """End the session of the access token used (its whole token family)."""
     logout(session, access_token=token, now=now)

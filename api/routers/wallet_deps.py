@@ -19,7 +19,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, Header, Query
 from sqlmodel import Session
 
-from api.auth import BearerToken
+from api.auth import AccessToken
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.routers.verifiers import SourcesDep
 from credentials.keys import JWK
@@ -53,7 +53,7 @@ def argon2_parameters() -> Argon2Parameters:
 Argon2Dep = Annotated[Argon2Parameters, Depends(argon2_parameters)]
 
 
-def current_holder(token: BearerToken, session: SessionDep, now: NowDep) -> str:
+def current_holder(token: AccessToken, session: SessionDep, now: NowDep) -> str:
     """The holder id of the request's access token; 401 problem when missing or not live."""
     return authenticate_access(session, access_token=token, now=now)
 

@@ -3,9 +3,11 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-PathPart = str | int | None
+from api.fields import ArrayIndex, Instant
+
+PathPart = str | ArrayIndex | None
 JSON = Any  # a JSON value at the edge
 
 
@@ -156,7 +158,7 @@ class ShareIn(Strict):
         description='"anyone" (anyone with the link) or a verifier\'s client identifier',
     )
     purpose: str = Field(min_length=1, max_length=500)
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
     max_views: int | None = Field(default=None, ge=1, le=100_000)
 
 
