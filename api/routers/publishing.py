@@ -28,13 +28,16 @@ from issuers.publishing import (
 router = APIRouter(route_class=JSONRoute, tags=["publishing"])
 
 _DOCUMENT_MAX_AGE = 300
+# Public documents are read by verifiers running in browsers too (draft-ietf-oauth-status-list
+# §8.1 asks status list responses to allow any origin); nothing here depends on who asks.
+_ANY_ORIGIN = {"Access-Control-Allow-Origin": "*"}
 
 
 def _json(document: dict[str, Any], media_type: str = "application/json") -> JSONResponse:
     return JSONResponse(
         document,
         media_type=media_type,
-        headers={"Cache-Control": f"public, max-age={_DOCUMENT_MAX_AGE}"},
+        headers={"Cache-Control": f"public, max-age={_DOCUMENT_MAX_AGE}", **_ANY_ORIGIN},
     )
 
 
@@ -42,7 +45,7 @@ def _token(published: PublishedStatusList) -> Response:
     return Response(
         published.token,
         media_type=published.media_type,
-        headers={"Cache-Control": f"public, max-age={published.max_age}"},
+        headers={"Cache-Control": f"public, max-age={published.max_age}", **_ANY_ORIGIN},
     )
 
 
