@@ -41,6 +41,12 @@ def _json(document: dict[str, Any], media_type: str = "application/json") -> JSO
     )
 
 
+def _documented(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
+    # The success response as really sent: its media type, a JSON object or a compact JWT.
+    schema = {"type": "object"} if media_type.endswith("json") else {"type": "string"}
+    return {200: {"description": description, "content": {media_type: {"schema": schema}}}}
+
+
 def _token(published: PublishedStatusList) -> Response:
     return Response(
         published.token,
@@ -49,7 +55,11 @@ def _token(published: PublishedStatusList) -> Response:
     )
 
 
-@router.get("/.well-known/jwt-vc-issuer/issuers/{slug}")
+@router.get(
+    "/.well-known/jwt-vc-issuer/issuers/{slug}",
+    response_class=JSONResponse,
+    responses=_documented("application/json", "JWT VC Issuer Metadata"),
+)
 def get_issuer_metadata(slug: str, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """The issuer's JWT VC Issuer Metadata with its published keys."""
     document = issuer_metadata_document(
@@ -58,7 +68,11 @@ def get_issuer_metadata(slug: str, session: SessionDep, settings: SettingsDep) -
     return _json(document)
 
 
-@router.get("/issuers/{slug}/did.json")
+@router.get(
+    "/issuers/{slug}/did.json",
+    response_class=Response,
+    responses=_documented("application/did+json", "The did:web DID document"),
+)
 def get_did_document(slug: str, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """The issuer's did:web DID document."""
     document = issuer_did_document(
@@ -67,7 +81,11 @@ def get_did_document(slug: str, session: SessionDep, settings: SettingsDep) -> J
     return _json(document, "application/did+json")
 
 
-@router.get("/status/{list_id}", response_class=Response)
+@router.get(
+    "/status/{list_id}",
+    response_class=Response,
+    responses=_documented("application/statuslist+jwt", "A Status List Token"),
+)
 def get_status_list(
     list_id: str, session: SessionDep, settings: SettingsDep, kek: KEKDep
 ) -> Response:
@@ -78,7 +96,11 @@ def get_status_list(
     return _token(published)
 
 
-@router.get("/status/w3c/{name}", response_class=Response)
+@router.get(
+    "/status/w3c/{name}",
+    response_class=Response,
+    responses=_documented("application/vc+jwt", "A BitstringStatusListCredential"),
+)
 def get_w3c_status_list(
     name: str, session: SessionDep, settings: SettingsDep, kek: KEKDep
 ) -> Response:
@@ -89,7 +111,11 @@ def get_w3c_status_list(
     return _token(published)
 
 
-@router.get("/types/{slug}/v{version}")
+@router.get(
+    "/types/{slug}/v{version}",
+    response_class=JSONResponse,
+    responses=_documented("application/json", "SD-JWT VC Type Metadata"),
+)
 def get_type_metadata(slug: str, version: int, settings: SettingsDep) -> JSONResponse:
     """The SD-JWT VC Type Metadata at a type's ``vct`` URL."""
     return _json(credential_type_metadata(slug=slug, version=version, base_url=settings.base_url))
