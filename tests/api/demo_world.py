@@ -2,7 +2,7 @@
 with the bearer header of its door (for the edge and fuzz tests, which need every door open)."""
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,15 +10,20 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from api.app import create_app
+from api.composition import local_first_fetcher, local_issuer_lookup
 from api.database import build_engine, metadata, upgrade
 from api.demo.seeding import DemoCredentials, seed_demo
 from api.kek import load_kek
 from api.routers import wallet_deps
 from api.settings import Environment, Settings
+from credentials.errors import FetchFailed
 from tests.conftest import empty_database
 from tests.service.test_wallet_support import FAST_ARGON2
+from verifiers.fetching import DocumentCache, Fetched
+from verifiers.issuer_trust import Sources
 
 Headers = dict[str, str]
 
@@ -47,6 +52,26 @@ def bearer(token: str) -> Headers:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _no_network(url: str) -> Fetched:
+    raise FetchFailed("tests fetch nothing from the network")
+
+
+def offline_sources(app: FastAPI, settings: Settings) -> Callable[[Session], Sources]:
+    """The app's own documents in-process, and nothing from anywhere else (a fuzzer's URLs
+    must never become requests)."""
+    cache = DocumentCache()
+
+    def sources(session: Session) -> Sources:
+        fetch = local_first_fetcher(
+            session, settings=settings, kek=app.state.kek, remote=_no_network
+        )
+        return Sources(
+            fetch=fetch, local_issuer=local_issuer_lookup(session, settings=settings), cache=cache
+        )
+
+    return sources
+
+
 @contextmanager
 def demo_world(folder: Path) -> Iterator[DemoWorld]:
     """The demo seeded once on a fresh database in ``folder`` (or a PostgreSQL schema)."""
@@ -70,6 +95,7 @@ def demo_world(folder: Path) -> Iterator[DemoWorld]:
         demo = seed_demo(engine, settings, load_kek(settings), argon2=FAST_ARGON2)
         assert demo is not None
         app = create_app(settings, engine=engine)
+        app.state.verifier_sources = offline_sources(app, settings)
         app.dependency_overrides[wallet_deps.argon2_parameters] = lambda: FAST_ARGON2
         with TestClient(
             app, base_url="https://taito.test", raise_server_exceptions=False
