@@ -1,7 +1,7 @@
-"""Request bodies: one strict JSON decoding for every route of the API, applied at the edge.
+"""Request bodies: one strict JSON decoding for every route of the API.
 
-Every router is built with ``route_class=JSONRoute``. Before FastAPI reads a route's body, the
-route checks it once, so no route can forget (docs/security.md, "Parsing"):
+Every router is built with ``route_class=StrictRoute`` (:mod:`api.edge`): before FastAPI reads a
+route's body, the route checks it once, so no route can forget (docs/security.md, "Parsing"):
 
 - a route that takes a body accepts only ``application/json`` or ``application/*+json``; any other
   (or no) ``Content-Type`` with a non-empty body is 415 ``unsupported_media_type``;
@@ -16,11 +16,6 @@ Field values are bounded afterwards by the request models (:mod:`api.fields`).
 """
 
 import email.message
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from fastapi import Request, Response
-from fastapi.routing import APIRoute
 
 from credentials.encoding import JSONValue, json_loads
 from credentials.errors import (
@@ -121,36 +116,3 @@ def _refuse_nul(value: JSONValue) -> None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-
-
-class StrictJSONRequest(Request):
-    """A request whose :meth:`json` is the strict decoding (:func:`parse_json_body`)."""
-
-    async def json(self) -> Any:
-        if not hasattr(self, "_strict_json"):
-            self._strict_json = parse_json_body(await self.body())
-        return self._strict_json
-
-
-class JSONRoute(APIRoute):
-    """A route whose body, if it takes one, is checked and decoded strictly before anything else."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        if self.body_field is None:
-            return handler
-
-        async def strict_handler(request: Request) -> Response:
-            strict = StrictJSONRequest(request.scope, request.receive)
-            body = await strict.body()
-            if body:
-                if not is_json_media_type(strict.headers.get("content-type")):
-                    raise UnsupportedMediaType(
-                        "Send the request body as JSON, with 'Content-Type: application/json'."
-                    )
-                # Decoded here, outside FastAPI's own error handling, so that the refusal keeps
-                # its code; FastAPI then reads the cached value.
-                await strict.json()
-            return await handler(strict)
-
-        return strict_handler

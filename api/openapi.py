@@ -4,9 +4,10 @@
 FastAPI documents the success responses, the parameters and (through :mod:`api.auth`) the bearer
 scheme of each door. This module adds the errors, in two parts:
 
-- the statuses that follow from the edge: every operation with a JSON body can answer 400
-  (strict JSON, :mod:`api.bodies`), 413 (body limit), 415 (media type) and 422 (fields); with a
-  query, header or typed path parameter 422; with path parameters 404; behind a bearer scheme 401;
+- the statuses that follow from the edge (:mod:`api.edge`): every operation with a JSON body can
+  answer 400 (strict JSON), 413 (body limit), 415 (media type) and 422 (fields); with path or
+  query parameters 400 (a control character); with a query, header or typed path parameter 422;
+  with path parameters 404; behind a bearer scheme 401;
 - the statuses the services raise for that operation (:data:`SERVICE_STATUSES`), kept here in
   one table, checked against the app by the tests and against the running app by the fuzz run
   (tests/api/test_fuzz.py), which fails on any status the document does not name.
@@ -98,6 +99,8 @@ def edge_statuses(operation: Mapping[str, Any]) -> set[int]:
     parameters = operation.get("parameters", [])
     if "requestBody" in operation:
         statuses |= {400, 413, 415, 422}
+    if any(p.get("in") in ("query", "path") for p in parameters):
+        statuses.add(400)  # a control character in the address (api.edge)
     if any(p.get("in") in ("query", "header") for p in parameters):
         statuses.add(422)
     if any(p.get("in") == "path" for p in parameters):

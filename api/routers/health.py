@@ -7,11 +7,11 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.bodies import JSONRoute
 from api.deps import EngineDep
+from api.edge import StrictRoute
 from credentials.errors import TaitoError
 
-router = APIRouter(route_class=JSONRoute, tags=["health"])
+router = APIRouter(route_class=StrictRoute, tags=["health"])
 
 
 class Health(BaseModel):

@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query
 
 from api.auth import IssuerKey
-from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.fields import Instant
 from api.schemas_issuers import (
     BatchIn,
@@ -32,7 +32,7 @@ from issuers.organisations import IssuerAccount, authenticate_issuer
 from issuers.register import get_issued_credential, list_issued_credentials
 from issuers.status import change_credential_status
 
-router = APIRouter(route_class=JSONRoute, prefix="/v1/issuers/{slug}", tags=["issuers"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/issuers/{slug}", tags=["issuers"])
 
 
 def current_issuer(slug: str, token: IssuerKey, session: SessionDep) -> IssuerAccount:

@@ -14,8 +14,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from issuers.publishing import (
     PublishedStatusList,
     credential_type_metadata,
@@ -25,7 +25,7 @@ from issuers.publishing import (
     w3c_status_list_credential,
 )
 
-router = APIRouter(route_class=JSONRoute, tags=["publishing"])
+router = APIRouter(route_class=StrictRoute, tags=["publishing"])
 
 _DOCUMENT_MAX_AGE = 300
 # Public documents are read by verifiers running in browsers too (draft-ietf-oauth-status-list

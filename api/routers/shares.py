@@ -14,8 +14,8 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 
 from api.auth import bearer_token
-from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.routers.verifiers import LanguageDep, SourcesDep
 from api.schemas_verifiers import ReportOut
 from verifiers.organisations import authenticate_verifier
@@ -23,7 +23,7 @@ from verifiers.submissions import verify_shared_presentations
 from wallet.errors import ShareNotFound
 from wallet.shares.viewing import open_share, record_share_view
 
-router = APIRouter(route_class=JSONRoute, tags=["shares"])
+router = APIRouter(route_class=StrictRoute, tags=["shares"])
 
 # A share's presentations were made (and key-bound) when the person consented; their KB-JWTs
 # are as old as the share, so the freshness window is the share's lifetime plus clock slack.

@@ -14,8 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 
 from api.auth import VerifierKey
-from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.fetch import remote_fetcher
 from api.routers.admin_verifiers import router as admin_router
 from api.schemas_verifiers import (
@@ -34,7 +34,7 @@ from verifiers.organisations import VerifierInfo, authenticate_verifier
 from verifiers.presentation_requests import create_request, get_request
 from verifiers.submissions import verify_submission
 
-router = APIRouter(route_class=JSONRoute, tags=["verifiers"])
+router = APIRouter(route_class=StrictRoute, tags=["verifiers"])
 router.include_router(admin_router)
 
 

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.bodies import JSONRoute
+from api.edge import StrictRoute
 from schemas import Skill, skill_vocabulary
 
-router = APIRouter(route_class=JSONRoute, prefix="/v1/vocab", tags=["vocabulary"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/vocab", tags=["vocabulary"])
 
 
 class SkillOut(BaseModel):

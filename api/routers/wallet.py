@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.fields import SequenceNumber
 from api.routers import wallet_auth, wallet_requests, wallet_shares
 from api.routers.wallet_deps import CheckerDep, CurrentHolder, LanguageDep, NowDep
@@ -55,7 +55,7 @@ from wallet.profile import (
     skills_profile,
 )
 
-router = APIRouter(route_class=JSONRoute, tags=["wallet"])
+router = APIRouter(route_class=StrictRoute, tags=["wallet"])
 router.include_router(wallet_auth.router)
 router.include_router(wallet_shares.router)
 router.include_router(wallet_requests.router)

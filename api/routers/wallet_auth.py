@@ -9,14 +9,14 @@ the account for 15 minutes (429 with ``Retry-After``). Token responses are ``no-
 from fastapi import APIRouter, Response, status
 
 from api.auth import AccessToken
-from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep
+from api.edge import StrictRoute
 from api.routers.wallet_deps import Argon2Dep, NowDep
 from api.routers.wallet_models import Credentials, RefreshIn, TokensOut
 from wallet.accounts import PasswordAuthenticator, register
 from wallet.tokens import TokenPair, login, logout, refresh_tokens
 
-router = APIRouter(route_class=JSONRoute, prefix="/v1/auth", tags=["wallet accounts"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/auth", tags=["wallet accounts"])
 
 
 def _tokens(pair: TokenPair, response: Response) -> TokensOut:

@@ -9,13 +9,13 @@ found, and the answer delivered, through :data:`~api.routers.wallet_deps.Request
 
 from fastapi import APIRouter
 
-from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.routers.wallet_deps import CurrentHolder, LanguageDep, NowDep, RequestSourceDep
 from api.routers.wallet_models import AnswerIn, AnswerOut, RequestMatchOut
 from wallet.request_answers import Approval, answer_request, match_request
 
-router = APIRouter(route_class=JSONRoute, prefix="/v1/wallet/requests", tags=["wallet requests"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/wallet/requests", tags=["wallet requests"])
 
 
 @router.get("/{request_id}")

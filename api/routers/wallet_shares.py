@@ -10,8 +10,8 @@ itself (``GET /v1/shares/{token}``) belongs to the verifying side: it composes
 
 from fastapi import APIRouter, Response, status
 
-from api.bodies import JSONRoute
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.routers.wallet_deps import CurrentHolder, LanguageDep, NowDep
 from api.routers.wallet_models import (
     ShareCreatedOut,
@@ -24,7 +24,7 @@ from api.routers.wallet_views import preview_out, share_out
 from wallet.shares.creation import ShareItem, ShareSpec, create_share, preview_share
 from wallet.shares.records import get_share, list_shares, withdraw_share
 
-router = APIRouter(route_class=JSONRoute, prefix="/v1/wallet/shares", tags=["wallet shares"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/wallet/shares", tags=["wallet shares"])
 
 
 def _spec(body: ShareIn) -> ShareSpec:

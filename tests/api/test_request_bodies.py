@@ -300,3 +300,34 @@ def test_routes_without_a_body_ignore_the_content_type(world: DemoWorld) -> None
         "/v1/wallet/binding", headers={**world.person, "content-type": "text/plain"}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/issuers/%00",
+        "/v1/issuers/{issuer}/credentials?type=%00",
+        "/v1/issuers/{issuer}/credentials/a%00b",
+        "/v1/admin/trust/entry?identifier=%00",
+        "/v1/wallet/credentials/%00",
+        "/v1/wallet/requests/%1F",
+        "/v1/verifiers/{verifier}/requests/%7F",
+        "/status/%00",
+        "/.well-known/jwt-vc-issuer/issuers/%00",
+        "/v1/shares/" + "%00" * 20,
+    ],
+)
+def test_a_control_character_in_the_address_is_a_400_on_every_database(
+    world: DemoWorld, path: str
+) -> None:
+    path = path.format(issuer=world.issuer_slug, verifier=world.verifier_slug)
+    door = (
+        world.issuer
+        if "/issuers/" in path
+        else world.admin
+        if "/admin/" in path
+        else world.verifier
+        if "/verifiers/" in path
+        else world.person
+    )
+    assert_problem(world.client.get(path, headers=door), 400, "control_character")
