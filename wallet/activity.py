@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from credentials.encoding import JSONValue, json_dumps
 from wallet.errors import ActivityLogTampered, LogProblem, WalletNotFound
+from wallet.limits import check_activity_details
 from wallet.tables import WalletActivity, WalletHolder
 from wallet.timestamps import as_utc
 from wallet.vault import Vault, derive_key, keyed_hash, open_vault
@@ -120,7 +121,8 @@ def append_activity(
 
     The holder row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL) so concurrent appends
     take turns; the unique ``(holder_id, seq)`` constraint backs that up on SQLite.
-    Raises :class:`WalletNotFound` when the holder does not exist.
+    Raises :class:`WalletNotFound` when the holder does not exist and
+    :class:`~wallet.errors.StoredItemTooLarge` for details above the entry bound.
     """
     statement = (
         select(WalletHolder)
@@ -128,6 +130,7 @@ def append_activity(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    check_activity_details(details)
     holder = session.exec(statement).first()
     if holder is None:
         raise WalletNotFound("the wallet does not exist")

@@ -15,6 +15,7 @@ from api.auth import IssuerKey
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.edge import StrictRoute
 from api.fields import Instant
+from api.listings import ISSUER_REGISTER
 from api.schemas_issuers import (
     BatchIn,
     BatchOut,
@@ -109,7 +110,7 @@ def get_register(
     status: Literal["valid", "revoked", "suspended"] | None = None,
     issued_after: Instant | None = None,
     issued_before: Instant | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=ISSUER_REGISTER.max_items)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RegisterPageOut:
     """The register of issued credentials, newest first (no claims)."""

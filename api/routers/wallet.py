@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.edge import StrictRoute
 from api.fields import SequenceNumber
+from api.listings import WALLET_ACTIVITY, json_bytes, page_of
 from api.routers import wallet_auth, wallet_requests, wallet_shares
 from api.routers.wallet_deps import CheckerDep, CurrentHolder, LanguageDep, NowDep
 from api.routers.wallet_models import (
@@ -229,19 +230,26 @@ def get_activity(
     holder: CurrentHolder,
     session: SessionDep,
     kek: KEKDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=WALLET_ACTIVITY.max_items)] = 100,
     before: Annotated[SequenceNumber | None, Query()] = None,
 ) -> ActivityOut:
-    """The activity log, newest first (``before``: entries older than that sequence number)."""
+    """The activity log, newest first (``before``: entries older than that sequence number).
+
+    A page stops at ``limit`` entries or 1 MiB; ``next_before`` asks for the rest.
+    """
     entries = list_activity(session, holder_id=holder, kek=kek, limit=limit, before=before)
-    return ActivityOut(
-        entries=[
+    page = page_of(
+        [
             ActivityEntryOut(
                 seq=e.seq, kind=e.kind.value, occurred_at=e.occurred_at, details=dict(e.details)
             )
             for e in entries
-        ]
+        ],
+        WALLET_ACTIVITY,
+        size=lambda entry: json_bytes(entry.details) + 100,
     )
+    more = len(page) < len(entries) or (len(entries) == limit and page[-1].seq > 1)
+    return ActivityOut(entries=page, next_before=page[-1].seq if page and more else None)
 
 
 @router.get("/v1/wallet/export")

@@ -278,6 +278,9 @@ class ActivityEntryOut(BaseModel):
 
 class ActivityOut(BaseModel):
     entries: list[ActivityEntryOut]
+    next_before: int | None = Field(
+        default=None, description="Pass as ``before`` for the next page; absent on the last."
+    )
 
 
 class ImportRejectionOut(BaseModel):
