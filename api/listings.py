@@ -5,7 +5,6 @@ A page stops at whichever bound it reaches first, and tells how to ask for the r
 hold (:mod:`wallet.limits`) times the bound of each item (docs/security.md, "Limits").
 """
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -33,11 +32,6 @@ ISSUER_REGISTER = Listing(max_items=200, max_bytes=512 * 1024)
 """``GET /v1/issuers/{slug}/credentials``: register entries hold no claims."""
 VOCABULARY_SKILLS = Listing(max_items=100, max_bytes=128 * 1024)
 """``GET /v1/vocab/skills``."""
-
-
-def json_bytes(value: object) -> int:
-    """An upper bound of the size of ``value`` as JSON (non-ASCII counted as escapes)."""
-    return len(json.dumps(value, separators=(",", ":"), default=str))
 
 
 def page_of(items: Sequence[T], listing: Listing, *, size: Callable[[T], int]) -> list[T]:

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.edge import StrictRoute
 from api.fields import SequenceNumber
-from api.listings import WALLET_ACTIVITY, json_bytes, page_of
+from api.listings import WALLET_ACTIVITY, page_of
 from api.routers import wallet_auth, wallet_requests, wallet_shares
 from api.routers.wallet_deps import CheckerDep, CurrentHolder, LanguageDep, NowDep
 from api.routers.wallet_models import (
@@ -48,6 +48,7 @@ from wallet.credentials import (
     receive_credential,
 )
 from wallet.holder_keys import holder_binding
+from wallet.limits import json_size
 from wallet.portability import erase_wallet, export_wallet, import_wallet
 from wallet.profile import (
     declare_skill,
@@ -246,7 +247,7 @@ def get_activity(
             for e in entries
         ],
         WALLET_ACTIVITY,
-        size=lambda entry: json_bytes(entry.details) + 100,
+        size=lambda entry: json_size(entry.details) + 100,
     )
     more = len(page) < len(entries) or (len(entries) == limit and page[-1].seq > 1)
     return ActivityOut(entries=page, next_before=page[-1].seq if page and more else None)
