@@ -24,8 +24,8 @@ class Listing:
 
 WALLET_ACTIVITY = Listing(max_items=500, max_bytes=1024 * 1024)
 """``GET /v1/wallet/activity``: entries are at most 16 KiB each, so a page holds at least 64."""
-WALLET_CREDENTIALS = Listing(max_items=CREDENTIALS_MAX, max_bytes=2 * 1024 * 1024)
-"""``GET /v1/wallet/credentials``: summaries only (titles at most 200 characters)."""
+WALLET_CREDENTIALS = Listing(max_items=CREDENTIALS_MAX, max_bytes=12 * 1024 * 1024)
+"""``GET /v1/wallet/credentials``: summaries only (bounded identifiers and titles)."""
 WALLET_DECLARED_SKILLS = Listing(max_items=DECLARED_SKILLS_MAX, max_bytes=256 * 1024)
 """``GET /v1/wallet/skills``."""
 ISSUER_REGISTER = Listing(max_items=200, max_bytes=512 * 1024)

@@ -12,7 +12,8 @@ problem that changes nothing (docs/security.md, "Limits"):
   keeps of the previous instance's log only its length and the newest entries that fit
   :data:`IMPORTED_ACTIVITY_MAX_BYTES`.
 
-A credential's title, as lists show it, is at most :data:`TITLE_MAX_CHARS`. Active shares are
+A credential's title, as lists show it, is at most :data:`TITLE_MAX_CHARS`; its issuer and type
+identifiers at most :data:`IDENTIFIER_MAX_CHARS` (413 ``stored_item_too_large``). Active shares are
 bounded in :mod:`wallet.shares.creation`.
 """
 
@@ -33,6 +34,7 @@ DECLARED_SKILLS_MAX: Final = 200
 ACTIVITY_DETAILS_MAX_BYTES: Final = 16 * 1024
 IMPORTED_ACTIVITY_MAX_BYTES: Final = 12 * 1024
 TITLE_MAX_CHARS: Final = 200
+IDENTIFIER_MAX_CHARS: Final = 1000
 
 
 def check_credential_room(session: Session, *, holder_id: str, credential: str) -> None:
@@ -54,6 +56,14 @@ def check_credential_room(session: Session, *, holder_id: str, credential: str) 
     # The sealed document holds the credential and its decoded claims: about twice its length.
     if size + 2 * len(credential.encode("utf-8")) > CREDENTIAL_STORAGE_MAX_BYTES:
         raise WalletFull("The wallet's storage for credentials is full.")
+
+
+def check_listed_identifiers(*identifiers: str) -> None:
+    """Raise :class:`StoredItemTooLarge` (413) for an issuer or type identifier too long to list."""
+    if any(len(identifier) > IDENTIFIER_MAX_CHARS for identifier in identifiers):
+        raise StoredItemTooLarge(
+            f"Issuer and type identifiers are at most {IDENTIFIER_MAX_CHARS} characters."
+        )
 
 
 def check_holder_key_room(session: Session, *, holder_id: str, adding: int) -> None:

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.listings import WALLET_ACTIVITY
+from api.listings import WALLET_ACTIVITY, WALLET_CREDENTIALS
+from api.routers.wallet_models import CredentialOut
 from credentials.keys import generate_key
 from tests.api.demo_world import DemoWorld, demo_world
 from tests.api.test_foundation import assert_problem
@@ -214,3 +215,30 @@ def test_a_listed_title_is_bounded(world: DemoWorld) -> None:
     )
     assert received.status_code == 201, received.text
     assert len(received.json()["title"]) == limits.TITLE_MAX_CHARS
+
+
+def test_a_full_wallet_lists_its_credentials_within_the_listing_bound() -> None:
+    # The widest summary a stored credential can have: every field at its bound, in 3-byte text.
+    wide = "€"
+    widest = CredentialOut(
+        id="wcr_" + "0" * 32,
+        format="dc+sd-jwt",
+        type=wide * 64,
+        vct=wide * limits.IDENTIFIER_MAX_CHARS,
+        type_name=wide * limits.IDENTIFIER_MAX_CHARS,
+        issuer=wide * limits.IDENTIFIER_MAX_CHARS,
+        issuer_name=wide * 200,
+        title=wide * limits.TITLE_MAX_CHARS,
+        received_at=datetime.now(UTC),
+        valid_until=datetime.now(UTC),
+    )
+    item = len(widest.model_dump_json().encode()) + 1
+    assert item * limits.CREDENTIALS_MAX <= WALLET_CREDENTIALS.max_bytes
+
+
+def test_an_issuer_identifier_too_long_to_list_is_refused() -> None:
+    with pytest.raises(StoredItemTooLarge):
+        limits.check_listed_identifiers(
+            "https://issuer.example/" + "x" * limits.IDENTIFIER_MAX_CHARS
+        )
+    limits.check_listed_identifiers("https://issuer.example/college")
