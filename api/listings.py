@@ -34,14 +34,22 @@ VOCABULARY_SKILLS = Listing(max_items=100, max_bytes=128 * 1024)
 """``GET /v1/vocab/skills``."""
 
 
-def page_of(items: Sequence[T], listing: Listing, *, size: Callable[[T], int]) -> list[T]:
-    """The longest prefix of ``items`` within ``listing``'s bounds (at least one item, which the
-    item bounds keep below ``max_bytes``)."""
+_ITEM_OVERHEAD = 128
+"""Bytes allowed per item beyond what ``size`` measures (its other fields, separators)."""
+
+
+def page_of(
+    items: Sequence[T], listing: Listing, *, limit: int, size: Callable[[T], int]
+) -> tuple[list[T], bool]:
+    """The longest prefix of ``items`` (fetched with ``limit``) within ``listing``'s bounds, and
+    whether more may follow it. A page holds at least one item: the item bounds keep each one
+    below ``max_bytes``."""
     page: list[T] = []
     used = 0
-    for item in items[: listing.max_items]:
-        used += size(item) + 1
+    for item in items[: min(limit, listing.max_items)]:
+        used += size(item) + _ITEM_OVERHEAD
         if page and used > listing.max_bytes:
             break
         page.append(item)
-    return page
+    more = bool(page) and (len(page) < len(items) or len(items) >= limit)
+    return page, more

@@ -239,18 +239,16 @@ def get_activity(
     A page stops at ``limit`` entries or 1 MiB; ``next_before`` asks for the rest.
     """
     entries = list_activity(session, holder_id=holder, kek=kek, limit=limit, before=before)
-    page = page_of(
-        [
+    page, more = page_of(entries, WALLET_ACTIVITY, limit=limit, size=lambda e: json_size(e.details))
+    return ActivityOut(
+        entries=[
             ActivityEntryOut(
                 seq=e.seq, kind=e.kind.value, occurred_at=e.occurred_at, details=dict(e.details)
             )
-            for e in entries
+            for e in page
         ],
-        WALLET_ACTIVITY,
-        size=lambda entry: json_size(entry.details) + 100,
+        next_before=page[-1].seq if more else None,
     )
-    more = len(page) < len(entries) or (len(entries) == limit and page[-1].seq > 1)
-    return ActivityOut(entries=page, next_before=page[-1].seq if page and more else None)
 
 
 @router.get("/v1/wallet/export")
