@@ -10,6 +10,7 @@ from api.database import build_engine
 from api.kek import load_kek
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
+from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.purge_schedule import purge_lifespan
 from api.routers import admin_issuers, health, issuers, publishing, shares, verifiers, vocab, wallet
@@ -46,6 +47,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.caches = build_caches()
     install_verifier_sources(app, settings)
     install_problem_handlers(app)
+    install_openapi(app)
     app.include_router(health.router)
     app.include_router(wallet.router)
     app.include_router(verifiers.router)

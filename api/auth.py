@@ -7,7 +7,8 @@ this module only reads the ``Authorization`` header and answers 401 the same way
 import hmac
 from typing import Annotated, ClassVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import SettingsDep
 from credentials.errors import TaitoError
@@ -32,8 +33,59 @@ def bearer_token(request: Request) -> str:
 
 BearerToken = Annotated[str, Depends(bearer_token)]
 
+# One documented scheme per kind of token, so that /docs offers each under "Authorize" and every
+# operation names the one it takes. They only document: :func:`bearer_token` reads the header and
+# answers 401 (``auto_error=False`` keeps FastAPI's own 403 out).
+_ISSUER_KEY = HTTPBearer(
+    scheme_name="issuer_api_key",
+    description="An issuer's API key (tik_...), on /v1/issuers/{slug}/... of that issuer.",
+    auto_error=False,
+)
+_VERIFIER_KEY = HTTPBearer(
+    scheme_name="verifier_api_key",
+    description="A verifier's API key (tvk_...): /v1/verifiers/{slug}/... and /v1/verifications.",
+    auto_error=False,
+)
+_ACCESS_TOKEN = HTTPBearer(
+    scheme_name="wallet_access_token",
+    description="A wallet access token (tat_...) from /v1/auth/login, for /v1/wallet/...",
+    auto_error=False,
+)
+_ADMIN_TOKEN = HTTPBearer(
+    scheme_name="admin_token",
+    description="The instance's admin token (TAITO_ADMIN_TOKEN), for /v1/admin/...",
+    auto_error=False,
+)
+_Documented = HTTPAuthorizationCredentials | None
 
-def require_admin(token: BearerToken, settings: SettingsDep) -> None:
+
+def issuer_key(request: Request, _: Annotated[_Documented, Security(_ISSUER_KEY)]) -> str:
+    """The bearer token, documented as an issuer's API key."""
+    return bearer_token(request)
+
+
+def verifier_key(request: Request, _: Annotated[_Documented, Security(_VERIFIER_KEY)]) -> str:
+    """The bearer token, documented as a verifier's API key."""
+    return bearer_token(request)
+
+
+def access_token(request: Request, _: Annotated[_Documented, Security(_ACCESS_TOKEN)]) -> str:
+    """The bearer token, documented as a wallet access token."""
+    return bearer_token(request)
+
+
+def admin_token(request: Request, _: Annotated[_Documented, Security(_ADMIN_TOKEN)]) -> str:
+    """The bearer token, documented as the admin token."""
+    return bearer_token(request)
+
+
+IssuerKey = Annotated[str, Depends(issuer_key)]
+VerifierKey = Annotated[str, Depends(verifier_key)]
+AccessToken = Annotated[str, Depends(access_token)]
+AdminToken = Annotated[str, Depends(admin_token)]
+
+
+def require_admin(token: AdminToken, settings: SettingsDep) -> None:
     """Allow only the configured admin token (constant-time comparison)."""
     expected = settings.admin_token
     if expected is None or not hmac.compare_digest(

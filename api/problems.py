@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from api.logs import log_server_error
 from credentials.errors import TaitoError
@@ -39,6 +40,11 @@ _HTTP_CODES: Mapping[int, tuple[str, str]] = {
     500: ("internal_error", "Something went wrong on our side"),
     503: ("unavailable", "The service is temporarily unavailable"),
 }
+
+
+def problem_title(status: int) -> str:
+    """The generic title of an error status (the one its problems carry unless they say more)."""
+    return _HTTP_CODES.get(status, ("error", "Error"))[1]
 
 
 def problem_body(
@@ -114,6 +120,21 @@ async def _taito_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some operation of the app answers at the request's path (RFC 9110 §10.2.1).
+
+    Starlette names only the methods of the first route whose path matched; the document names
+    them all.
+    """
+    paths: Mapping[str, Mapping[str, Any]] = request.app.openapi().get("paths", {})
+    found: set[str] = set()
+    for template, operations in paths.items():
+        pattern, _, _ = compile_path(template)
+        if pattern.match(request.url.path):
+            found |= {method.upper() for method in operations if method != "parameters"}
+    return sorted(found)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code >= 500:
@@ -121,11 +142,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         log_server_error(exc, status=exc.status_code, code=code, request_id=request_id_of(request))
     _, default_title = _HTTP_CODES.get(exc.status_code, ("error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail else default_title
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
     return problem_response(
         status=exc.status_code,
         detail=detail,
         request_id=request_id_of(request),
-        headers=exc.headers,
+        headers=headers,
     )
 
 

@@ -7,8 +7,9 @@ routers stay one call each.
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.fields import ArrayIndex, DurationSeconds, Instant
 from issuers.batch import BatchResult, InvalidItem
 from issuers.custody import KeyInfo
 from issuers.errors import Violation
@@ -18,7 +19,7 @@ from issuers.offers import CredentialOffer
 from issuers.organisations import IssuerAccount
 from issuers.register import RegisterEntry, RegisterPage
 
-PathIn = str | list[str | int | None]
+PathIn = str | list[str | ArrayIndex | None]
 
 
 class HolderIn(BaseModel):
@@ -46,8 +47,10 @@ class CredentialIn(BaseModel):
         ),
     )
     format: Literal["dc+sd-jwt", "vc+jwt"] = "dc+sd-jwt"
-    valid_until: AwareDatetime | None = None
-    expires_in: int | None = Field(None, gt=0, description="Seconds until the credential expires.")
+    valid_until: Instant | None = None
+    expires_in: DurationSeconds | None = Field(
+        None, description="Seconds until the credential expires."
+    )
     disclosable: list[PathIn] | None = Field(
         None,
         max_length=200,

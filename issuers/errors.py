@@ -15,6 +15,7 @@
         ├── PickupCodeUsed             410  pickup_code_used
         ├── PickupCodeExpired          410  pickup_code_expired
         ├── IdempotencyKeyMissing      400  idempotency_key_missing
+        ├── PageInvalid                400  page_invalid
         ├── IdempotencyKeyReused       422  idempotency_key_reused
         ├── IssuerInvalid              422  issuer_invalid
         ├── CredentialTypeUnknown      422  credential_type_unknown
@@ -127,6 +128,12 @@ class IdempotencyKeyReused(IssuerError):
     code = "idempotency_key_reused"
     title = "The Idempotency-Key was used for a different request"
     status = 422
+
+
+class PageInvalid(IssuerError):
+    code = "page_invalid"
+    title = "The page size or cursor is not valid"
+    status = 400
 
 
 class IssuerInvalid(IssuerError):

@@ -15,7 +15,7 @@ from sqlmodel import Session, and_, col, or_, select
 from credentials.clock import as_utc, as_utc_or_none
 from credentials.encoding import b64url_decode, b64url_encode
 from credentials.errors import MalformedInput
-from issuers.errors import IssuedCredentialNotFound, IssuerInvalid
+from issuers.errors import IssuedCredentialNotFound, PageInvalid
 from issuers.tables import IssuerCredential
 
 MAX_PAGE: Final = 200
@@ -93,11 +93,11 @@ def list_issued_credentials(
 ) -> RegisterPage:
     """The issuer's register, newest first, filtered by type, status and issuance time.
 
-    ``issued_after`` is inclusive, ``issued_before`` exclusive. Raises :class:`IssuerInvalid`
+    ``issued_after`` is inclusive, ``issued_before`` exclusive. Raises :class:`PageInvalid`
     for a malformed cursor or a limit outside 1..200.
     """
     if not 1 <= limit <= MAX_PAGE:
-        raise IssuerInvalid(f"limit must be 1 to {MAX_PAGE}")
+        raise PageInvalid(f"limit must be 1 to {MAX_PAGE}")
     table = IssuerCredential
     query = select(table).where(col(table.issuer_id) == issuer_id)
     if type is not None:
@@ -131,5 +131,5 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         at, _, last_id = b64url_decode(cursor, what="cursor").decode("ascii").partition("|")
         return as_utc(datetime.fromisoformat(at)), last_id
-    except (MalformedInput, ValueError, UnicodeDecodeError, binascii.Error):
-        raise IssuerInvalid("the cursor is not valid") from None
+    except (MalformedInput, ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
+        raise PageInvalid("the cursor is not valid") from None

@@ -8,6 +8,7 @@
         ├── VerifierInvalid                 verifier_invalid              422
         ├── RequestNotFound                 verifier_request_not_found    404
         ├── RequestExpired                  verifier_request_expired      410
+        ├── RequestAnswered                 verifier_request_answered     409
         ├── NonceUnknown                    nonce_unknown                 422
         ├── NonceExpired                    nonce_expired                 410
         ├── NonceReused                     nonce_reused                  409
@@ -78,6 +79,12 @@ class RequestExpired(VerifierError):
     code = "verifier_request_expired"
     title = "The presentation request has expired"
     status = 410
+
+
+class RequestAnswered(VerifierError):
+    code = "verifier_request_answered"
+    title = "The presentation request has already been answered"
+    status = 409
 
 
 class _WithErrors(VerifierError):

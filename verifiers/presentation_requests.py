@@ -21,7 +21,12 @@ from credentials.clock import as_utc, require_aware
 from credentials.dcql import Query, parse_query
 from credentials.errors import QueryInvalid
 from sealing.aead import open_sealed, seal
-from verifiers.errors import RequestExpired, RequestNotFound, VerifierInvalid
+from verifiers.errors import (
+    RequestAnswered,
+    RequestExpired,
+    RequestNotFound,
+    VerifierInvalid,
+)
 from verifiers.language import Language
 from verifiers.nonces import add_nonce, new_nonce
 from verifiers.organisations import VerifierInfo, verifier_by_id
@@ -236,12 +241,15 @@ def request_public_view(
 ) -> RequestView:
     """What the person's wallet needs to show the request and answer it.
 
-    Raises :class:`RequestNotFound` and :class:`RequestExpired` (410) for a request that has
-    expired or has already been answered.
+    Raises :class:`RequestNotFound`, :class:`RequestExpired` (410) for a request that has
+    expired and :class:`RequestAnswered` (409) for one that has already been answered.
     """
     row = load_request(session, request_id=request_id, verifier_id=None)
-    if status_of(row, now) != "pending":
-        raise RequestExpired("the presentation request is no longer open")
+    state = status_of(row, now)
+    if state == "expired":
+        raise RequestExpired("the presentation request has expired")
+    if state != "pending":
+        raise RequestAnswered("the presentation request has already been answered")
     verifier = verifier_by_id(session, verifier_id=row.verifier_id, base_url=base_url)
     return RequestView(
         id=row.id,

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from credentials.clock import as_utc
 from credentials.encoding import JSONValue, json_dumps
 from wallet.errors import ActivityLogTampered, LogProblem, WalletNotFound
+from wallet.limits import check_activity_details
 from wallet.tables import WalletActivity, WalletHolder
 from wallet.vault import Vault, derive_key, keyed_hash, open_vault
 
@@ -125,7 +126,8 @@ def append_activity(
     share), which takes ``FOR KEY SHARE`` on it, and two such transactions upgrading to
     ``FOR UPDATE`` deadlock (seen with concurrent receipts); ``FOR NO KEY UPDATE``
     does not conflict with ``FOR KEY SHARE`` and still excludes another append.
-    Raises :class:`WalletNotFound` when the holder does not exist.
+    Raises :class:`WalletNotFound` when the holder does not exist and
+    :class:`~wallet.errors.StoredItemTooLarge` for details above the entry bound.
     """
     statement = (
         select(WalletHolder)
@@ -133,6 +135,7 @@ def append_activity(
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
+    check_activity_details(details)
     holder = session.exec(statement).first()
     if holder is None:
         raise WalletNotFound("the wallet does not exist")

@@ -20,6 +20,7 @@ from schemas import (
     slug_from_vct,
     type_display_name,
 )
+from wallet.limits import TITLE_MAX_CHARS
 
 REGISTERED_CLAIMS = frozenset(
     {
@@ -101,7 +102,8 @@ def title_of(claims: Mapping[str, JSONValue]) -> str | None:
         for part in path:
             value = value.get(part) if isinstance(value, dict) else None
         if _text(value):
-            return str(value)
+            # Lists show titles, and a page of them is bounded (wallet.limits).
+            return str(value)[:TITLE_MAX_CHARS]
     return None
 
 

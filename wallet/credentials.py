@@ -27,11 +27,10 @@ from wallet.claims import type_slug as slug_of
 from wallet.errors import CredentialDuplicate, CredentialNotFound
 from wallet.held import HeldDocument, HeldIndex, iter_indexes, load_document, seal_row
 from wallet.holder_keys import holder_public_keys, key_bound_to
+from wallet.limits import check_credential_room, check_listed_identifiers
 from wallet.shares.records import withdraw_shares_of_credential
 from wallet.tables import WalletCredential
 from wallet.vault import Vault, open_vault
-
-MAX_CREDENTIAL_CHARS = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -150,9 +149,11 @@ def store_received(
     now = require_aware(now)
     holder_id = vault.holder_id
     text = credential.strip()
+    check_credential_room(session, holder_id=holder_id, credential=text)
     keys = holder_public_keys(session, holder_id=holder_id)
     key = key_bound_to(text, keys)
     checked = verify(text, holder_jwk=key.jwk, now=now)
+    check_listed_identifiers(checked.issuer, checked.vct)
     fingerprint = vault.fingerprint(identity_of(text), purpose="credential")
     if session.exec(_duplicate(holder_id, fingerprint)).first() is not None:
         raise CredentialDuplicate("This credential is already in your wallet.")

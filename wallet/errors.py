@@ -28,6 +28,9 @@
         │   ├── ShareExpired                 share_expired                410
         │   └── ShareViewsExhausted          share_views_exhausted        410
         ├── ShareLimitReached                share_limit_reached          409
+        ├── WalletFull                       wallet_full                  409
+        ├── CredentialTooLarge               credential_too_large         413
+        ├── StoredItemTooLarge               stored_item_too_large        413
         ├── ShareInvalid                     share_invalid                422
         ├── ShareNonceRequired               share_nonce_required         400
         ├── ReauthenticationFailed           reauthentication_failed      403
@@ -211,6 +214,24 @@ class ShareLimitReached(WalletError):
     code = "share_limit_reached"
     title = "You have the maximum number of active shares"
     status = 409
+
+
+class WalletFull(WalletError):
+    code = "wallet_full"
+    title = "The wallet holds as much of this as it may"
+    status = 409
+
+
+class CredentialTooLarge(WalletError):
+    code = "credential_too_large"
+    title = "The credential is too large to keep"
+    status = 413
+
+
+class StoredItemTooLarge(WalletError):
+    code = "stored_item_too_large"
+    title = "The item is too large to keep"
+    status = 413
 
 
 class ShareInvalid(WalletError):

@@ -29,6 +29,7 @@ from wallet.errors import CredentialDuplicate, ImportInvalid, PassphraseRejected
 from wallet.export_encryption import ExportKDF, check_passphrase, decrypt_export, encrypt_export
 from wallet.held import document_json, iter_documents
 from wallet.holder_keys import holder_private_jwks, holder_public_keys, store_holder_key
+from wallet.limits import IMPORTED_ACTIVITY_MAX_BYTES, check_holder_key_room, newest_that_fit
 from wallet.passwords import PasswordHashing
 from wallet.profile import declare_skill, list_declared_skills
 from wallet.reauthentication import confirm_password
@@ -186,7 +187,7 @@ def import_wallet(
     credentials = _list(bundle, "credentials", MAX_IMPORT_CREDENTIALS)
     vault = open_vault(session, holder_id=holder_id, kek=kek)
     known = {key.thumbprint for key in holder_public_keys(session, holder_id=holder_id)}
-    added = 0
+    new_keys = {}
     for jwk in keys:
         try:
             key = private_key_from_jwk(jwk) if isinstance(jwk, dict) else None
@@ -195,9 +196,11 @@ def import_wallet(
         if key is None:
             raise ImportInvalid("A holder key in the export is not a valid private JWK.")
         if key.public.thumbprint not in known:
-            store_holder_key(session, holder_id=holder_id, key=key, kek=kek, now=now, primary=False)
-            known.add(key.public.thumbprint)
-            added += 1
+            new_keys[key.public.thumbprint] = key
+    check_holder_key_room(session, holder_id=holder_id, adding=len(new_keys))
+    for key in new_keys.values():
+        store_holder_key(session, holder_id=holder_id, key=key, kek=kek, now=now, primary=False)
+    added = len(new_keys)
     session.commit()
     imported = duplicates = 0
     rejected: list[ImportRejection] = []
@@ -225,6 +228,7 @@ def import_wallet(
         except TaitoError as error:
             session.rollback()
             rejected.append(ImportRejection(number, error.code, error.title))
+    previous_activity = _list(bundle, "activity", 100_000)
     for skill in _list(bundle, "self_declared_skills", 1000):
         _import_skill(session, holder_id=holder_id, skill=skill, kek=kek, now=now)
     append_activity(
@@ -237,7 +241,11 @@ def import_wallet(
             "imported": imported,
             "duplicates": duplicates,
             "rejected": len(rejected),
-            "previous_activity": _list(bundle, "activity", 100_000),
+            # The previous log's length and its newest entries, within the entry bound.
+            "previous_activity_entries": len(previous_activity),
+            "previous_activity": newest_that_fit(
+                previous_activity, max_bytes=IMPORTED_ACTIVITY_MAX_BYTES
+            ),
         },
         kek=kek,
         now=now,

@@ -24,6 +24,7 @@ from wallet.activity import ActivityKind, append_activity
 from wallet.claims import type_name
 from wallet.errors import SkillInvalid, SkillNotFound
 from wallet.held import HeldIndex, iter_indexes
+from wallet.limits import check_declared_skill_room
 from wallet.tables import WalletDeclaredSkill
 from wallet.vault import Vault, open_vault
 
@@ -189,7 +190,8 @@ def declare_skill(
 ) -> DeclaredSkill:
     """Declare (or re-declare with a new level) an ESCO skill as self-declared.
 
-    Raises :class:`SkillInvalid` (422) for a URI that is not an ESCO skill or an overlong level.
+    Raises :class:`SkillInvalid` (422) for a URI that is not an ESCO skill or an overlong level
+    and :class:`~wallet.errors.WalletFull` (409) when the wallet has no room for another.
     """
     now = require_aware(now)
     if not skill_vocabulary().contains(uri):
@@ -205,6 +207,7 @@ def declare_skill(
         )
     ).first()
     if row is None:
+        check_declared_skill_room(session, holder_id=holder_id)
         row_id = f"dsk_{secrets.token_hex(16)}"
         row = WalletDeclaredSkill(
             id=row_id,

@@ -93,6 +93,11 @@ def door_policy(args: argparse.Namespace) -> DoorPolicy:
     return policy
 
 
+def wall_clock() -> datetime:
+    """The time the command line verifies at: now, UTC (tests hand in a fixed one)."""
+    return datetime.now(UTC)
+
+
 def _context(key: PublicKey, now: datetime) -> GateContext:
     def trust(issuer: str) -> IssuerTrust:
         return IssuerTrust(
@@ -152,7 +157,7 @@ def run_verify(args: argparse.Namespace) -> int:
     admission = admit(
         text,
         policy=policy,
-        context=_context(key, datetime.now(UTC)),
+        context=_context(key, wall_clock()),
         expected=Expected(audience=args.aud, nonce=args.nonce),
     )
     output = _output(admission)

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from api.auth import AdminDep
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.schemas_issuers import (
     IssuerCreatedOut,
     IssuerCreateIn,
@@ -19,7 +20,7 @@ from api.schemas_issuers import (
 from issuers.identifiers import issuer_did, issuer_identifier
 from issuers.organisations import IssuerAccount, create_issuer, list_issuers, rotate_key
 
-router = APIRouter(prefix="/v1/admin/issuers", tags=["admin"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/admin/issuers", tags=["admin"])
 
 
 def _out(account: IssuerAccount, base_url: str) -> IssuerOut:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from api.auth import AdminDep
 from api.deps import SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.schemas_verifiers import (
     TrustEntryIn,
     TrustEntryOut,
@@ -32,7 +33,7 @@ from verifiers.trust import (
     replace_trusted_issuer,
 )
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/admin", tags=["admin"])
 Identifier = Annotated[str, Query(min_length=1, max_length=500)]
 
 

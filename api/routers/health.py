@@ -7,9 +7,10 @@ from pydantic import BaseModel
 
 from api.database import database_answers
 from api.deps import EngineDep
+from api.edge import StrictRoute
 from credentials.errors import TaitoError
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=StrictRoute, tags=["health"])
 
 
 class Health(BaseModel):

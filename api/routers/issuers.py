@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
-from pydantic import AwareDatetime
 
-from api.auth import BearerToken
+from api.auth import IssuerKey
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
+from api.fields import Instant
+from api.listings import ISSUER_REGISTER
 from api.schemas_issuers import (
     BatchIn,
     BatchOut,
@@ -33,10 +35,10 @@ from issuers.organisations import IssuerAccount, authenticate_issuer
 from issuers.register import get_issued_credential, list_issued_credentials
 from issuers.status import change_credential_status
 
-router = APIRouter(prefix="/v1/issuers/{slug}", tags=["issuers"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/issuers/{slug}", tags=["issuers"])
 
 
-def current_issuer(slug: str, token: BearerToken, session: SessionDep) -> IssuerAccount:
+def current_issuer(slug: str, token: IssuerKey, session: SessionDep) -> IssuerAccount:
     """The issuer whose API key was sent, if ``slug`` is its own (401 / 404 otherwise)."""
     return authenticate_issuer(session, slug=slug, api_key=token)
 
@@ -123,9 +125,9 @@ def get_register(
     session: SessionDep,
     type: Annotated[str | None, Query(max_length=64)] = None,
     status: Literal["valid", "revoked", "suspended"] | None = None,
-    issued_after: AwareDatetime | None = None,
-    issued_before: AwareDatetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    issued_after: Instant | None = None,
+    issued_before: Instant | None = None,
+    limit: Annotated[int, Query(ge=1, le=ISSUER_REGISTER.max_items)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RegisterPageOut:
     """The register of issued credentials, newest first (no claims)."""

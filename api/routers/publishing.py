@@ -15,6 +15,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from issuers.publishing import (
     PublishedStatusList,
     credential_type_metadata,
@@ -24,28 +25,41 @@ from issuers.publishing import (
     w3c_status_list_credential,
 )
 
-router = APIRouter(tags=["publishing"])
+router = APIRouter(route_class=StrictRoute, tags=["publishing"])
 
 _DOCUMENT_MAX_AGE = 300
+# Public documents are read by verifiers running in browsers too (draft-ietf-oauth-status-list
+# §8.1 asks status list responses to allow any origin); nothing here depends on who asks.
+_ANY_ORIGIN = {"Access-Control-Allow-Origin": "*"}
 
 
 def _json(document: dict[str, Any], media_type: str = "application/json") -> JSONResponse:
     return JSONResponse(
         document,
         media_type=media_type,
-        headers={"Cache-Control": f"public, max-age={_DOCUMENT_MAX_AGE}"},
+        headers={"Cache-Control": f"public, max-age={_DOCUMENT_MAX_AGE}", **_ANY_ORIGIN},
     )
+
+
+def _documented(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
+    # The success response as really sent: its media type, a JSON object or a compact JWT.
+    schema = {"type": "object"} if media_type.endswith("json") else {"type": "string"}
+    return {200: {"description": description, "content": {media_type: {"schema": schema}}}}
 
 
 def _token(published: PublishedStatusList) -> Response:
     return Response(
         published.token,
         media_type=published.media_type,
-        headers={"Cache-Control": f"public, max-age={published.max_age}"},
+        headers={"Cache-Control": f"public, max-age={published.max_age}", **_ANY_ORIGIN},
     )
 
 
-@router.get("/.well-known/jwt-vc-issuer/issuers/{slug}")
+@router.get(
+    "/.well-known/jwt-vc-issuer/issuers/{slug}",
+    response_class=JSONResponse,
+    responses=_documented("application/json", "JWT VC Issuer Metadata"),
+)
 def get_issuer_metadata(slug: str, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """The issuer's JWT VC Issuer Metadata with its published keys."""
     document = issuer_metadata_document(
@@ -54,7 +68,11 @@ def get_issuer_metadata(slug: str, session: SessionDep, settings: SettingsDep) -
     return _json(document)
 
 
-@router.get("/issuers/{slug}/did.json")
+@router.get(
+    "/issuers/{slug}/did.json",
+    response_class=Response,
+    responses=_documented("application/did+json", "The did:web DID document"),
+)
 def get_did_document(slug: str, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """The issuer's did:web DID document."""
     document = issuer_did_document(
@@ -63,7 +81,11 @@ def get_did_document(slug: str, session: SessionDep, settings: SettingsDep) -> J
     return _json(document, "application/did+json")
 
 
-@router.get("/status/{list_id}", response_class=Response)
+@router.get(
+    "/status/{list_id}",
+    response_class=Response,
+    responses=_documented("application/statuslist+jwt", "A Status List Token"),
+)
 def get_status_list(
     list_id: str, session: SessionDep, settings: SettingsDep, kek: KEKDep
 ) -> Response:
@@ -74,7 +96,11 @@ def get_status_list(
     return _token(published)
 
 
-@router.get("/status/w3c/{name}", response_class=Response)
+@router.get(
+    "/status/w3c/{name}",
+    response_class=Response,
+    responses=_documented("application/vc+jwt", "A BitstringStatusListCredential"),
+)
 def get_w3c_status_list(
     name: str, session: SessionDep, settings: SettingsDep, kek: KEKDep
 ) -> Response:
@@ -85,7 +111,11 @@ def get_w3c_status_list(
     return _token(published)
 
 
-@router.get("/types/{slug}/v{version}")
+@router.get(
+    "/types/{slug}/v{version}",
+    response_class=JSONResponse,
+    responses=_documented("application/json", "SD-JWT VC Type Metadata"),
+)
 def get_type_metadata(slug: str, version: int, settings: SettingsDep) -> JSONResponse:
     """The SD-JWT VC Type Metadata at a type's ``vct`` URL."""
     return _json(credential_type_metadata(slug=slug, version=version, base_url=settings.base_url))

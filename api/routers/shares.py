@@ -16,11 +16,12 @@ from pydantic import BaseModel, Field
 
 from api.auth import bearer_token
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.flows.share_view import SharedPresentations, SharedReport, view_share
 from api.routers.verifiers import LanguageDep, SourcesDep
 from api.schemas_verifiers import ReportOut
 
-router = APIRouter(tags=["shares"])
+router = APIRouter(route_class=StrictRoute, tags=["shares"])
 
 
 class SharedView(BaseModel):

@@ -13,9 +13,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from api.auth import BearerToken
+from api.auth import VerifierKey
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.deps import SourcesDep as SourcesDep  # also for api.routers.shares
+from api.edge import StrictRoute
 from api.flows.verification import verify_presentations
 from api.language import LanguageDep as LanguageDep  # also for api.routers.shares
 from api.routers.admin_verifiers import router as admin_router
@@ -31,18 +32,18 @@ from verifiers.nonces import issue_nonce
 from verifiers.organisations import VerifierInfo, authenticate_verifier
 from verifiers.presentation_requests import create_request, get_request
 
-router = APIRouter(tags=["verifiers"])
+router = APIRouter(route_class=StrictRoute, tags=["verifiers"])
 router.include_router(admin_router)
 
 
 def current_verifier(
-    slug: str, token: BearerToken, session: SessionDep, settings: SettingsDep
+    slug: str, token: VerifierKey, session: SessionDep, settings: SettingsDep
 ) -> VerifierInfo:
     """The verifier whose API key was sent, if ``slug`` is its own (401 / 404 otherwise)."""
     return authenticate_verifier(session, api_key=token, slug=slug, base_url=settings.base_url)
 
 
-def any_verifier(token: BearerToken, session: SessionDep, settings: SettingsDep) -> VerifierInfo:
+def any_verifier(token: VerifierKey, session: SessionDep, settings: SettingsDep) -> VerifierInfo:
     """The verifier whose API key was sent (401 otherwise)."""
     return authenticate_verifier(session, api_key=token, slug=None, base_url=settings.base_url)
 

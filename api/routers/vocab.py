@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from api.edge import StrictRoute
+from api.listings import VOCABULARY_SKILLS
 from schemas import Skill, skill_vocabulary
 
-router = APIRouter(prefix="/v1/vocab", tags=["vocabulary"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/vocab", tags=["vocabulary"])
 
 
 class SkillOut(BaseModel):
@@ -23,7 +25,7 @@ class SkillOut(BaseModel):
 @router.get("/skills", response_model=list[SkillOut])
 def get_skills(
     q: Annotated[str, Query(min_length=1, max_length=200)],
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[int, Query(ge=1, le=VOCABULARY_SKILLS.max_items)] = 20,
 ) -> list[SkillOut]:
     """ESCO skills whose labels contain every word of ``q`` as a word prefix, best first."""
     return [_out(skill) for skill in skill_vocabulary().search(q, limit)]

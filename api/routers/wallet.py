@@ -14,10 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
+from api.fields import SequenceNumber
 from api.flows.pickup import pick_up_credential
 from api.flows.receive import receive_credential as receive_flow
 from api.flows.wallet_import import import_wallet_export
 from api.language import LanguageDep
+from api.listings import WALLET_ACTIVITY, page_of
 from api.routers import wallet_auth, wallet_requests, wallet_shares
 from api.routers.wallet_deps import (
     CheckerDep,
@@ -56,6 +59,7 @@ from wallet.credentials import (
 )
 from wallet.erasure import erase_wallet
 from wallet.holder_keys import holder_binding
+from wallet.limits import json_size
 from wallet.portability import export_wallet
 from wallet.profile import (
     declare_skill,
@@ -64,7 +68,7 @@ from wallet.profile import (
     skills_profile,
 )
 
-router = APIRouter(tags=["wallet"])
+router = APIRouter(route_class=StrictRoute, tags=["wallet"])
 router.include_router(wallet_auth.router)
 router.include_router(wallet_shares.router)
 router.include_router(wallet_requests.router)
@@ -234,18 +238,23 @@ def get_activity(
     holder: CurrentHolder,
     session: SessionDep,
     kek: KEKDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=WALLET_ACTIVITY.max_items)] = 100,
+    before: Annotated[SequenceNumber | None, Query()] = None,
 ) -> ActivityOut:
-    """The activity log, newest first (``before``: entries older than that sequence number)."""
+    """The activity log, newest first (``before``: entries older than that sequence number).
+
+    A page stops at ``limit`` entries or 1 MiB; ``next_before`` asks for the rest.
+    """
     entries = list_activity(session, holder_id=holder, kek=kek, limit=limit, before=before)
+    page, more = page_of(entries, WALLET_ACTIVITY, limit=limit, size=lambda e: json_size(e.details))
     return ActivityOut(
         entries=[
             ActivityEntryOut(
                 seq=e.seq, kind=e.kind.value, occurred_at=e.occurred_at, details=dict(e.details)
             )
-            for e in entries
-        ]
+            for e in page
+        ],
+        next_before=page[-1].seq if more else None,
     )
 
 

@@ -10,15 +10,16 @@ tells whether an account exists (wallet.accounts). Token responses are ``no-stor
 
 from fastapi import APIRouter, Response, status
 
-from api.auth import BearerToken
+from api.auth import AccessToken
 from api.deps import KEKDep, SessionDep
+from api.edge import StrictRoute
 from api.routers.wallet_deps import ClientAddressDep, CurrentHolder, NowDep, PasswordHashingDep
 from api.routers.wallet_models import Credentials, PasswordChangeIn, RefreshIn, TokensOut
 from wallet.accounts import PasswordAuthenticator, register
 from wallet.reauthentication import change_password
 from wallet.tokens import TokenPair, login, logout, refresh_tokens
 
-router = APIRouter(prefix="/v1/auth", tags=["wallet accounts"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/auth", tags=["wallet accounts"])
 
 
 def _tokens(pair: TokenPair, response: Response) -> TokensOut:
@@ -77,7 +78,7 @@ def refresh(body: RefreshIn, response: Response, session: SessionDep, now: NowDe
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def log_out(token: BearerToken, session: SessionDep, now: NowDep) -> None:
+def log_out(token: AccessToken, session: SessionDep, now: NowDep) -> None:
     """End the session of the access token used (its whole token family)."""
     logout(session, access_token=token, now=now)
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.auth import BearerToken
+from api.auth import AccessToken
 from api.deps import KEKDep, SessionDep, SettingsDep, SourcesDep
 from api.flows.ports import RequestSource, VerifierRequests
 from api.flows.ports import credential_checker as gate_checker
@@ -58,7 +58,7 @@ def client_address(request: Request) -> str:
 ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
-def current_holder(token: BearerToken, session: SessionDep, now: NowDep) -> str:
+def current_holder(token: AccessToken, session: SessionDep, now: NowDep) -> str:
     """The holder id of the request's access token; 401 problem when missing or not live."""
     return authenticate_access(session, access_token=token, now=now)
 

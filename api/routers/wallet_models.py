@@ -3,9 +3,11 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-PathPart = str | int | None
+from api.fields import ArrayIndex, Instant
+
+PathPart = str | ArrayIndex | None
 JSON = Any  # a JSON value at the edge
 
 
@@ -161,7 +163,7 @@ class ShareIn(Strict):
         description='"anyone" (anyone with the link) or a verifier\'s client identifier',
     )
     purpose: str = Field(min_length=1, max_length=500)
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
     max_views: int | None = Field(default=None, ge=1, le=100_000)
 
 
@@ -283,6 +285,9 @@ class ActivityEntryOut(BaseModel):
 
 class ActivityOut(BaseModel):
     entries: list[ActivityEntryOut]
+    next_before: int | None = Field(
+        default=None, description="Pass as ``before`` for the next page; absent on the last."
+    )
 
 
 class ImportRejectionOut(BaseModel):

@@ -10,6 +10,7 @@ the asked claims) and sends the ``vp_token`` holding only those to the verifier.
 from fastapi import APIRouter
 
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.flows.request_answer import answer_presentation_request
 from api.flows.request_view import open_request
 from api.language import LanguageDep
@@ -17,7 +18,7 @@ from api.routers.wallet_deps import CurrentHolder, NowDep, RequestSourceDep
 from api.routers.wallet_models import AnswerIn, AnswerOut, RequestMatchOut
 from wallet.request_answers import Approval
 
-router = APIRouter(prefix="/v1/wallet/requests", tags=["wallet requests"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/wallet/requests", tags=["wallet requests"])
 
 
 @router.get("/{request_id}")

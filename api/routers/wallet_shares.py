@@ -9,6 +9,7 @@ itself (``GET /v1/shares/{token}``) runs :func:`api.flows.share_view.view_share`
 from fastapi import APIRouter, Response, status
 
 from api.deps import KEKDep, SessionDep, SettingsDep
+from api.edge import StrictRoute
 from api.language import LanguageDep
 from api.routers.wallet_deps import CurrentHolder, NowDep
 from api.routers.wallet_models import (
@@ -22,7 +23,7 @@ from api.routers.wallet_views import preview_out, share_out
 from wallet.shares.creation import ShareItem, ShareSpec, create_share, preview_share
 from wallet.shares.records import get_share, list_shares, withdraw_share
 
-router = APIRouter(prefix="/v1/wallet/shares", tags=["wallet shares"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/wallet/shares", tags=["wallet shares"])
 
 
 def _spec(body: ShareIn) -> ShareSpec:

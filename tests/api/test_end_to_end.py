@@ -255,8 +255,8 @@ def test_issue_receive_request_approve_two_of_three_revoke_and_fail_on_status(
     # The request is answered: the wallet cannot answer it a second time.
     assert_problem(
         client.get(f"/v1/wallet/requests/{request_id}", headers=world.person),
-        410,
-        "verifier_request_expired",
+        409,
+        "verifier_request_answered",
     )
 
     # The same two claims, shared with the employer by link, verify live.

@@ -336,7 +336,7 @@ def test_the_register_lists_and_shows_entries_without_claims(
     }
     assert "Aino" not in listing.text + rest.text
     bad = client.get(path, headers=headers, params={"cursor": "!!"})
-    assert_problem(bad, 422, "issuer_invalid")
+    assert_problem(bad, 400, "page_invalid")
 
 
 def test_the_issuer_reads_its_own_account(client: TestClient, issuer: CreatedIssuer) -> None:

@@ -180,10 +180,11 @@ def test_the_api_docs_work_offline_with_authorize_for_every_bearer_scheme(world:
         assert world.client.get(asset).status_code == 200, asset
     schema = ok(world.client.get("/openapi.json"))
     assert set(schema["components"]["securitySchemes"]) == {
-        "WalletToken",
-        "IssuerKey",
-        "VerifierKey",
-        "AdminToken",
+        "wallet_access_token",
+        "issuer_api_key",
+        "verifier_api_key",
+        "admin_token",
     }
-    assert schema["paths"]["/v1/wallet/credentials"]["get"]["security"] == [{"WalletToken": []}]
+    wallet_door = schema["paths"]["/v1/wallet/credentials"]["get"]["security"]
+    assert wallet_door == [{"wallet_access_token": []}]
     assert "/wallet" not in schema["paths"]

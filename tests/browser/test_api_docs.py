@@ -15,7 +15,7 @@ def test_swagger_ui_renders_with_authorize_for_the_bearer_schemes(page: Page) ->
     page.route("**/*", _offline)
     page.goto("/docs")
     page.get_by_role("button", name="Authorize").click()
-    for scheme in ("WalletToken", "IssuerKey", "VerifierKey", "AdminToken"):
+    for scheme in ("wallet_access_token", "issuer_api_key", "verifier_api_key", "admin_token"):
         expect(page.get_by_text(scheme, exact=False).first).to_be_visible()
 
 

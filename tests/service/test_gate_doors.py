@@ -111,6 +111,9 @@ def world(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         session, slug=unique("acme"), name="Acme Recruiting", base_url=BASE, now=NOW
     ).verifier
     monkeypatch.setattr(cli_verify, "make_fetcher", lambda: fetcher)
+    # The tokens are made at NOW (set when this module was imported); a long test run must not
+    # age their KB-JWTs past the 5-minute window.
+    monkeypatch.setattr(cli_verify, "wall_clock", lambda: NOW)
     yield World(session, fetcher, issuer, generate_key("EdDSA"), verifier, tmp_path)
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from issuers.errors import IssuedCredentialNotFound, IssuerInvalid
+from issuers.errors import IssuedCredentialNotFound, PageInvalid
 from issuers.issuance import issue_credential
 from issuers.register import get_issued_credential, list_issued_credentials
 from issuers.status import change_credential_status
@@ -78,8 +78,10 @@ def test_another_issuers_entry_is_not_found(session: Session) -> None:
 
 
 @pytest.mark.parametrize(("limit", "cursor"), [(0, None), (201, None), (10, "%%%"), (10, "YWJj")])
-def test_rejects_a_bad_limit_or_cursor(session: Session, limit: int, cursor: str | None) -> None:
+def test_rejects_a_bad_limit_or_cursor_as_a_bad_page(
+    session: Session, limit: int, cursor: str | None
+) -> None:
     created = make_issuer(session, KEK)
-    with pytest.raises(IssuerInvalid) as caught:
+    with pytest.raises(PageInvalid) as caught:
         list_issued_credentials(session, issuer_id=created.account.id, limit=limit, cursor=cursor)
-    assert caught.value.code == "issuer_invalid"
+    assert caught.value.code == "page_invalid" and caught.value.status == 400

@@ -26,6 +26,7 @@ from tests.service.test_verifiers_support import (
 )
 from verifiers.errors import (
     NonceReused,
+    RequestAnswered,
     RequestExpired,
     RequestNotFound,
     VerifierInvalid,
@@ -212,9 +213,10 @@ def test_answering_twice_is_a_replay(world: World) -> None:
 def test_answered_request_is_no_longer_open_to_the_wallet(world: World) -> None:
     created = ask(world, [{"type": "qualification", "claims": ["title"]}])
     answer(world, created, ["title"])
-    with pytest.raises(RequestExpired) as raised:
+    with pytest.raises(RequestAnswered) as raised:
         request_public_view(world.session, request_id=created.id, base_url=BASE, now=NOW)
-    assert raised.value.code == "verifier_request_expired"
+    assert raised.value.code == "verifier_request_answered" and raised.value.status == 409
+    assert "expired" not in raised.value.detail
 
 
 def test_expired_request_cannot_be_answered(world: World) -> None:

@@ -1,0 +1,55 @@
+"""How much one page of each listing may carry, in items and in bytes, in one place.
+
+A page stops at whichever bound it reaches first, and tells how to ask for the rest
+(``next_before``, ``next_cursor``). Listings without paging are bounded by what one account may
+hold (:mod:`wallet.limits`) times the bound of each item (docs/security.md, "Limits").
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from wallet.limits import CREDENTIALS_MAX, DECLARED_SKILLS_MAX
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The bounds of one page: at most ``max_items`` items and ``max_bytes`` of JSON items."""
+
+    max_items: int
+    max_bytes: int
+
+
+WALLET_ACTIVITY = Listing(max_items=500, max_bytes=1024 * 1024)
+"""``GET /v1/wallet/activity``: entries are at most 16 KiB each, so a page holds at least 64."""
+WALLET_CREDENTIALS = Listing(max_items=CREDENTIALS_MAX, max_bytes=12 * 1024 * 1024)
+"""``GET /v1/wallet/credentials``: summaries only (bounded identifiers and titles)."""
+WALLET_DECLARED_SKILLS = Listing(max_items=DECLARED_SKILLS_MAX, max_bytes=256 * 1024)
+"""``GET /v1/wallet/skills``."""
+ISSUER_REGISTER = Listing(max_items=200, max_bytes=512 * 1024)
+"""``GET /v1/issuers/{slug}/credentials``: register entries hold no claims."""
+VOCABULARY_SKILLS = Listing(max_items=100, max_bytes=128 * 1024)
+"""``GET /v1/vocab/skills``."""
+
+
+_ITEM_OVERHEAD = 128
+"""Bytes allowed per item beyond what ``size`` measures (its other fields, separators)."""
+
+
+def page_of(
+    items: Sequence[T], listing: Listing, *, limit: int, size: Callable[[T], int]
+) -> tuple[list[T], bool]:
+    """The longest prefix of ``items`` (fetched with ``limit``) within ``listing``'s bounds, and
+    whether more may follow it. A page holds at least one item: the item bounds keep each one
+    below ``max_bytes``."""
+    page: list[T] = []
+    used = 0
+    for item in items[: min(limit, listing.max_items)]:
+        used += size(item) + _ITEM_OVERHEAD
+        if page and used > listing.max_bytes:
+            break
+        page.append(item)
+    more = bool(page) and (len(page) < len(items) or len(items) >= limit)
+    return page, more
