@@ -186,3 +186,16 @@ class IssuerPickup(SQLModel, table=True):
     )
     expires_at: datetime = _utc(index=True)
     redeemed_at: datetime | None = _utc(nullable=True)
+
+
+class IssuerState(SQLModel, table=True):
+    """One row: the version of what verification reads from the issuers, new at every change.
+
+    Written with every change a verifier of this instance must see at once (a status change, a
+    key added or rotated, an issuer created); :mod:`issuers.state_version` reads and writes it.
+    """
+
+    __tablename__ = "issuer_state"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: str = Field(max_length=32)

@@ -28,9 +28,15 @@ from credentials.dcql import parse_query
 from verifiers.admission import Expected
 from verifiers.errors import AudienceNotOwn, NonceReused, RequestExpired
 from verifiers.gate_sources import gate_context
-from verifiers.issuer_trust import Sources
+from verifiers.issuer_trust import Sources, TrustVersion
 from verifiers.language import Language, as_language
-from verifiers.nonces import consume_nonce, usable_nonce
+from verifiers.nonces import (
+    ConsumedNonce,
+    consume_nonce,
+    consume_usable_nonce,
+    release_nonce,
+    usable_nonce,
+)
 from verifiers.organisations import VerifierInfo, verifier_by_id
 from verifiers.policy import REQUEST_ANSWER, SHARE_VIEW, VERIFICATION_API, DoorPolicy, NonceUse
 from verifiers.presentation_requests import load_request, seal_outcome, status_of
@@ -71,6 +77,44 @@ def _answer_request(
         row.answered_at = now
         row.sealed_outcome = seal_outcome(row, report.to_json(), kek=kek)
         session.add(row)
+    return report
+
+
+def _verify_with_nonce(
+    session: Session,
+    *,
+    verifier: VerifierInfo,
+    consumed: ConsumedNonce,
+    vp_token: object,
+    presentations: object,
+    sources: Sources,
+    language: Language,
+    base_url: str,
+    now: datetime,
+) -> VerificationReport:
+    # The nonce is consumed already (one statement, with the registry's version); it is given
+    # back unless a presentation carries it under its holder's signature. Should anything here
+    # raise, the caller does not commit, and the consumption goes with the transaction.
+    items = placed_items(vp_token=vp_token, presentations=presentations, query=None)
+    context = gate_context(
+        session,
+        sources=sources,
+        language=language,
+        base_url=base_url,
+        now=now,
+        trust_version=TrustVersion(consumed.trust_version),
+    )
+    expected = Expected(audience=verifier.client_id, nonce=consumed.nonce)
+    report, bound = run_gate(
+        items,
+        policy=VERIFICATION_API,
+        context=context,
+        expected=expected,
+        query=None,
+        request_id=None,
+    )
+    if not (bound and VERIFICATION_API.nonce is NonceUse.SINGLE_USE):
+        release_nonce(session, verifier_id=verifier.id, consumed=consumed)
     return report
 
 
@@ -140,24 +184,23 @@ def submit_presentations(
     if audience is not None and audience != verifier.client_id:
         raise AudienceNotOwn("the audience is not this verifier's client identifier")
     if request_id is None and nonce is not None:
+        consumed = consume_usable_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now)
+        if consumed is not None:
+            return _verify_with_nonce(
+                session,
+                verifier=verifier,
+                consumed=consumed,
+                vp_token=vp_token,
+                presentations=presentations,
+                sources=sources,
+                language=language,
+                base_url=base_url,
+                now=now,
+            )
         request_id = usable_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now).request_id
         if request_id is None:
-            items = placed_items(vp_token=vp_token, presentations=presentations, query=None)
-            context = gate_context(
-                session, sources=sources, language=language, base_url=base_url, now=now
-            )
-            expected = Expected(audience=verifier.client_id, nonce=nonce)
-            report, bound = run_gate(
-                items,
-                policy=VERIFICATION_API,
-                context=context,
-                expected=expected,
-                query=None,
-                request_id=None,
-            )
-            if bound and VERIFICATION_API.nonce is NonceUse.SINGLE_USE:
-                consume_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now)
-            return report
+            # Usable yet not consumable: another presentation holds it at this moment.
+            raise NonceReused("the nonce has already been used")
     if request_id is None:
         raise invalid("/request_id", "give a request_id, or a nonce from this verifier")
     row = load_request(session, request_id=request_id, verifier_id=verifier.id)
