@@ -8,7 +8,9 @@ BoundedCache` bounded in entries and in bytes:
 - opened issuer private keys (``issuers.custody``): a batch of a thousand credentials opens the
   sealed key once;
 - signed status lists (``issuers.publishing``): signing a list of 131,072 entries on every
-  verification would dominate it.
+  verification would dominate it;
+- status entries reserved in blocks (``issuers.status_blocks``), so that concurrent issuance
+  does not queue on a list's row (at most 256 issuer and kind pairs of 256 entries each).
 
 :class:`CacheScope` installs them in their modules' slots for the duration of each request, so
 two applications in one process (tests, a reload) never see each other's entries
@@ -33,6 +35,8 @@ from credentials.keys import (
 )
 from issuers.custody import PRIVATE_KEY_CACHE, PrivateKeyCacheKey, private_key_cost
 from issuers.publishing import STATUS_LIST_CACHE, SignedStatusList, signed_status_list_cost
+from issuers.status_blocks import StatusBlocks
+from issuers.status_blocks import installed as status_blocks_installed
 
 MIB: Final = 1024 * 1024
 
@@ -44,6 +48,7 @@ class AppCaches:
     public_keys: BoundedCache[PublicKeyCacheKey, PublicKey]
     private_keys: BoundedCache[PrivateKeyCacheKey, PrivateKey]
     status_lists: BoundedCache[str, SignedStatusList]
+    status_blocks: StatusBlocks
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -52,6 +57,7 @@ class AppCaches:
             stack.enter_context(PUBLIC_KEY_CACHE.installed(self.public_keys))
             stack.enter_context(PRIVATE_KEY_CACHE.installed(self.private_keys))
             stack.enter_context(STATUS_LIST_CACHE.installed(self.status_lists))
+            stack.enter_context(status_blocks_installed(self.status_blocks))
             yield
 
 
@@ -72,6 +78,7 @@ def build_caches(
         status_lists=BoundedCache(
             max_entries=1024, max_bytes=status_list_bytes, size_of=signed_status_list_cost
         ),
+        status_blocks=StatusBlocks(),
     )
 
 
