@@ -13,7 +13,9 @@
 - What every verification reads is kept in the application's :class:`VerifierSnapshots`: the
   local issuers' profiles and status lists while the issuers' state version
   (``issuers.state_version``, read once per request before anything else) is unchanged, the trust
-  registry's entries while its version (``verifiers.state_version``) is. Every change a verifier
+  registry's entries while its version (``verifiers.state_version``) is, and the verifiers
+  authenticated by ``POST /v1/verifications`` by their API key's hash (its nonce's statement
+  confirms the key, so a key no longer valid is refused at once). Every change a verifier
   must see writes a new version in its own transaction, so a revocation, a key rotation or a
   registry change committed before a request begins is seen by that request on every worker.
 """
@@ -29,6 +31,7 @@ from sqlmodel import Session
 
 from api.fetch import remote_fetcher
 from api.settings import Settings
+from credentials.bounded_cache import BoundedCache
 from credentials.encoding import json_dumps
 from credentials.errors import FetchFailed, TaitoError
 from credentials.snapshot import Snapshot
@@ -51,6 +54,7 @@ from verifiers.issuer_trust import (
     TrustSnapshot,
     trust_entry_cost,
 )
+from verifiers.organisations import RememberedVerifiers, remembered_verifier_cost
 from verifiers.status import LocalStatusList, LocalStatusLookup
 
 _FRESH = timedelta(0)
@@ -138,6 +142,7 @@ class VerifierSnapshots:
     issuers: Snapshot[str, LocalIssuerInfo | None]
     status_lists: Snapshot[tuple[str, str], CurrentStatuses]
     trust_entries: TrustSnapshot
+    verifiers: RememberedVerifiers
 
 
 def build_verifier_snapshots(
@@ -150,6 +155,9 @@ def build_verifier_snapshots(
             max_entries=2048, max_bytes=status_list_bytes, size_of=status_list_cost
         ),
         trust_entries=Snapshot(max_entries=4096, max_bytes=trust_bytes, size_of=trust_entry_cost),
+        verifiers=BoundedCache(
+            max_entries=1024, max_bytes=1 * MIB, size_of=remembered_verifier_cost
+        ),
     )
 
 

@@ -15,14 +15,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import literal_column, update
+from sqlalchemy import exists, literal_column, update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
 from verifiers.errors import NonceExpired, NonceReused, NonceUnknown
 from verifiers.organisations import VerifierInfo
 from verifiers.state_version import READ_TRUST_VERSION
-from verifiers.tables import VerifierNonce
+from verifiers.tables import Verifier, VerifierNonce
 
 NONCE_LIFETIME = timedelta(minutes=5)
 """How long an API-to-API nonce may wait for its presentation (the KB-JWT age limit too)."""
@@ -129,12 +129,18 @@ class ConsumedNonce:
 
 
 def consume_usable_nonce(
-    session: Session, *, verifier_id: str, nonce: str, now: datetime
+    session: Session,
+    *,
+    verifier_id: str,
+    nonce: str,
+    now: datetime,
+    api_key_hash: str | None = None,
 ) -> ConsumedNonce | None:
     """Check and consume an API-to-API nonce in one statement, in the caller's transaction.
 
     The ``UPDATE`` matches only a nonce of ``verifier_id``, not consumed, not expired and not a
-    presentation request's; it returns the trust registry's version read in the same statement
+    presentation request's, and, with ``api_key_hash``, only while that is still the verifier's
+    key; it returns the trust registry's version read in the same statement
     (:mod:`verifiers.state_version`). ``None`` when nothing matched: :func:`usable_nonce` then
     says why (or hands back a request's nonce). OpenID4VP 1.0 §14.1. Raises nothing.
     """
@@ -142,14 +148,21 @@ def consume_usable_nonce(
     if not 0 < len(nonce) <= 64:
         return None
     table = VerifierNonce
-    found = session.execute(
+    statement = (
         update(table)
         .where(col(table.nonce) == nonce)
         .where(col(table.verifier_id) == verifier_id)
         .where(col(table.consumed_at).is_(None))
         .where(col(table.request_id).is_(None))
         .where(col(table.expires_at) > now)
-        .values(consumed_at=now)
+    )
+    if api_key_hash is not None:
+        key_still_valid = exists().where(
+            col(Verifier.id) == verifier_id, col(Verifier.api_key_hash) == api_key_hash
+        )
+        statement = statement.where(key_still_valid)
+    found = session.execute(
+        statement.values(consumed_at=now)
         .returning(literal_column(READ_TRUST_VERSION))
         .execution_options(synchronize_session=False)
     ).first()

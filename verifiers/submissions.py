@@ -37,7 +37,12 @@ from verifiers.nonces import (
     release_nonce,
     usable_nonce,
 )
-from verifiers.organisations import VerifierInfo, verifier_by_id
+from verifiers.organisations import (
+    VerifierInfo,
+    api_key_hash,
+    authenticate_verifier,
+    verifier_by_id,
+)
 from verifiers.policy import REQUEST_ANSWER, SHARE_VIEW, VERIFICATION_API, DoorPolicy, NonceUse
 from verifiers.presentation_requests import load_request, seal_outcome, status_of
 from verifiers.report import VerificationReport
@@ -78,6 +83,14 @@ def _answer_request(
         row.sealed_outcome = seal_outcome(row, report.to_json(), kek=kek)
         session.add(row)
     return report
+
+
+def _confirm_key(
+    session: Session, *, verifier: VerifierInfo, api_key: str | None, base_url: str
+) -> None:
+    # A remembered verifier: read its key again (raises VerifierKeyInvalid when it is gone).
+    if api_key is not None:
+        authenticate_verifier(session, api_key=api_key, slug=verifier.slug, base_url=base_url)
 
 
 def _verify_with_nonce(
@@ -132,6 +145,7 @@ def verify_submission(
     language: Language,
     base_url: str,
     now: datetime,
+    confirm_api_key: str | None = None,
 ) -> VerificationReport:
     """``POST /v1/verifications``: :func:`submit_presentations`, committed (one transaction).
 
@@ -150,6 +164,7 @@ def verify_submission(
         language=language,
         base_url=base_url,
         now=now,
+        confirm_api_key=confirm_api_key,
     )
     session.commit()
     return report
@@ -169,6 +184,7 @@ def submit_presentations(
     language: Language,
     base_url: str,
     now: datetime,
+    confirm_api_key: str | None = None,
 ) -> VerificationReport:
     """Verify presentations for ``verifier``, in the caller's transaction (no commit).
 
@@ -179,12 +195,24 @@ def submit_presentations(
     :class:`AudienceNotOwn`, :class:`~verifiers.errors.RequestNotFound`,
     :class:`RequestExpired`, :class:`~verifiers.errors.NonceUnknown`,
     :class:`~verifiers.errors.NonceExpired` and :class:`NonceReused` (409: a replay).
+
+    ``confirm_api_key``: ``verifier`` was remembered for this API key rather than read now
+    (:data:`~verifiers.organisations.RememberedVerifiers`), so the key is confirmed in the
+    statement that consumes the nonce, or read again on every other path
+    (:class:`~verifiers.errors.VerifierKeyInvalid` when it is no longer the verifier's).
     """
     now = require_aware(now)
     if audience is not None and audience != verifier.client_id:
+        _confirm_key(session, verifier=verifier, api_key=confirm_api_key, base_url=base_url)
         raise AudienceNotOwn("the audience is not this verifier's client identifier")
     if request_id is None and nonce is not None:
-        consumed = consume_usable_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now)
+        consumed = consume_usable_nonce(
+            session,
+            verifier_id=verifier.id,
+            nonce=nonce,
+            now=now,
+            api_key_hash=None if confirm_api_key is None else api_key_hash(confirm_api_key),
+        )
         if consumed is not None:
             return _verify_with_nonce(
                 session,
@@ -197,10 +225,13 @@ def submit_presentations(
                 base_url=base_url,
                 now=now,
             )
+        _confirm_key(session, verifier=verifier, api_key=confirm_api_key, base_url=base_url)
         request_id = usable_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now).request_id
         if request_id is None:
             # Usable yet not consumable: another presentation holds it at this moment.
             raise NonceReused("the nonce has already been used")
+    else:
+        _confirm_key(session, verifier=verifier, api_key=confirm_api_key, base_url=base_url)
     if request_id is None:
         raise invalid("/request_id", "give a request_id, or a nonce from this verifier")
     row = load_request(session, request_id=request_id, verifier_id=verifier.id)

@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlmodel import col
 
 from api.app import create_app
 from api.database import build_engine
 from api.settings import Settings
 from credentials.keys import PrivateKey, generate_key
 from schemas import vct_for
+from sealing.secret_hashes import hash_secret
 from tests.api.test_end_to_end import (
     ADMIN,
     ADMIN_TOKEN,
@@ -30,6 +32,7 @@ from tests.api.test_end_to_end import (
 )
 from tests.api.test_end_to_end import world as world  # the fixture of the whole story
 from tests.api.test_foundation import assert_problem
+from verifiers.tables import Verifier
 
 COLLEGE = f"{BASE_URL}/issuers/college"
 
@@ -171,3 +174,32 @@ def test_a_malformed_submission_consumes_no_nonce(world: World) -> None:
 
     bound = present(issued["credential"], holder, ["title"], world.verifier_client_id, nonce)
     assert ok(world.verify({"nonce": nonce, "presentations": [bound]}))["verified"] is True
+
+
+def test_an_api_key_no_longer_valid_is_refused_at_once_by_a_worker_that_remembered_it(
+    world: World, other_worker: TestClient, clean_engine: Engine
+) -> None:
+    holder = generate_key("ES256")
+    issued = issued_to(world, holder, "snapshot-key-revoked")
+    assert verify_on(other_worker, world, issued["credential"], holder)["verified"] is True
+    nonce = world.nonce()
+    presentation = present(issued["credential"], holder, ["title"], world.verifier_client_id, nonce)
+    with clean_engine.begin() as connection:  # the key replaced, as an operator would revoke it
+        connection.execute(
+            update(Verifier)
+            .where(col(Verifier.slug) == "employer")
+            .values(api_key_hash=hash_secret("tvk_" + "r" * 43))
+        )
+
+    refused = other_worker.post(
+        "/v1/verifications",
+        json={"nonce": nonce, "presentations": [presentation]},
+        headers=bearer(world.verifier_key),
+    )
+    assert_problem(refused, 401, "verifier_key_invalid")
+    by_request = other_worker.post(
+        "/v1/verifications",
+        json={"request_id": "req_unknown", "presentations": [presentation]},
+        headers=bearer(world.verifier_key),
+    )
+    assert_problem(by_request, 401, "verifier_key_invalid")
