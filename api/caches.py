@@ -9,6 +9,8 @@ BoundedCache` bounded in entries and in bytes:
   sealed key once;
 - signed status lists (``issuers.publishing``): signing a list of 131,072 entries on every
   verification would dominate it;
+- opened wallet indexes (``wallet.held``): a listing, search or skills profile otherwise opens
+  every credential's sealed index (64 MiB, 50,000 indexes);
 - status entries reserved in blocks (``issuers.status_blocks``), so that concurrent issuance
   does not queue on a list's row (at most 256 issuer and kind pairs of 256 entries each).
 
@@ -37,6 +39,7 @@ from issuers.custody import PRIVATE_KEY_CACHE, PrivateKeyCacheKey, private_key_c
 from issuers.publishing import STATUS_LIST_CACHE, SignedStatusList, signed_status_list_cost
 from issuers.status_blocks import StatusBlocks
 from issuers.status_blocks import installed as status_blocks_installed
+from wallet.held import INDEX_CACHE, HeldIndex, IndexCacheKey, held_index_cost
 
 MIB: Final = 1024 * 1024
 
@@ -49,6 +52,7 @@ class AppCaches:
     private_keys: BoundedCache[PrivateKeyCacheKey, PrivateKey]
     status_lists: BoundedCache[str, SignedStatusList]
     status_blocks: StatusBlocks
+    wallet_indexes: BoundedCache[IndexCacheKey, HeldIndex]
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -58,6 +62,7 @@ class AppCaches:
             stack.enter_context(PRIVATE_KEY_CACHE.installed(self.private_keys))
             stack.enter_context(STATUS_LIST_CACHE.installed(self.status_lists))
             stack.enter_context(status_blocks_installed(self.status_blocks))
+            stack.enter_context(INDEX_CACHE.installed(self.wallet_indexes))
             yield
 
 
@@ -66,6 +71,7 @@ def build_caches(
     public_key_bytes: int = 8 * MIB,
     private_key_bytes: int = 4 * MIB,
     status_list_bytes: int = 32 * MIB,
+    wallet_index_bytes: int = 64 * MIB,
 ) -> AppCaches:
     """Fresh, empty caches for one application, bounded as given (entries and bytes)."""
     return AppCaches(
@@ -79,6 +85,9 @@ def build_caches(
             max_entries=1024, max_bytes=status_list_bytes, size_of=signed_status_list_cost
         ),
         status_blocks=StatusBlocks(),
+        wallet_indexes=BoundedCache(
+            max_entries=50_000, max_bytes=wallet_index_bytes, size_of=held_index_cost
+        ),
     )
 
 
