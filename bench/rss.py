@@ -47,7 +47,7 @@ class RssSampler:
         self.pid = pid
         self.peaks: dict[int, int] = {}
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread: threading.Thread | None = None
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -59,7 +59,10 @@ class RssSampler:
             self._stop.wait(INTERVAL)
 
     def __enter__(self) -> "RssSampler":
+        """Sample until the block ends; entered again, it goes on keeping the same peaks."""
+        self._stop.clear()
         if os.name == "posix":
+            self._thread = threading.Thread(target=self._run, daemon=True)
             self._thread.start()
         return self
 
@@ -70,8 +73,9 @@ class RssSampler:
         trace: TracebackType | None,
     ) -> None:
         self._stop.set()
-        if self._thread.is_alive():
+        if self._thread is not None:
             self._thread.join(timeout=5)
+            self._thread = None
 
     def per_worker(self) -> tuple[int, ...]:
         """Each worker's peak RSS in bytes, largest first."""

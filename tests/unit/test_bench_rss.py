@@ -19,8 +19,10 @@ def test_the_sampler_keeps_each_workers_peak_while_the_block_runs() -> None:
     )
     try:
         time.sleep(1)
-        with RssSampler(os.getpid()) as sampler:
-            time.sleep(0.6)
+        sampler = RssSampler(os.getpid())
+        for _ in range(2):  # one sampler per endpoint, entered for each of its runs
+            with sampler:
+                time.sleep(0.4)
         peaks = sampler.per_worker()
     finally:
         worker.kill()
