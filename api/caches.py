@@ -8,7 +8,11 @@ BoundedCache` bounded in entries and in bytes:
 - opened issuer private keys (``issuers.custody``): a batch of a thousand credentials opens the
   sealed key once;
 - signed status lists (``issuers.publishing``): signing a list of 131,072 entries on every
-  verification would dominate it.
+  verification would dominate it;
+- opened wallet indexes (``wallet.held``): a listing, search or skills profile otherwise opens
+  every credential's sealed index (64 MiB, 50,000 indexes);
+- status entries reserved in blocks (``issuers.status_blocks``), so that concurrent issuance
+  does not queue on a list's row (at most 256 issuer and kind pairs of 256 entries each).
 
 :class:`CacheScope` installs them in their modules' slots for the duration of each request, so
 two applications in one process (tests, a reload) never see each other's entries
@@ -33,6 +37,9 @@ from credentials.keys import (
 )
 from issuers.custody import PRIVATE_KEY_CACHE, PrivateKeyCacheKey, private_key_cost
 from issuers.publishing import STATUS_LIST_CACHE, SignedStatusList, signed_status_list_cost
+from issuers.status_blocks import StatusBlocks
+from issuers.status_blocks import installed as status_blocks_installed
+from wallet.held import INDEX_CACHE, HeldIndex, IndexCacheKey, held_index_cost
 
 MIB: Final = 1024 * 1024
 
@@ -44,6 +51,8 @@ class AppCaches:
     public_keys: BoundedCache[PublicKeyCacheKey, PublicKey]
     private_keys: BoundedCache[PrivateKeyCacheKey, PrivateKey]
     status_lists: BoundedCache[str, SignedStatusList]
+    status_blocks: StatusBlocks
+    wallet_indexes: BoundedCache[IndexCacheKey, HeldIndex]
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -52,6 +61,8 @@ class AppCaches:
             stack.enter_context(PUBLIC_KEY_CACHE.installed(self.public_keys))
             stack.enter_context(PRIVATE_KEY_CACHE.installed(self.private_keys))
             stack.enter_context(STATUS_LIST_CACHE.installed(self.status_lists))
+            stack.enter_context(status_blocks_installed(self.status_blocks))
+            stack.enter_context(INDEX_CACHE.installed(self.wallet_indexes))
             yield
 
 
@@ -60,6 +71,7 @@ def build_caches(
     public_key_bytes: int = 8 * MIB,
     private_key_bytes: int = 4 * MIB,
     status_list_bytes: int = 32 * MIB,
+    wallet_index_bytes: int = 64 * MIB,
 ) -> AppCaches:
     """Fresh, empty caches for one application, bounded as given (entries and bytes)."""
     return AppCaches(
@@ -71,6 +83,10 @@ def build_caches(
         ),
         status_lists=BoundedCache(
             max_entries=1024, max_bytes=status_list_bytes, size_of=signed_status_list_cost
+        ),
+        status_blocks=StatusBlocks(),
+        wallet_indexes=BoundedCache(
+            max_entries=50_000, max_bytes=wallet_index_bytes, size_of=held_index_cost
         ),
     )
 

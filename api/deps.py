@@ -11,13 +11,13 @@ from api.settings import Settings
 from verifiers.issuer_trust import Sources
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings = request.app.state.settings
     assert isinstance(settings, Settings)
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine = request.app.state.engine
     assert isinstance(engine, Engine)
     return engine
@@ -28,13 +28,13 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
         yield session
 
 
-def get_kek(request: Request) -> bytes:
+async def get_kek(request: Request) -> bytes:
     kek = request.app.state.kek
     assert isinstance(kek, bytes)
     return kek
 
 
-def get_verifier_sources(
+async def get_verifier_sources(
     request: Request, session: Annotated[Session, Depends(get_session)]
 ) -> Sources:
     """Where the gate fetches documents and learns about this instance's issuers (per request).

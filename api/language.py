@@ -57,7 +57,7 @@ def negotiate_language(accept_language: str | None, *, lang: str | None = None) 
     return best[1] if best is not None else DEFAULT_LANGUAGE
 
 
-def request_language(
+async def request_language(
     lang: Annotated[str | None, Query(max_length=35)] = None,
     accept_language: Annotated[str | None, Header(alias="Accept-Language")] = None,
 ) -> Language:

@@ -49,6 +49,7 @@ from bench.http_setup import (
     prepare,
 )
 from bench.report import Section, per_second, seconds
+from bench.rss import RssSampler
 from bench.verification_load import VERIFY_PATH, describe
 from bench.verification_scenario import Supply, probe
 from bench.wrk import Workload, WrkResult, run_wrk
@@ -222,9 +223,11 @@ def _server_runs(database: Database, workers: int, plan: Plan) -> list[Outcome]:
                 if scenario.after_warmup is not None:
                     scenario.after_warmup(warm)
         measured: dict[str, list[WrkResult]] = {s.endpoint: [] for s in running}
+        memory: dict[str, RssSampler] = {s.endpoint: RssSampler(server.pid) for s in running}
         for _ in range(plan.runs):
             for scenario in running:
-                measured[scenario.endpoint].append(_run(server, scenario, plan.seconds))
+                with memory[scenario.endpoint]:
+                    measured[scenario.endpoint].append(_run(server, scenario, plan.seconds))
         baseline = tuple(measured["GET /healthz"])
         for scenario in scenarios:
             outcome = Outcome(
@@ -236,6 +239,7 @@ def _server_runs(database: Database, workers: int, plan: Plan) -> list[Outcome]:
                 scenario.per_request,
                 scenario.skipped,
                 notes=(scenario.note,) if scenario.note else (),
+                rss=memory[scenario.endpoint].per_worker() if scenario in running else (),
             )
             if not plan.smoke and outcome.runs:
                 outcome = _cross_checked(server, scenario, outcome, plan)

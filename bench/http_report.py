@@ -35,6 +35,8 @@ class Outcome:
     profile: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     """Reading lines: what the workload was, the Python generator's cross-check."""
+    rss: tuple[int, ...] = ()
+    """Each worker's peak resident memory (bytes) during the measured runs, largest first."""
 
     def median(self, figure: Callable[[WrkResult], float]) -> float:
         """The median over the runs that measured the figure (a run without answers has no
@@ -100,11 +102,12 @@ def section(outcomes: list[Outcome], *, duration: int, warmup: int, runs: int, p
             "non-2xx",
             "wrong 2xx, socket errors",
             "÷ /healthz throughput",
+            "peak RSS per worker",
         ),
     )
     for o in outcomes:
         if not o.runs:
-            cells = ("", o.skipped, "", "", "", "", "", "")
+            cells = ("", o.skipped, "", "", "", "", "", "", "")
             table.add(o.endpoint, o.database, str(o.workers), *cells)
             continue
         note = " (supply exhausted)" if o.exhausted else ""
@@ -126,6 +129,7 @@ def section(outcomes: list[Outcome], *, duration: int, warmup: int, runs: int, p
             f"{sum(r.wrong for r in o.runs)}, {sum(r.socket_errors for r in o.runs)}"
             + (_sample(o) if o.errors else ""),
             times(o.healthz_ratio()) if o.baseline else "",
+            ", ".join(f"{size / 2**20:.0f} MiB" for size in o.rss) or "not read",
         )
     out.tables.append(table)
     out.targets.extend(_targets(outcomes, pg))

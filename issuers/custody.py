@@ -36,6 +36,7 @@ from credentials.keys import (
     public_key_from_jwk,
 )
 from issuers.errors import IssuerInvalid
+from issuers.state_version import bump_state_version
 from issuers.tables import IssuerCredential, IssuerKey
 from sealing.aead import open_sealed, seal
 
@@ -115,6 +116,7 @@ def add_issuer_key(
         created_at=require_aware(now),
     )
     session.add(row)
+    bump_state_version(session)  # a verifier of this instance must see the new key at once
     return _info(row)
 
 

@@ -10,8 +10,10 @@
   the header ``kid`` is the DID URL of the key in the did:web document.
 
 One issuance (and each batch) goes: claim the ``Idempotency-Key`` (committed), check the request,
-reserve status entries (committed), sign with the active key (opened once per application), then add
-the register rows, the pickup codes and the sealed response in **one** transaction. Whatever
+take status entries from the worker's reserved block (a new block is reserved and committed
+when it runs out: :mod:`issuers.status_blocks`), sign with the active key (opened once per
+application), then add the register rows, the pickup codes and the sealed response in **one**
+transaction. Whatever
 fails before that commit leaves no credential in the register and releases the key; reserved
 indices stay unused, never reused.
 """
@@ -45,7 +47,8 @@ from issuers.identifiers import (
 from issuers.issuance_input import CredentialRequest, Format, PreparedCredential, prepare_credential
 from issuers.organisations import IssuerAccount
 from issuers.pickup import new_pickup
-from issuers.status import ListKind, StatusSlot, reserve_status_slots
+from issuers.status import ListKind, StatusSlot
+from issuers.status_blocks import take_status_slots
 from issuers.tables import IssuerCredential, IssuerPickup
 
 _DECOYS = random_decoys(minimum=1, maximum=3)
@@ -172,7 +175,7 @@ def sign_credentials(
     base_url: str,
     now: datetime,
 ) -> list[SignedCredential]:
-    """Reserve status entries (committed) and sign each prepared credential, in order.
+    """Take reserved status entries (:mod:`issuers.status_blocks`) and sign each credential.
 
     draft-ietf-oauth-status-list §6.2, Bitstring Status List §2.1. Raises
     :class:`~sealing.aead.SealError` when the issuer's key does not open.
@@ -181,9 +184,7 @@ def sign_credentials(
     for item in prepared:
         wanted[_kind(item.format)] += 1
     slots: dict[ListKind, list[StatusSlot]] = {
-        kind: list(
-            reserve_status_slots(session, issuer_id=issuer.id, kind=kind, count=count, now=now)
-        )
+        kind: list(take_status_slots(session, issuer_id=issuer.id, kind=kind, count=count, now=now))
         for kind, count in wanted.items()
     }
     signer = _Signer(signing_key(session, issuer_id=issuer.id, kek=kek), issuer, base_url, now)

@@ -32,6 +32,7 @@ from credentials.clock import require_aware
 from credentials.status_list import StatusList, StatusType
 from issuers.errors import IssuedCredentialNotFound, StatusChangeRefused
 from issuers.register import RegisterEntry, register_entry
+from issuers.state_version import bump_state_version
 from issuers.tables import Issuer, IssuerCredential, IssuerStatusList
 
 LIST_SIZE: Final = 131_072
@@ -247,6 +248,7 @@ def change_credential_status(
     row.status = status
     row.status_changed_at = now
     session.add(row)
+    bump_state_version(session)  # the next verification on every worker sees it
     session.commit()
     return register_entry(row)
 

@@ -209,3 +209,16 @@ class IssuerOffer(SQLModel, table=True):
     credential_id: str | None = Field(
         default=None, foreign_key="issuer_credential.id", max_length=40, nullable=True
     )
+
+
+class IssuerState(SQLModel, table=True):
+    """One row: the version of what verification reads from the issuers, new at every change.
+
+    Written with every change a verifier of this instance must see at once (a status change, a
+    key added or rotated, an issuer created); :mod:`issuers.state_version` reads and writes it.
+    """
+
+    __tablename__ = "issuer_state"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: str = Field(max_length=32)

@@ -13,10 +13,13 @@ as the Digital and Population Data Services Agency defines it (century signs as 
 A candidate counts only when its date exists and its check character is right, so look-alikes
 (order numbers, dates with a suffix) are not flagged. Candidates are found anywhere in a string,
 also inside longer text, in lower case, and with a Unicode dash for ``-``. Results are JSON
-Pointers, never the matched text.
+Pointers, never the matched text. A set of claims is scanned in one pass over all its strings
+joined (a separator no candidate can span); only claims holding a code are walked again for the
+pointers.
 """
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -25,9 +28,13 @@ from schemas.claim_path import json_pointer
 _CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 _CENTURY = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900}
 _CENTURY |= dict.fromkeys("ABCDEF", 2000)
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))
-# A lookahead finds overlapping candidates, so "x010190-123A" and "1010190-123A" are both seen.
-_CANDIDATE = re.compile(r"(?=([0-9]{6})([-+A-FU-Y])([0-9]{3})([0-9A-Y]))")
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2212]")
+# Searched again from the position after each candidate's start, so overlapping candidates
+# ("x010190-123A" and "1010190-123A") are all seen.
+_CANDIDATE = re.compile(r"([0-9]{6})([-+A-FU-Y])([0-9]{3})([0-9A-Y])")
+_SEPARATOR = "\x00"  # in none of a candidate's character classes, before or after upper()
+# Six digits and a century sign in any case or dash: every candidate has this, most text has not.
+_HINT = re.compile("[0-9]{6}[-+A-Fa-fU-Yu-y\u2010\u2011\u2012\u2013\u2014\u2212]")
 
 
 def _valid(digits: str, century: str, individual: str, check: str) -> bool:
@@ -42,8 +49,29 @@ def _valid(digits: str, century: str, individual: str, check: str) -> bool:
 
 def contains_personal_identity_code(text: str) -> bool:
     """Whether ``text`` contains a valid Finnish personal identity code anywhere in it."""
-    normal = text.translate(_DASHES).upper()
-    return any(_valid(*m.groups()) for m in _CANDIDATE.finditer(normal))
+    if _HINT.search(text) is None:
+        return False
+    normal = _DASHES.sub("-", text).upper()
+    found = _CANDIDATE.search(normal)
+    while found is not None:
+        if _valid(*found.groups()):
+            return True
+        found = _CANDIDATE.search(normal, found.start() + 1)
+    return False
+
+
+def _strings(claims: Any) -> Iterator[str]:
+    stack = [claims]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield str(key)
+                stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def find_personal_identity_codes(claims: Any) -> list[str]:
@@ -54,6 +82,8 @@ def find_personal_identity_codes(claims: Any) -> list[str]:
     has it, so the code never appears in the result (nothing below such a name is reported
     separately). Pointers are unique and in document order. Raises nothing.
     """
+    if not contains_personal_identity_code(_SEPARATOR.join(_strings(claims))):
+        return []
     found: list[str] = []
     stack: list[tuple[list[str | int], Any]] = [([], claims)]
     while stack:

@@ -23,6 +23,7 @@ from credentials.fetch import MAX_DOCUMENT_BYTES, fetch_document
 from credentials.issuer_metadata import metadata_resolver, parse_jwk_set
 from credentials.keys import PublicKey, public_key_from_jwk
 from credentials.resolvers import IssuerKeyResolver, pick_key
+from credentials.snapshot import Snapshot
 from verifiers.admission import IssuerTrust
 from verifiers.fetching import DocumentCache, Fetcher, caching_body_fetcher
 from verifiers.status import LocalStatusLookup, no_local_status
@@ -48,6 +49,18 @@ class LocalIssuerInfo:
 LocalIssuerLookup = Callable[[str], LocalIssuerInfo | None]
 """``local_issuer(identifier)``: the issuer of this instance with that ``iss``, or ``None``."""
 
+TrustSnapshot = Snapshot[str, TrustEntry | None]
+"""The trust registry's entries by identifier (``None``: not in the registry), kept while the
+registry's version (:mod:`verifiers.state_version`) is unchanged."""
+
+TRUST_ENTRY_BYTES = 16 * 1024
+"""What one kept registry entry is charged: an entry is at most a few pinned JWKs and a URL."""
+
+
+def trust_entry_cost(identifier: str, entry: TrustEntry | None) -> int:
+    """The bytes a :data:`TrustSnapshot` entry is charged (an upper estimate)."""
+    return len(identifier) + (TRUST_ENTRY_BYTES if entry is not None else 64)
+
 
 @dataclass(frozen=True)
 class Sources:
@@ -58,12 +71,15 @@ class Sources:
     adapts the issuers service on the request's session, ``cache`` is the one
     :class:`DocumentCache` of the process (``app.state``), and ``local_status`` reads this
     instance's status lists from the issuers' state, unsigned, so no private key is loaded.
+    ``trust_entries`` is the application's snapshot of the trust registry (``None``: read the
+    registry at every lookup, as the command line and service tests do).
     """
 
     fetch: Fetcher
     local_issuer: LocalIssuerLookup
     cache: DocumentCache
     local_status: LocalStatusLookup = no_local_status
+    trust_entries: TrustSnapshot | None = None
 
 
 def _keys_resolver(identifier: str, keys: tuple[PublicKey, ...]) -> IssuerKeyResolver:
@@ -130,16 +146,38 @@ def _entry_trust(
     )
 
 
+@dataclass(frozen=True)
+class TrustVersion:
+    """The trust registry's version as read in this transaction (``None``: no change yet)."""
+
+    value: str | None
+
+
 def find_issuer_trust(
-    session: Session, *, identifier: str, sources: Sources, now: datetime
+    session: Session,
+    *,
+    identifier: str,
+    sources: Sources,
+    now: datetime,
+    trust_version: TrustVersion | None = None,
 ) -> IssuerTrust | None:
     """The trust this instance places in ``identifier``, or ``None`` for an unknown issuer.
 
     SD-JWT VC §3.5. A registry entry wins, except that for an issuer of this instance it only
     narrows the accredited types; an issuer of this instance without one is trusted for its
-    accredited types. Raises nothing for an unknown issuer (the caller reports it).
+    accredited types. The entry comes from ``sources.trust_entries`` when ``trust_version`` (read
+    in this transaction) is given, else from the registry. Raises nothing for an unknown issuer
+    (the caller reports it).
     """
-    entry = find_trust_entry(session, identifier=identifier)
+    snapshot = sources.trust_entries
+    if snapshot is not None and trust_version is not None:
+        entry = snapshot.read(
+            identifier,
+            version=trust_version.value,
+            load=lambda: find_trust_entry(session, identifier=identifier),
+        )
+    else:
+        entry = find_trust_entry(session, identifier=identifier)
     local = sources.local_issuer(identifier)
     if local is not None and local.identifier != identifier:
         local = None

@@ -6,19 +6,25 @@ conditional ``UPDATE ... WHERE consumed_at IS NULL``: of two concurrent presenta
 only the first commits; the other affects no row and is a replay (409). Expired nonces are
 purged :data:`NONCE_RETENTION` after their expiry (:func:`purge_expired_nonces`); a replay that
 late finds no nonce and is refused as ``nonce_unknown``.
+
+``POST /v1/verifications`` checks and consumes its nonce in one statement
+(:func:`consume_usable_nonce`), which also reads the trust registry's version; a presentation
+that turns out not to carry the nonce under its holder's signature gives it back
+(:func:`release_nonce`) before the transaction ends, so a stranger still cannot burn one.
 """
 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, exists, literal_column, update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
 from verifiers.errors import NonceExpired, NonceReused, NonceUnknown
 from verifiers.organisations import VerifierInfo
-from verifiers.tables import VerifierNonce
+from verifiers.state_version import READ_TRUST_VERSION
+from verifiers.tables import Verifier, VerifierNonce
 
 NONCE_LIFETIME = timedelta(minutes=5)
 """How long an API-to-API nonce may wait for its presentation (the KB-JWT age limit too)."""
@@ -132,3 +138,66 @@ def purge_expired_nonces(session: Session, *, now: datetime) -> int:
     )
     session.commit()
     return int(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True)
+class ConsumedNonce:
+    """A nonce this transaction consumed, and the trust registry's version read with it."""
+
+    nonce: str
+    trust_version: str | None
+
+
+def consume_usable_nonce(
+    session: Session,
+    *,
+    verifier_id: str,
+    nonce: str,
+    now: datetime,
+    api_key_hash: str | None = None,
+) -> ConsumedNonce | None:
+    """Check and consume an API-to-API nonce in one statement, in the caller's transaction.
+
+    The ``UPDATE`` matches only a nonce of ``verifier_id``, not consumed, not expired and not a
+    presentation request's, and, with ``api_key_hash``, only while that is still the verifier's
+    key; it returns the trust registry's version read in the same statement
+    (:mod:`verifiers.state_version`). ``None`` when nothing matched: :func:`usable_nonce` then
+    says why (or hands back a request's nonce). OpenID4VP 1.0 §14.1. Raises nothing.
+    """
+    now = require_aware(now)
+    if not 0 < len(nonce) <= 64:
+        return None
+    table = VerifierNonce
+    statement = (
+        update(table)
+        .where(col(table.nonce) == nonce)
+        .where(col(table.verifier_id) == verifier_id)
+        .where(col(table.consumed_at).is_(None))
+        .where(col(table.request_id).is_(None))
+        .where(col(table.expires_at) > now)
+    )
+    if api_key_hash is not None:
+        key_still_valid = exists().where(
+            col(Verifier.id) == verifier_id, col(Verifier.api_key_hash) == api_key_hash
+        )
+        statement = statement.where(key_still_valid)
+    found = session.execute(
+        statement.values(consumed_at=now)
+        .returning(literal_column(READ_TRUST_VERSION))
+        .execution_options(synchronize_session=False)
+    ).first()
+    if found is None:
+        return None
+    version = found[0]
+    return ConsumedNonce(nonce=nonce, trust_version=version if isinstance(version, str) else None)
+
+
+def release_nonce(session: Session, *, verifier_id: str, consumed: ConsumedNonce) -> None:
+    """Give back a nonce :func:`consume_usable_nonce` took in this transaction (no commit)."""
+    session.execute(
+        update(VerifierNonce)
+        .where(col(VerifierNonce.nonce) == consumed.nonce)
+        .where(col(VerifierNonce.verifier_id) == verifier_id)
+        .values(consumed_at=None)
+        .execution_options(synchronize_session=False)
+    )

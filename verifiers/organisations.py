@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from credentials.bounded_cache import BoundedCache
 from credentials.clock import as_utc, require_aware
 from sealing.secret_hashes import hash_secret
 from verifiers.errors import (
@@ -112,6 +113,36 @@ def authenticate_verifier(
     if slug is not None and row.slug != slug:
         raise VerifierNotFound("there is no such verifier")
     return _info(row, base_url)
+
+
+RememberedVerifiers = BoundedCache[str, VerifierInfo]
+"""Verifiers by the hash of their API key, kept only for ``POST /v1/verifications``, whose nonce
+statement confirms the key again (:func:`verifiers.nonces.consume_usable_nonce`)."""
+
+
+def remembered_verifier_cost(key_hash: str, info: VerifierInfo) -> int:
+    """The bytes a remembered verifier is charged (an upper estimate)."""
+    return 512 + len(key_hash) + len(info.slug) + len(info.name) * 4 + len(info.client_id)
+
+
+def recall_verifier(*, api_key: str, remembered: RememberedVerifiers) -> VerifierInfo | None:
+    """The verifier remembered for this API key, if any (the caller must confirm the key
+    in the statement that consumes its nonce; see :data:`RememberedVerifiers`)."""
+    if not _KEY.match(api_key):
+        return None
+    return remembered.get(hash_secret(api_key))
+
+
+def remember_verifier(
+    *, api_key: str, verifier: VerifierInfo, remembered: RememberedVerifiers
+) -> None:
+    """Keep ``verifier`` for its API key (just authenticated by :func:`authenticate_verifier`)."""
+    remembered.put(hash_secret(api_key), verifier)
+
+
+def api_key_hash(api_key: str) -> str:
+    """How a verifier's API key is stored and looked up (SHA-256 hex)."""
+    return hash_secret(api_key)
 
 
 def get_verifier(session: Session, *, slug: str, base_url: str) -> VerifierInfo:

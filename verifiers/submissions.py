@@ -28,10 +28,21 @@ from credentials.dcql import parse_query
 from verifiers.admission import Expected
 from verifiers.errors import AudienceNotOwn, NonceReused, RequestExpired
 from verifiers.gate_sources import gate_context
-from verifiers.issuer_trust import Sources
+from verifiers.issuer_trust import Sources, TrustVersion
 from verifiers.language import Language, as_language
-from verifiers.nonces import consume_nonce, usable_nonce
-from verifiers.organisations import VerifierInfo, verifier_by_id
+from verifiers.nonces import (
+    ConsumedNonce,
+    consume_nonce,
+    consume_usable_nonce,
+    release_nonce,
+    usable_nonce,
+)
+from verifiers.organisations import (
+    VerifierInfo,
+    api_key_hash,
+    authenticate_verifier,
+    verifier_by_id,
+)
 from verifiers.policy import REQUEST_ANSWER, SHARE_VIEW, VERIFICATION_API, DoorPolicy, NonceUse
 from verifiers.presentation_requests import load_request, seal_outcome, status_of
 from verifiers.report import VerificationReport
@@ -74,6 +85,52 @@ def _answer_request(
     return report
 
 
+def _confirm_key(
+    session: Session, *, verifier: VerifierInfo, api_key: str | None, base_url: str
+) -> None:
+    # A remembered verifier: read its key again (raises VerifierKeyInvalid when it is gone).
+    if api_key is not None:
+        authenticate_verifier(session, api_key=api_key, slug=verifier.slug, base_url=base_url)
+
+
+def _verify_with_nonce(
+    session: Session,
+    *,
+    verifier: VerifierInfo,
+    consumed: ConsumedNonce,
+    vp_token: object,
+    presentations: object,
+    sources: Sources,
+    language: Language,
+    base_url: str,
+    now: datetime,
+) -> VerificationReport:
+    # The nonce is consumed already (one statement, with the registry's version); it is given
+    # back unless a presentation carries it under its holder's signature. Should anything here
+    # raise, the caller does not commit, and the consumption goes with the transaction.
+    items = placed_items(vp_token=vp_token, presentations=presentations, query=None)
+    context = gate_context(
+        session,
+        sources=sources,
+        language=language,
+        base_url=base_url,
+        now=now,
+        trust_version=TrustVersion(consumed.trust_version),
+    )
+    expected = Expected(audience=verifier.client_id, nonce=consumed.nonce)
+    report, bound = run_gate(
+        items,
+        policy=VERIFICATION_API,
+        context=context,
+        expected=expected,
+        query=None,
+        request_id=None,
+    )
+    if not (bound and VERIFICATION_API.nonce is NonceUse.SINGLE_USE):
+        release_nonce(session, verifier_id=verifier.id, consumed=consumed)
+    return report
+
+
 def verify_submission(
     session: Session,
     *,
@@ -88,6 +145,7 @@ def verify_submission(
     language: Language,
     base_url: str,
     now: datetime,
+    confirm_api_key: str | None = None,
 ) -> VerificationReport:
     """``POST /v1/verifications``: :func:`submit_presentations`, committed (one transaction).
 
@@ -106,6 +164,7 @@ def verify_submission(
         language=language,
         base_url=base_url,
         now=now,
+        confirm_api_key=confirm_api_key,
     )
     session.commit()
     return report
@@ -125,6 +184,7 @@ def submit_presentations(
     language: Language,
     base_url: str,
     now: datetime,
+    confirm_api_key: str | None = None,
 ) -> VerificationReport:
     """Verify presentations for ``verifier``, in the caller's transaction (no commit).
 
@@ -135,29 +195,43 @@ def submit_presentations(
     :class:`AudienceNotOwn`, :class:`~verifiers.errors.RequestNotFound`,
     :class:`RequestExpired`, :class:`~verifiers.errors.NonceUnknown`,
     :class:`~verifiers.errors.NonceExpired` and :class:`NonceReused` (409: a replay).
+
+    ``confirm_api_key``: ``verifier`` was remembered for this API key rather than read now
+    (:data:`~verifiers.organisations.RememberedVerifiers`), so the key is confirmed in the
+    statement that consumes the nonce, or read again on every other path
+    (:class:`~verifiers.errors.VerifierKeyInvalid` when it is no longer the verifier's).
     """
     now = require_aware(now)
     if audience is not None and audience != verifier.client_id:
+        _confirm_key(session, verifier=verifier, api_key=confirm_api_key, base_url=base_url)
         raise AudienceNotOwn("the audience is not this verifier's client identifier")
     if request_id is None and nonce is not None:
+        consumed = consume_usable_nonce(
+            session,
+            verifier_id=verifier.id,
+            nonce=nonce,
+            now=now,
+            api_key_hash=None if confirm_api_key is None else api_key_hash(confirm_api_key),
+        )
+        if consumed is not None:
+            return _verify_with_nonce(
+                session,
+                verifier=verifier,
+                consumed=consumed,
+                vp_token=vp_token,
+                presentations=presentations,
+                sources=sources,
+                language=language,
+                base_url=base_url,
+                now=now,
+            )
+        _confirm_key(session, verifier=verifier, api_key=confirm_api_key, base_url=base_url)
         request_id = usable_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now).request_id
         if request_id is None:
-            items = placed_items(vp_token=vp_token, presentations=presentations, query=None)
-            context = gate_context(
-                session, sources=sources, language=language, base_url=base_url, now=now
-            )
-            expected = Expected(audience=verifier.client_id, nonce=nonce)
-            report, bound = run_gate(
-                items,
-                policy=VERIFICATION_API,
-                context=context,
-                expected=expected,
-                query=None,
-                request_id=None,
-            )
-            if bound and VERIFICATION_API.nonce is NonceUse.SINGLE_USE:
-                consume_nonce(session, verifier_id=verifier.id, nonce=nonce, now=now)
-            return report
+            # Usable yet not consumable: another presentation holds it at this moment.
+            raise NonceReused("the nonce has already been used")
+    else:
+        _confirm_key(session, verifier=verifier, api_key=confirm_api_key, base_url=base_url)
     if request_id is None:
         raise invalid("/request_id", "give a request_id, or a nonce from this verifier")
     row = load_request(session, request_id=request_id, verifier_id=verifier.id)

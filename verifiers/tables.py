@@ -86,3 +86,16 @@ class TrustedIssuer(SQLModel, table=True):
     vct_values: list[str] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+
+
+class VerifierState(SQLModel, table=True):
+    """One row: the version of the trust registry, new at every change of it.
+
+    Read in the statement that consumes a nonce (:mod:`verifiers.nonces`), so a verification sees
+    every registry change committed before it began (:mod:`verifiers.state_version`).
+    """
+
+    __tablename__ = "verifier_state"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: str = Field(max_length=32)

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, delete, select
 
 from credentials.clock import as_utc, require_aware
 from verifiers.errors import TrustedIssuerExists, TrustedIssuerNotFound
+from verifiers.state_version import bump_trust_version
 from verifiers.tables import TrustedIssuer
 from verifiers.trust_entries import (
     REGISTRY_VERSION,
@@ -86,6 +87,7 @@ def add_trusted_issuer(session: Session, *, entry: TrustEntry, now: datetime) ->
     row = _new_row(entry.identifier, now)
     _apply(row, entry, now)
     session.add(row)
+    bump_trust_version(session)
     try:
         session.commit()
     except IntegrityError:
@@ -105,6 +107,7 @@ def replace_trusted_issuer(
         raise TrustedIssuerNotFound("the issuer is not in the trust registry")
     _apply(row, entry, require_aware(now))
     session.add(row)
+    bump_trust_version(session)
     session.commit()
     return _stored(row)
 
@@ -115,6 +118,7 @@ def remove_trusted_issuer(session: Session, *, identifier: str) -> None:
     if row is None:
         raise TrustedIssuerNotFound("the issuer is not in the trust registry")
     session.delete(row)
+    bump_trust_version(session)
     session.commit()
 
 
@@ -164,5 +168,6 @@ def import_trust_registry(
             row = _new_row(entry.identifier, now)
         _apply(row, entry, now)
         session.add(row)
+    bump_trust_version(session)
     session.commit()
     return list_trusted_issuers(session)

@@ -3,6 +3,11 @@
 The document holds the credential exactly as issued and what the gate established on receipt;
 the index holds only what lists, filters, search and the skills profile need, so those open a
 few hundred bytes per credential instead of the whole credential (see :mod:`wallet.tables`).
+
+An index is written once, with its row, and never changed, so a worker keeps the indexes it
+opened (:data:`INDEX_CACHE`, installed per request by the application, bounded in entries and
+bytes) by holder and row: a listing reads which rows the holder has now (ids only) and opens
+only those it has not seen. A deleted or erased credential has no row, so it is never listed.
 """
 
 from collections.abc import Iterator, Mapping
@@ -12,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from credentials.bounded_cache import CacheSlot
 from credentials.clock import as_utc
 from credentials.encoding import JSONValue
 from wallet.claims import HeldSkill
@@ -21,6 +27,7 @@ from wallet.vault import Vault
 
 DOCUMENT = "credential"
 INDEX = "credential-index"
+_OPEN_AT_ONCE = 500
 
 
 @dataclass(frozen=True)
@@ -159,15 +166,57 @@ def load_document(session: Session, vault: Vault, credential_id: str) -> HeldDoc
     return open_document(vault, row)
 
 
+IndexCacheKey = tuple[str, str, datetime]
+"""A held index's holder id, row id and time of receipt."""
+
+INDEX_CACHE: CacheSlot[IndexCacheKey, "HeldIndex"] = CacheSlot("taito.wallet_indexes")
+
+
+def held_index_cost(key: IndexCacheKey, index: "HeldIndex") -> int:
+    """The bytes a kept index is charged: its texts (4 bytes a character at most) and overhead."""
+    texts = (index.title or "", index.text, index.vct, index.issuer, index.issuer_name or "")
+    skills = sum(len(str(skill)) for skill in index.skills)
+    return 512 + 4 * (sum(len(text) for text in texts) + skills) + 96 * len(index.skills)
+
+
 def iter_indexes(session: Session, vault: Vault) -> Iterator[HeldIndex]:
-    """Every credential index of the holder, newest first (reads only the index column)."""
-    statement = (
-        select(WalletCredential.id, WalletCredential.received_at, WalletCredential.sealed_index)
-        .where(col(WalletCredential.holder_id) == vault.holder_id)
-        .order_by(col(WalletCredential.received_at).desc(), col(WalletCredential.id))
-    )
-    for row_id, received_at, sealed in session.exec(statement):
-        yield _open_index(vault, row_id, received_at, sealed)
+    """Every credential index of the holder, newest first (reads only the index column).
+
+    With an :data:`INDEX_CACHE` installed, only the ids are read, and the indexes not kept yet.
+    """
+    order = (col(WalletCredential.received_at).desc(), col(WalletCredential.id))
+    mine = col(WalletCredential.holder_id) == vault.holder_id
+    cache = INDEX_CACHE.current()
+    if cache is None:
+        statement = select(
+            WalletCredential.id, WalletCredential.received_at, WalletCredential.sealed_index
+        ).where(mine)
+        for row_id, received_at, sealed in session.exec(statement.order_by(*order)):
+            yield _open_index(vault, row_id, received_at, sealed)
+        return
+    rows = session.exec(
+        select(WalletCredential.id, WalletCredential.received_at).where(mine).order_by(*order)
+    ).all()
+    found = {
+        row_id: cache.get((vault.holder_id, row_id, as_utc(received_at)))
+        for row_id, received_at in rows
+    }
+    missing = [row_id for row_id, index in found.items() if index is None]
+    for start in range(0, len(missing), _OPEN_AT_ONCE):
+        chunk = missing[start : start + _OPEN_AT_ONCE]
+        sealed_rows = session.exec(
+            select(
+                WalletCredential.id, WalletCredential.received_at, WalletCredential.sealed_index
+            ).where(mine, col(WalletCredential.id).in_(chunk))
+        )
+        for row_id, received_at, sealed in sealed_rows:
+            opened = _open_index(vault, row_id, received_at, sealed)
+            cache.put((vault.holder_id, row_id, opened.received_at), opened)
+            found[row_id] = opened
+    for row_id, _ in rows:
+        index = found[row_id]
+        if index is not None:
+            yield index
 
 
 def iter_documents(session: Session, vault: Vault) -> Iterator[HeldDocument]:

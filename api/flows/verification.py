@@ -25,13 +25,16 @@ def verify_presentations(
     language: Language,
     base_url: str,
     now: datetime,
+    confirm_api_key: str | None = None,
 ) -> VerificationReport:
     """The verifiers' gate, reading issuers' documents through ``sources`` (this instance's own
     in-process, from ``issuers.publishing``; others over HTTP).
 
     Only the verifiers write (the consumed nonce, the request's outcome), so
     :func:`~verifiers.submissions.verify_submission` owns that transaction. RFC 9901 §7.3;
-    OpenID4VP 1.0 §8.1, §14.1. Raises as :func:`~verifiers.submissions.verify_submission`.
+    OpenID4VP 1.0 §8.1, §14.1. ``confirm_api_key``: ``verifier`` was remembered for this key,
+    which the nonce's own statement confirms. Raises as
+    :func:`~verifiers.submissions.verify_submission`.
     """
     return verify_submission(
         session,
@@ -46,4 +49,5 @@ def verify_presentations(
         language=language,
         base_url=base_url,
         now=now,
+        confirm_api_key=confirm_api_key,
     )

@@ -11,7 +11,8 @@ is in the language the request was created in.
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import VerifierKey
 from api.deps import KEKDep, SessionDep, SettingsDep
@@ -29,7 +30,12 @@ from api.schemas_verifiers import (
     VerificationIn,
 )
 from verifiers.nonces import issue_nonce
-from verifiers.organisations import VerifierInfo, authenticate_verifier
+from verifiers.organisations import (
+    VerifierInfo,
+    authenticate_verifier,
+    recall_verifier,
+    remember_verifier,
+)
 from verifiers.presentation_requests import create_request, get_request
 
 router = APIRouter(route_class=StrictRoute, tags=["verifiers"])
@@ -48,8 +54,28 @@ def any_verifier(token: VerifierKey, session: SessionDep, settings: SettingsDep)
     return authenticate_verifier(session, api_key=token, slug=None, base_url=settings.base_url)
 
 
+async def verifying_verifier(
+    request: Request, token: VerifierKey, session: SessionDep, settings: SettingsDep
+) -> VerifierInfo:
+    """The verifier whose API key was sent, remembered between verifications (401 otherwise).
+
+    Only for ``POST /v1/verifications``: the statement that consumes its nonce confirms the key
+    (``confirm_api_key``), so no verification runs on a key that is no longer valid.
+    """
+    remembered = request.app.state.verifier_snapshots.verifiers
+    found = recall_verifier(api_key=token, remembered=remembered)
+    if found is not None:
+        return found
+    verifier = await run_in_threadpool(
+        authenticate_verifier, session, api_key=token, slug=None, base_url=settings.base_url
+    )
+    remember_verifier(api_key=token, verifier=verifier, remembered=remembered)
+    return verifier
+
+
 VerifierDep = Annotated[VerifierInfo, Depends(current_verifier)]
 AnyVerifierDep = Annotated[VerifierInfo, Depends(any_verifier)]
+VerifyingVerifierDep = Annotated[VerifierInfo, Depends(verifying_verifier)]
 
 
 @router.post("/v1/verifiers/{slug}/requests", response_model=RequestCreatedOut, status_code=201)
@@ -104,7 +130,8 @@ def post_nonce(verifier: VerifierDep, session: SessionDep) -> NonceOut:
 @router.post("/v1/verifications", response_model=ReportOut)
 def post_verification(
     body: VerificationIn,
-    verifier: AnyVerifierDep,
+    verifier: VerifyingVerifierDep,
+    token: VerifierKey,
     session: SessionDep,
     settings: SettingsDep,
     kek: KEKDep,
@@ -125,5 +152,6 @@ def post_verification(
         language=language,
         base_url=settings.base_url,
         now=datetime.now(UTC),
+        confirm_api_key=token,
     )
     return ReportOut.model_validate(report.to_json())

@@ -139,3 +139,16 @@ def test_a_changed_check_character_is_never_a_code(born: date, individual: int, 
 def test_scanning_a_large_claim_set_is_fast() -> None:
     claims = {"tasks": [f"Tehtävä {i} {date(2000, 1, 1) + timedelta(days=i)}" for i in range(200)]}
     assert find_personal_identity_codes(claims) == []
+
+
+def test_a_code_split_across_two_claims_is_not_one() -> None:
+    assert contains_personal_identity_code("010190-123M")
+    claims = {"first": "010190", "second": "-123M", "list": ["0101", "90-123M"]}
+    assert find_personal_identity_codes(claims) == []
+
+
+def test_a_valid_code_overlapping_an_invalid_candidate_is_found() -> None:
+    # "010190A0101" has the shape of a code but a wrong check character; the valid code starts
+    # inside it, at its seventh character.
+    assert not contains_personal_identity_code("010190A0101")
+    assert find_personal_identity_codes({"note": "010190A010190-123M"}) == ["/note"]
