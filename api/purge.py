@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from api.logs import error_type, exception_summary
 from issuers.idempotency import purge_idempotency_records
+from issuers.offers import purge_expired_offers
 from issuers.pickup import purge_expired_pickups
 from verifiers.nonces import purge_expired_nonces
 from wallet.login_throttle import purge_login_throttles
@@ -38,6 +39,7 @@ class Purge(Protocol):
 
 PURGES: Final[tuple[tuple[str, Purge], ...]] = (
     ("pickup_codes", purge_expired_pickups),
+    ("offers", purge_expired_offers),
     ("idempotency_records", purge_idempotency_records),
     ("nonces", purge_expired_nonces),
     ("tokens", purge_expired_tokens),

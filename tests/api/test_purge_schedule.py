@@ -119,6 +119,7 @@ def test_taito_admin_purge_prints_counts_per_kind_and_exits_0(
     printed = dict(line.split("\t") for line in capsys.readouterr().out.splitlines())
     assert printed == {
         "pickup_codes": "0",
+        "offers": "0",
         "idempotency_records": "0",
         "nonces": "1",
         "tokens": "0",

@@ -2,6 +2,7 @@
 
 import secrets
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,8 +13,9 @@ from api.purge import PURGE_LOCK_KEY, PurgeReport, purge_expired
 from issuers.errors import PickupCodeExpired, PickupCodeUnknown
 from issuers.idempotency import RETENTION, Replay, Started, begin, fingerprint
 from issuers.issuance import issue_credential
+from issuers.offers import OFFER_LIFETIME, create_offer
 from issuers.pickup import PICKUP_LIFETIME, claim_pickup_code
-from issuers.tables import IssuerIdempotency
+from issuers.tables import IssuerIdempotency, IssuerOffer
 from tests.conftest import is_postgres
 from tests.service.test_issuers_support import BASE_URL, holder_key, make_issuer, request_for
 from tests.service.test_wallet_support import KEK, NOW, committed_session, register_holder
@@ -205,3 +207,21 @@ def test_login_counts_older_than_the_known_address_window_are_purged_recent_ones
     assert _purge(session).counts["login_throttles"] == 1
     kept = session.exec(select(WalletLoginThrottle.key)).all()
     assert list(kept) == ["r" * 64]
+
+
+def test_offers_that_expired_unredeemed_are_purged_and_live_ones_kept(session: Session) -> None:
+    issuer = make_issuer(session, KEK)
+    request = replace(request_for("competence", holder_key().public), holder=None)
+    for key, days_ago in (("old-offer", OFFER_LIFETIME.days + 1), ("new-offer", 1)):
+        create_offer(
+            session,
+            issuer=issuer.account,
+            request=request,
+            idempotency_key=key,
+            kek=KEK,
+            base_url=BASE_URL,
+            now=NOW - timedelta(days=days_ago),
+        )
+    assert _purge(session).counts["offers"] == 1
+    left = session.exec(select(IssuerOffer.expires_at)).all()
+    assert len(left) == 1
