@@ -81,8 +81,8 @@ def proof(
 
 def unsigned(header: dict[str, Any], payload: dict[str, Any], signature: bytes = b"") -> str:
     """A token with any header (``none``, ``HS256``), which no key of ours would sign."""
-    encode = lambda value: b64url_encode(json.dumps(value).encode())  # noqa: E731
-    return f"{encode(header)}.{encode(payload)}.{b64url_encode(signature)}"
+    parts = (json.dumps(header).encode(), json.dumps(payload).encode(), signature)
+    return ".".join(b64url_encode(part) for part in parts)
 
 
 def credential_request(

@@ -1,4 +1,4 @@
-"""Each issuer as an OpenID4VCI 1.0 Credential Issuer: metadata, offers, token, nonce, credential."""
+"""Each issuer as an OpenID4VCI 1.0 Credential Issuer: metadata, offer, token, nonce, credential."""
 
 import time
 from typing import Any
@@ -17,6 +17,7 @@ from tests.api.oid4vci_support import (
     register_size,
     resolve,
     token_request,
+    unsigned,
 )
 from tests.api.test_end_to_end import World, bearer, checks_of, ok, present
 from tests.api.test_foundation import assert_problem
@@ -209,8 +210,6 @@ def public_of(key: Any) -> dict[str, Any]:
 
 
 def unsigned_proof(key: Any, header: dict[str, Any], nonce: str, signature: bytes = b"") -> str:
-    from tests.api.oid4vci_support import unsigned
-
     head = {"typ": "openid4vci-proof+jwt", "jwk": public_of(key), **header}
     return unsigned(head, {"aud": ISSUER, "iat": int(time.time()), "nonce": nonce}, signature)
 
