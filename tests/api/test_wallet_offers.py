@@ -12,6 +12,7 @@ from api.fetch import RemoteFetcher
 from tests.api import test_oid4vci_interop
 from tests.api.test_end_to_end import ADMIN, bearer, ok, qualification
 from tests.api.test_foundation import assert_problem
+from tests.api.web_support import Visitor, csrf_of
 
 served = test_oid4vci_interop.served  # a Taito server on 127.0.0.1 and a client of its app
 PUBLIC_ADDRESS = "93.184.216.34"  # what the test resolver answers; the transport goes to loopback
@@ -162,3 +163,37 @@ def test_the_wallets_offer_doors_need_a_signed_in_person(wallet: dict[str, Any])
         401,
         "access_token_invalid",
     )
+
+
+def test_the_offers_page_shows_who_offers_what_in_swedish_then_takes_it_with_the_code(
+    wallet: dict[str, Any],
+) -> None:
+    offer = _offer(wallet, "w-page")
+    with TestClient(
+        wallet["client"].app, base_url="https://taito.test", headers={"Accept-Language": "sv"}
+    ) as browser:
+        visitor = Visitor(browser)
+        visitor.register("maija@example.fi")
+        shown = visitor.submit(
+            "/wallet/offers",
+            "/wallet/offers",
+            {"step": "show", "link": offer["offer_link"]},
+            200,
+        )
+        assert "Esimerkkikaupungin ammattiopisto erbjuder dig:" in shown.text
+        assert "<strong>Examen</strong>" in shown.text and "Transaktionskod" in shown.text
+        fields = {"csrf_token": csrf_of(shown.text), "step": "accept", "link": offer["offer_link"]}
+        wrong = "000000" if offer["tx_code"] != "000000" else "111111"
+        refused = browser.post("/wallet/offers", data={**fields, "tx_code": wrong})
+        assert refused.status_code == 409 and "kontrollera transaktionskoden" in refused.text
+        taken = browser.post(
+            "/wallet/offers",
+            data={**fields, "tx_code": offer["tx_code"]},
+            follow_redirects=False,
+        )
+        assert taken.status_code == 303
+        assert taken.headers["location"].startswith("/wallet/credentials/")
+        bad = visitor.submit(
+            "/wallet/offers", "/wallet/offers", {"step": "show", "link": "https://x.example"}, 422
+        )
+        assert "inte ett användbart erbjudande" in bad.text
