@@ -4,9 +4,9 @@
   offer) and its transaction code become an opaque access token of 256 random bits, valid for
   :data:`ACCESS_TOKEN_LIFETIME`, bound to the one offer and stored as a hash. The offered request
   moves from under the code's key to under the token's key, so the code is useless afterwards.
-  A wrong transaction code counts an attempt (committed even though the request fails); at
-  :data:`~issuers.pre_authorized.MAX_TX_ATTEMPTS` the offer's pre-authorized grant is dead
-  (§13.6.3). Anonymous access: no client authentication (§6.1; ``client_id`` is ignored);
+  Every try of a transaction code counts (committed before the comparison); after
+  :data:`~issuers.pre_authorized.MAX_TX_ATTEMPTS` tries the offer's pre-authorized grant is
+  dead (§13.6.3). Anonymous access: no client authentication (§6.1; ``client_id`` is ignored);
   ``resource`` (RFC 8707), when sent, must be the credential issuer identifier.
 - :func:`new_nonce` / :func:`consume_nonce`: a ``c_nonce`` of 256 random bits per request, stored
   as a hash with its issuer, valid :data:`NONCE_LIFETIME`, deleted when a proof uses it.
@@ -137,17 +137,19 @@ def exchange_pre_authorized_code(
     if row.tx_code_hash is not None:
         if tx_code is None:
             raise TokenRequestInvalid("this offer needs its tx_code")
-        if row.tx_attempts >= MAX_TX_ATTEMPTS:
+        # Every try is counted before the comparison, by one conditional UPDATE committed on
+        # its own: concurrent guesses cannot get past the limit (§13.6.3).
+        counted = session.exec(
+            update(IssuerOffer)
+            .where(col(IssuerOffer.id) == offer_id, col(IssuerOffer.tx_attempts) < MAX_TX_ATTEMPTS)
+            .values(tx_attempts=IssuerOffer.tx_attempts + 1)
+        )
+        session.commit()
+        if counted.rowcount != 1:
             raise InvalidGrant("too many wrong transaction codes: the offer is no longer valid")
         if len(tx_code) != TX_CODE_LENGTH or not tx_code_matches(
             row.tx_code_hash, offer_id=offer_id, tx_code=tx_code
         ):
-            session.exec(
-                update(IssuerOffer)
-                .where(col(IssuerOffer.id) == offer_id)
-                .values(tx_attempts=IssuerOffer.tx_attempts + 1)
-            )
-            session.commit()
             raise InvalidGrant("the transaction code is wrong")
     elif tx_code is not None:
         raise TokenRequestInvalid("this offer has no tx_code")
@@ -158,7 +160,6 @@ def exchange_pre_authorized_code(
             col(IssuerOffer.id) == offer_id,
             col(IssuerOffer.pre_authorized_used_at).is_(None),
             col(IssuerOffer.redeemed_at).is_(None),
-            col(IssuerOffer.tx_attempts) < MAX_TX_ATTEMPTS,
         )
         .values(pre_authorized_used_at=now, sealed_pre_authorized=None)
     )
