@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
@@ -28,6 +28,7 @@ from issuers.errors import (
     InvalidGrant,
     InvalidNonce,
     InvalidTarget,
+    NonceLimitReached,
     TokenRequestInvalid,
     UnsupportedGrantType,
 )
@@ -49,6 +50,8 @@ from issuers.tables import IssuerAccessToken, IssuerNonce, IssuerOffer
 PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 ACCESS_TOKEN_LIFETIME: Final = timedelta(minutes=10)
 NONCE_LIFETIME: Final = timedelta(minutes=5)
+MAX_LIVE_NONCES: Final = 10_000
+"""Live ``c_nonce`` values per issuer: the endpoint is public, so its table is bounded."""
 TOKEN_SEAL_LABEL: Final = b"taito-access-token-seal|"
 _MAX_FORM_VALUE: Final = 2048
 
@@ -231,9 +234,18 @@ def spend_access_token(session: Session, *, token_hash: str, now: datetime) -> N
 
 
 def new_nonce(session: Session, *, issuer: IssuerAccount, now: datetime) -> str:
-    """A fresh ``c_nonce`` for ``issuer`` (§7.2); deletes expired nonces; commits."""
+    """A fresh ``c_nonce`` for ``issuer`` (§7.2); deletes expired nonces; commits.
+
+    Raises :class:`NonceLimitReached` (429) when the issuer has :data:`MAX_LIVE_NONCES` live.
+    """
     now = require_aware(now)
     session.exec(delete(IssuerNonce).where(col(IssuerNonce.expires_at) <= now))
+    live = session.exec(
+        select(func.count()).select_from(IssuerNonce).where(col(IssuerNonce.issuer_id) == issuer.id)
+    ).one()
+    if live >= MAX_LIVE_NONCES:
+        session.commit()
+        raise NonceLimitReached("the issuer has too many live nonces")
     nonce = secrets.token_urlsafe(32)
     session.add(
         IssuerNonce(

@@ -217,6 +217,14 @@ class CredentialOfferNotFound(IssuerError):
     status = 404
 
 
+class NonceLimitReached(IssuerError):
+    """Too many live ``c_nonce`` values for one issuer (the nonce endpoint is public)."""
+
+    code = "nonce_limit_reached"
+    title = "Too many nonces were requested; try again in a few minutes"
+    status = 429
+
+
 class OAuthError(IssuerError):
     """An error of the OpenID4VCI doors, answered as ``{"error", "error_description"}``.
 

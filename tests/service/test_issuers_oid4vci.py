@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from issuers import access_tokens
 from issuers.access_tokens import (
     PRE_AUTHORIZED_GRANT,
     authorize,
@@ -14,7 +15,7 @@ from issuers.access_tokens import (
     new_nonce,
     purge_spent_grants,
 )
-from issuers.errors import InvalidAccessToken, InvalidGrant, InvalidNonce
+from issuers.errors import InvalidAccessToken, InvalidGrant, InvalidNonce, NonceLimitReached
 from issuers.offers import (
     OPENID_OFFER_LIFETIME,
     CredentialOffer,
@@ -105,3 +106,15 @@ def test_purging_an_expired_offer_removes_its_access_token_too(session: Session)
     assert purge_expired_offers(session, now=later) == 1
     assert session.exec(select(IssuerAccessToken)).all() == []
     assert purge_spent_grants(session, now=later) == 0
+
+
+def test_the_public_nonce_endpoint_keeps_a_bounded_number_of_live_nonces(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, issuer = _offer(session)
+    monkeypatch.setattr(access_tokens, "MAX_LIVE_NONCES", 3)
+    for _ in range(3):
+        new_nonce(session, issuer=issuer, now=NOW)
+    with pytest.raises(NonceLimitReached):
+        new_nonce(session, issuer=issuer, now=NOW + timedelta(minutes=1))
+    assert new_nonce(session, issuer=issuer, now=NOW + timedelta(minutes=5))
