@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from api.flows.transaction import end_reads
 from wallet import credentials
 from wallet.checker import CredentialChecker
 from wallet.credentials import CredentialSummary
@@ -24,7 +25,7 @@ def show_credential_offer(
     SQLite no write lock, is held over the network calls, which may reach this very instance.
     Raises :class:`~wallet.errors.CredentialOfferInvalid` (422).
     """
-    session.rollback()
+    end_reads(session)
     return resolve_offer(offer_link, transport=transport)
 
 
@@ -49,7 +50,7 @@ def accept_credential_offer(
     :class:`~wallet.errors.CredentialDuplicate` (409).
     """
     key = holder_signing_key(session, holder_id=holder_id, thumbprint=None, kek=kek)
-    session.rollback()  # only read so far: no transaction stays open over the network calls
+    end_reads(session)
     offer = resolve_offer(offer_link, transport=transport)
     credential = obtain_credential(offer, tx_code=tx_code, key=key, transport=transport)
     return credentials.receive_credential(

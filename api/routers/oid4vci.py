@@ -40,6 +40,50 @@ MAX_CREDENTIAL_REQUEST_BYTES: Final = 64 * 1024
 _NO_STORE: Final = {"Cache-Control": "no-store"}
 _DOCUMENT_CACHE: Final = {"Cache-Control": "public, max-age=300"}
 T = TypeVar("T")
+_ERROR: Final = {
+    "description": "The spec's error: JSON ``error`` and ``error_description``.",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+_TOKEN_BODY: Final = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["grant_type", "pre-authorized_code"],
+                    "properties": {
+                        "grant_type": {"type": "string"},
+                        "pre-authorized_code": {"type": "string"},
+                        "tx_code": {"type": "string"},
+                        "client_id": {"type": "string"},
+                        "resource": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+_CREDENTIAL_BODY: Final = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["credential_configuration_id", "proofs"],
+                    "properties": {
+                        "credential_configuration_id": {"type": "string"},
+                        "proofs": {
+                            "type": "object",
+                            "properties": {"jwt": {"type": "array", "items": {"type": "string"}}},
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 def _oauth_error(error: OAuthError) -> JSONResponse:
@@ -109,7 +153,7 @@ def get_credential_offer(
     return JSONResponse(document, headers=_NO_STORE)
 
 
-@router.post("/issuers/{slug}/oid4vci/token")
+@router.post("/issuers/{slug}/oid4vci/token", openapi_extra=_TOKEN_BODY, responses={400: _ERROR})
 async def post_token(
     slug: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
@@ -159,7 +203,11 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-@router.post("/issuers/{slug}/oid4vci/credential")
+@router.post(
+    "/issuers/{slug}/oid4vci/credential",
+    openapi_extra=_CREDENTIAL_BODY,
+    responses={400: _ERROR, 401: _ERROR},
+)
 async def post_credential(
     slug: str, request: Request, session: SessionDep, settings: SettingsDep, kek: KEKDep
 ) -> JSONResponse:
