@@ -13,7 +13,17 @@ from api.middleware import BodyLimit, RequestContext
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.purge_schedule import purge_lifespan
-from api.routers import admin_issuers, health, issuers, publishing, shares, verifiers, vocab, wallet
+from api.routers import (
+    admin_issuers,
+    health,
+    issuers,
+    oid4vci,
+    publishing,
+    shares,
+    verifiers,
+    vocab,
+    wallet,
+)
 from api.settings import Settings, load_settings
 from api.web.site import install_web
 from wallet.passwords import HashingSlots, default_hashing_slots
@@ -54,6 +64,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(issuers.router)
     app.include_router(admin_issuers.router)
     app.include_router(publishing.router)
+    app.include_router(oid4vci.router)
     app.include_router(vocab.router)
     app.include_router(shares.router)
     install_web(app)

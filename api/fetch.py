@@ -25,7 +25,7 @@ Proxies from the environment are ignored (``trust_env=False``).
 import ipaddress
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
@@ -170,6 +170,48 @@ class RemoteFetcher:
             finally:
                 response.close()
         raise FetchFailed("too many redirects")
+
+    def get(self, url: str) -> bytes:
+        """GET ``url`` under the same rules: its body (``wallet.offer_client.Transport``)."""
+        return self(url).body
+
+    def post(
+        self, url: str, *, body: bytes, content_type: str, headers: Mapping[str, str]
+    ) -> tuple[int, bytes]:
+        """POST ``body`` to ``url`` under the same address rules, never following a redirect.
+
+        For the wallet's OpenID4VCI client: ``(status, body)`` of a ``200``, ``400`` or ``401``
+        answer (the spec's errors are JSON bodies); anything else raises :class:`FetchFailed`.
+        """
+        started = time.monotonic()
+        pinned, host, host_header = self._target(url, allow_loopback=self._allow_loopback)
+        try:
+            request = self._client.build_request(
+                "POST",
+                pinned,
+                content=body,
+                headers={
+                    **headers,
+                    "host": host_header,
+                    "content-type": content_type,
+                    "accept": "application/json",
+                    "accept-encoding": "identity",
+                },
+                extensions={"sni_hostname": host},
+            )
+            response = self._client.send(request, stream=True)
+        except httpx.InvalidURL:
+            raise FetchFailed("the URL is not valid") from None
+        except httpx.HTTPError:
+            raise FetchFailed("the request could not be sent") from None
+        try:
+            if response.status_code not in (200, 400, 401):
+                raise FetchFailed("the server did not answer as expected")
+            if response.headers.get("content-encoding", "identity").lower() != "identity":
+                raise FetchFailed("the answer is compressed in transit")
+            return response.status_code, self._read(response, started)
+        finally:
+            response.close()
 
     def _read(self, response: httpx.Response, started: float) -> bytes:
         declared = response.headers.get("content-length", "")

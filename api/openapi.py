@@ -88,6 +88,21 @@ SERVICE_STATUSES: Mapping[tuple[str, str], tuple[int, ...]] = {
 }
 """Error statuses the services raise, per operation, beyond those that follow from the edge."""
 
+PROTOCOL_ERRORS: Mapping[tuple[str, str], tuple[int, ...]] = {
+    ("POST", "/issuers/{slug}/oid4vci/token"): (400,),
+    ("POST", "/issuers/{slug}/oid4vci/credential"): (400, 401),
+}
+"""OpenID4VCI endpoints whose errors at these statuses are the spec's JSON (RFC 6749 §5.2,
+OpenID4VCI 1.0 §8.3.1: ``error`` and ``error_description``), not problem details, because any
+conformant wallet reads them."""
+
+OAUTH_ERROR_SCHEMA: dict[str, Any] = {
+    "title": "OAuthError",
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+}
+
 OPTIONAL_SECURITY: Mapping[tuple[str, str], str] = {
     ("GET", "/v1/shares/{token}"): "verifier_api_key",
 }
@@ -138,6 +153,11 @@ def _tell_the_truth(document: dict[str, Any]) -> None:
             responses.pop("422", None)  # FastAPI's own validation body, which Taito never sends
             for status in sorted(edge_statuses(operation) | set(SERVICE_STATUSES.get(key, ()))):
                 responses[str(status)] = _problem_response(status)
+            for status in PROTOCOL_ERRORS.get(key, ()):
+                responses[str(status)] = {
+                    "description": "The OpenID4VCI / OAuth error",
+                    "content": {"application/json": {"schema": OAUTH_ERROR_SCHEMA}},
+                }
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "header" and parameter["name"] == "Idempotency-Key":
                     parameter["required"] = True

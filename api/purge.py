@@ -20,6 +20,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from api.logs import error_type, exception_summary
+from issuers.access_tokens import purge_spent_grants
 from issuers.idempotency import purge_idempotency_records
 from issuers.offers import purge_expired_offers
 from issuers.pickup import purge_expired_pickups
@@ -45,6 +46,7 @@ PURGES: Final[tuple[tuple[str, Purge], ...]] = (
     ("tokens", purge_expired_tokens),
     ("sessions", purge_ended_sessions),
     ("login_throttles", purge_login_throttles),
+    ("oid4vci_grants", purge_spent_grants),
 )
 """Every kind of expiring row and the service function that purges it."""
 

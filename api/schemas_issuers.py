@@ -7,7 +7,8 @@ routers stay one call each.
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import segno
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from api.fields import ArrayIndex, DurationSeconds, Instant
 from issuers.batch import BatchResult, InvalidItem
@@ -16,6 +17,7 @@ from issuers.errors import Violation
 from issuers.issuance import IssuedCredential
 from issuers.issuance_input import CredentialRequest, HolderBinding
 from issuers.offers import CredentialOffer
+from issuers.oid4vci import OfferLinks
 from issuers.organisations import IssuerAccount
 from issuers.register import RegisterEntry, RegisterPage
 
@@ -70,6 +72,67 @@ class CredentialIn(BaseModel):
             disclosable=None
             if self.disclosable is None
             else tuple(p if isinstance(p, str) else tuple(p) for p in self.disclosable),
+        )
+
+
+class OfferIn(BaseModel):
+    """``POST /v1/issuers/{slug}/offers``: one issuance without a holder key (``dc+sd-jwt``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(max_length=64, description="Credential type slug, e.g. qualification.")
+    claims: dict[str, Any]
+    valid_until: AwareDatetime | None = None
+    expires_in: int | None = Field(None, gt=0, description="Seconds until the credential expires.")
+    disclosable: list[PathIn] | None = Field(
+        None,
+        max_length=200,
+        description="Selectively disclosable claim paths; default from the type.",
+    )
+
+    def to_request(self) -> CredentialRequest:
+        return CredentialIn(
+            type=self.type,
+            claims=self.claims,
+            valid_until=self.valid_until,
+            expires_in=self.expires_in,
+            disclosable=self.disclosable,
+        ).to_request()
+
+
+class OpenIDOfferOut(BaseModel):
+    """An OpenID4VCI credential offer: for any conformant wallet, or Taito's by its pickup code."""
+
+    id: str
+    type: str
+    vct: str
+    credential_offer_uri: str = Field(description="The Credential Offer by reference (§4.1.3).")
+    offer_link: str = Field(description="openid-credential-offer://?credential_offer_uri=...")
+    offer_qr_svg: str = Field(description="The offer link as an SVG QR code.")
+    credential_offer: dict[str, Any] = Field(description="The Credential Offer by value.")
+    tx_code: str = Field(description="Send it to the person by another channel; shown once.")
+    pickup_code: str = Field(description="The same offer for Taito's wallet; shown once.")
+    pickup_url: str
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, offer: CredentialOffer, links: OfferLinks, *, base_url: str) -> "OpenIDOfferOut":
+        assert offer.tx_code is not None
+        qr = segno.make(links.offer_link, error="m")
+        return cls(
+            id=offer.id,
+            type=offer.type,
+            vct=offer.vct,
+            credential_offer_uri=links.credential_offer_uri,
+            offer_link=links.offer_link,
+            offer_qr_svg=qr.svg_inline(scale=4, border=2, title="Credential offer"),
+            credential_offer=links.credential_offer,
+            tx_code=offer.tx_code,
+            pickup_code=offer.pickup_code,
+            pickup_url=f"{base_url.rstrip('/')}/wallet/receive?code={offer.pickup_code}",
+            created_at=offer.created_at,
+            expires_at=offer.expires_at,
         )
 
 

@@ -214,3 +214,95 @@ class BatchTooLarge(IssuerError):
     code = "batch_too_large"
     title = "A batch holds 1 to 1,000 items"
     status = 422
+
+
+class CredentialOfferNotFound(IssuerError):
+    """Unknown, spent or expired ``credential_offer_uri`` (OpenID4VCI 1.0 §4.1.3): one answer."""
+
+    code = "credential_offer_not_found"
+    title = "There is no such credential offer, or it is no longer available"
+    status = 404
+
+
+class NonceLimitReached(IssuerError):
+    """Too many live ``c_nonce`` values for one issuer (the nonce endpoint is public)."""
+
+    code = "nonce_limit_reached"
+    title = "Too many nonces were requested; try again in a few minutes"
+    status = 429
+
+
+class OAuthError(IssuerError):
+    """An error of the OpenID4VCI doors, answered as ``{"error", "error_description"}``.
+
+    RFC 6749 §5.2 (token endpoint), RFC 6750 §3 (access token) and OpenID4VCI 1.0 §8.3.1.2
+    (credential endpoint); ``error`` is the spec's code, ``code`` Taito's stable name of it.
+    """
+
+    error: ClassVar[str] = "invalid_request"
+    code = "oid4vci_invalid_request"
+    title = "The request is missing a parameter or is otherwise malformed"
+    status = 400
+    headers: ClassVar[dict[str, str]] = {}
+
+
+class TokenRequestInvalid(OAuthError):
+    pass
+
+
+class UnsupportedGrantType(OAuthError):
+    error = "unsupported_grant_type"
+    code = "oid4vci_unsupported_grant_type"
+    title = "Only the pre-authorized code grant is supported"
+
+
+class InvalidGrant(OAuthError):
+    """Unknown, used or expired pre-authorized code, or a wrong transaction code."""
+
+    error = "invalid_grant"
+    code = "oid4vci_invalid_grant"
+    title = "The pre-authorized code or the transaction code is not valid"
+
+
+class InvalidTarget(OAuthError):
+    error = "invalid_target"
+    code = "oid4vci_invalid_target"
+    title = "The resource is not this credential issuer"
+
+
+class InvalidAccessToken(OAuthError):
+    error = "invalid_token"
+    code = "oid4vci_invalid_token"
+    title = "The access token is missing, unknown, used or expired"
+    status = 401
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class InvalidCredentialRequest(OAuthError):
+    error = "invalid_credential_request"
+    code = "oid4vci_invalid_credential_request"
+    title = "The credential request is missing a parameter or is malformed"
+
+
+class UnknownCredentialConfiguration(OAuthError):
+    error = "unknown_credential_configuration"
+    code = "oid4vci_unknown_credential_configuration"
+    title = "The credential configuration is unknown to this access token"
+
+
+class InvalidProof(OAuthError):
+    error = "invalid_proof"
+    code = "oid4vci_invalid_proof"
+    title = "The key proof is missing or not valid"
+
+
+class InvalidNonce(OAuthError):
+    error = "invalid_nonce"
+    code = "oid4vci_invalid_nonce"
+    title = "The key proof's nonce is unknown, used or expired; get a new c_nonce"
+
+
+class CredentialRequestDenied(OAuthError):
+    error = "credential_request_denied"
+    code = "oid4vci_credential_request_denied"
+    title = "The credential cannot be issued"

@@ -42,11 +42,14 @@ from issuers.issuance_input import (
     prepare_credential,
 )
 from issuers.organisations import IssuerAccount, issuer_by_id
-from issuers.tables import IssuerOffer
+from issuers.pre_authorized import new_grant
+from issuers.tables import IssuerAccessToken, IssuerOffer
 from schemas import vct_for
 from sealing.aead import open_sealed, seal
 
 OFFER_LIFETIME: Final = timedelta(days=30)
+OPENID_OFFER_LIFETIME: Final = timedelta(hours=24)
+"""An offer with a pre-authorized code lives a day (OpenID4VCI 1.0 §13.6: short-lived)."""
 CODE_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH: Final = 20
 _READ_AS: Final = str.maketrans({"O": "0", "I": "1", "L": "1"})
@@ -64,6 +67,9 @@ class CredentialOffer:
     pickup_code: str
     created_at: datetime
     expires_at: datetime
+    reference: str | None = None
+    """The ``credential_offer_uri`` handle of an OpenID4VCI offer (issuers.pre_authorized)."""
+    tx_code: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form stored for idempotent replays."""
@@ -76,6 +82,8 @@ class CredentialOffer:
             "pickup_code": self.pickup_code,
             "created_at": self.created_at.isoformat(),
             "expires_at": self.expires_at.isoformat(),
+            "reference": self.reference,
+            "tx_code": self.tx_code,
         }
 
     @classmethod
@@ -89,6 +97,8 @@ class CredentialOffer:
             pickup_code=data["pickup_code"],
             created_at=datetime.fromisoformat(data["created_at"]),
             expires_at=datetime.fromisoformat(data["expires_at"]),
+            reference=data.get("reference"),
+            tx_code=data.get("tx_code"),
         )
 
 
@@ -133,9 +143,13 @@ def create_offer(
     kek: bytes,
     base_url: str,
     now: datetime,
+    pre_authorized: bool = False,
+    lifetime: timedelta = OFFER_LIFETIME,
 ) -> CredentialOffer:
     """Check ``request`` (it has no holder) and keep it as an offer with a one-time code; commits.
 
+    With ``pre_authorized`` the offer also gets an OpenID4VCI pre-authorized code grant with a
+    transaction code (:mod:`issuers.pre_authorized`); either route redeems it, once.
     Idempotent per ``idempotency_key`` like :func:`issuers.issuance.issue_credential`. Raises
     what :func:`check_content` raises and the idempotency errors.
     """
@@ -145,7 +159,9 @@ def create_offer(
         session,
         issuer_id=issuer.id,
         key=key,
-        request_fingerprint=fingerprint({"offer": request.as_json()}),
+        request_fingerprint=fingerprint(
+            {"oid4vci_offer" if pre_authorized else "offer": request.as_json()}
+        ),
         kek=kek,
         now=now,
     )
@@ -161,6 +177,7 @@ def create_offer(
             context=_context(offer_id),
             nonce=secrets.token_bytes(12),
         )
+        grant = new_grant(offer_id=offer_id, request=request.as_json()) if pre_authorized else None
         session.add(
             IssuerOffer(
                 id=offer_id,
@@ -170,7 +187,8 @@ def create_offer(
                 code_hash=_lookup_hash(code),
                 sealed_request=sealed,
                 created_at=now,
-                expires_at=now + OFFER_LIFETIME,
+                expires_at=now + lifetime,
+                **(grant.row if grant is not None else {}),
             )
         )
         offer = CredentialOffer(
@@ -180,7 +198,9 @@ def create_offer(
             format=fmt,
             pickup_code=_shown(code),
             created_at=now,
-            expires_at=now + OFFER_LIFETIME,
+            expires_at=now + lifetime,
+            reference=None if grant is None else grant.reference,
+            tx_code=None if grant is None else grant.tx_code,
         )
         complete(
             session, started=claim, issuer_id=issuer.id, response=offer.to_json(), kek=kek, now=now
@@ -270,9 +290,41 @@ def claim_offer(
     data = json.loads(
         open_sealed(_sealing_key(normalized), row.sealed_request, context=_context(offer_id))
     )
+    return sign_offered(
+        session,
+        offer_id=offer_id,
+        issuer_id=issuer_id,
+        request=data,
+        holder=holder,
+        kek=kek,
+        base_url=base_url,
+        now=now,
+    )
+
+
+def sign_offered(
+    session: Session,
+    *,
+    offer_id: str,
+    issuer_id: str,
+    request: dict[str, Any],
+    holder: HolderBinding,
+    kek: bytes,
+    base_url: str,
+    now: datetime,
+) -> IssuedCredential:
+    """Sign the offered ``request`` bound to ``holder`` and claim offer ``offer_id``: a step.
+
+    The one redemption of an offer, whichever the route (pickup code or OpenID4VCI credential
+    endpoint): the request is checked again with the key, signed, the register row added and
+    the offer claimed by one conditional ``UPDATE`` in the caller's transaction (no commit).
+    Raises :class:`PickupCodeUsed` (410) when the offer was redeemed already (also by a
+    concurrent redemption) and what :func:`prepare_credential` raises.
+    """
     issuer = issuer_by_id(session, issuer_id=issuer_id)
-    request = replace(_request_of(data), holder=holder)
-    prepared = prepare_credential(issuer, request, base_url=base_url, now=now)
+    prepared = prepare_credential(
+        issuer, replace(_request_of(request), holder=holder), base_url=base_url, now=now
+    )
     (signed,) = sign_credentials(
         session, issuer=issuer, prepared=[prepared], kek=kek, base_url=base_url, now=now
     )
@@ -280,7 +332,12 @@ def claim_offer(
     claimed = session.exec(
         update(IssuerOffer)
         .where(col(IssuerOffer.id) == offer_id, col(IssuerOffer.redeemed_at).is_(None))
-        .values(redeemed_at=now, sealed_request=None, credential_id=signed.issued.id)
+        .values(
+            redeemed_at=now,
+            sealed_request=None,
+            sealed_pre_authorized=None,
+            credential_id=signed.issued.id,
+        )
     )
     if claimed.rowcount != 1:
         raise PickupCodeUsed("the pickup code has been used")
@@ -291,6 +348,10 @@ def purge_expired_offers(session: Session, *, now: datetime) -> int:
     """Delete offers that expired unredeemed before ``now`` (their sealed claims with them);
     redeemed ones stay as the link from offer to register entry. Commits; returns how many."""
     now = require_aware(now)
+    expired = select(IssuerOffer.id).where(
+        col(IssuerOffer.expires_at) <= now, col(IssuerOffer.redeemed_at).is_(None)
+    )
+    session.exec(delete(IssuerAccessToken).where(col(IssuerAccessToken.offer_id).in_(expired)))
     result = session.exec(
         delete(IssuerOffer).where(
             col(IssuerOffer.expires_at) <= now, col(IssuerOffer.redeemed_at).is_(None)

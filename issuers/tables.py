@@ -209,6 +209,41 @@ class IssuerOffer(SQLModel, table=True):
     credential_id: str | None = Field(
         default=None, foreign_key="issuer_credential.id", max_length=40, nullable=True
     )
+    # OpenID4VCI 1.0 pre-authorized code grant (issuers.oid4vci): the request sealed a second
+    # time under a key derived from the pre-authorized code, which is stored only as a hash, as
+    # are the by-reference handle and the transaction code; tx_attempts counts wrong tx_codes.
+    ref_hash: str | None = Field(default=None, unique=True, max_length=64, nullable=True)
+    pre_authorized_hash: str | None = Field(default=None, unique=True, max_length=64, nullable=True)
+    sealed_pre_authorized: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True)
+    )
+    tx_code_hash: str | None = Field(default=None, max_length=64, nullable=True)
+    tx_attempts: int = Field(default=0)
+    pre_authorized_used_at: datetime | None = _utc(nullable=True)
+
+
+class IssuerAccessToken(SQLModel, table=True):
+    """An OpenID4VCI access token (issuers.access_tokens): its hash, its offer, the offered
+    request sealed under a key derived from the token itself; single use, short-lived."""
+
+    __tablename__ = "issuer_access_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    offer_id: str = Field(foreign_key="issuer_offer.id", index=True, max_length=40)
+    issuer_id: str = Field(foreign_key="issuer.id", max_length=40)
+    sealed_request: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    expires_at: datetime = _utc(index=True)
+    used_at: datetime | None = _utc(nullable=True)
+
+
+class IssuerNonce(SQLModel, table=True):
+    """An OpenID4VCI ``c_nonce`` (§7): its hash, its issuer and expiry; deleted when used."""
+
+    __tablename__ = "issuer_nonce"
+
+    nonce_hash: str = Field(primary_key=True, max_length=64)
+    issuer_id: str = Field(foreign_key="issuer.id", max_length=40)
+    expires_at: datetime = _utc(index=True)
 
 
 class IssuerState(SQLModel, table=True):

@@ -41,6 +41,8 @@
         ├── ApprovalInvalid                  approval_invalid             422
         ├── ImportInvalid                    import_invalid               422
         ├── CredentialCheckUnavailable       credential_check_unavailable 503
+        ├── CredentialOfferInvalid           credential_offer_invalid     422
+        ├── CredentialOfferRefused           credential_offer_refused     409
         └── ActivityLogTampered              activity_log_tampered        500
 
 Every resource of another person is "not found" (404), never "forbidden": a person cannot learn
@@ -292,6 +294,22 @@ class CredentialCheckUnavailable(WalletError):
     code = "credential_check_unavailable"
     title = "Credentials cannot be verified right now"
     status = 503
+
+
+class CredentialOfferInvalid(WalletError):
+    """A credential offer link, its offer, its issuer's metadata or answers are not usable."""
+
+    code = "credential_offer_invalid"
+    title = "The credential offer cannot be used"
+    status = 422
+
+
+class CredentialOfferRefused(WalletError):
+    """The issuer refused: a wrong transaction code, or an offer used or expired."""
+
+    code = "credential_offer_refused"
+    title = "The issuer refused the offer: check the transaction code, or ask for a new offer"
+    status = 409
 
 
 @dataclass(frozen=True)

@@ -20,3 +20,12 @@ def transaction(session: Session) -> Iterator[Session]:
         session.rollback()
         raise
     session.commit()
+
+
+def end_reads(session: Session) -> None:
+    """End a transaction that has only read, before a flow waits on the network.
+
+    No transaction (and on SQLite, whose transactions begin IMMEDIATE, no write lock) is then
+    held over outbound calls, which may even reach this very instance.
+    """
+    session.rollback()

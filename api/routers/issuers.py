@@ -23,6 +23,8 @@ from api.schemas_issuers import (
     CredentialOfferOut,
     IssuedCredentialOut,
     IssuerOut,
+    OfferIn,
+    OpenIDOfferOut,
     RegisterEntryOut,
     RegisterPageOut,
     StatusChangeIn,
@@ -30,7 +32,8 @@ from api.schemas_issuers import (
 from issuers.batch import issue_batch
 from issuers.identifiers import issuer_did, issuer_identifier
 from issuers.issuance import issue_credential
-from issuers.offers import create_offer
+from issuers.offers import OPENID_OFFER_LIFETIME, create_offer
+from issuers.oid4vci import offer_links
 from issuers.organisations import IssuerAccount, authenticate_issuer
 from issuers.register import get_issued_credential, list_issued_credentials
 from issuers.status import change_credential_status
@@ -95,6 +98,32 @@ def post_credential(
         now=datetime.now(UTC),
     )
     return IssuedCredentialOut.of(issued)
+
+
+@router.post("/offers", response_model=OpenIDOfferOut, status_code=201)
+def post_offer(
+    body: OfferIn,
+    issuer: IssuerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    idempotency_key: IdempotencyKey = None,
+) -> OpenIDOfferOut:
+    """An OpenID4VCI credential offer (pre-authorized code and ``tx_code``) that also has a
+    pickup code; redeemable once, by either (idempotent per ``Idempotency-Key``)."""
+    offer = create_offer(
+        session,
+        issuer=issuer,
+        request=body.to_request(),
+        idempotency_key=idempotency_key,
+        kek=kek,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+        pre_authorized=True,
+        lifetime=OPENID_OFFER_LIFETIME,
+    )
+    links = offer_links(offer, slug=issuer.slug, base_url=settings.base_url)
+    return OpenIDOfferOut.of(offer, links, base_url=settings.base_url)
 
 
 @router.post("/credentials/batch", response_model=BatchOut)

@@ -21,7 +21,7 @@ from api.flows.receive import receive_credential as receive_flow
 from api.flows.wallet_import import import_wallet_export
 from api.language import LanguageDep
 from api.listings import WALLET_ACTIVITY, page_of
-from api.routers import wallet_auth, wallet_requests, wallet_shares
+from api.routers import wallet_auth, wallet_offers, wallet_requests, wallet_shares
 from api.routers.wallet_deps import (
     CheckerDep,
     ClientAddressDep,
@@ -72,6 +72,7 @@ router = APIRouter(route_class=StrictRoute, tags=["wallet"])
 router.include_router(wallet_auth.router)
 router.include_router(wallet_shares.router)
 router.include_router(wallet_requests.router)
+router.include_router(wallet_offers.router)
 
 Id = Annotated[str, Query(max_length=40)]
 

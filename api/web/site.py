@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from api.web import (
     accounts,
     docs,
+    offer_pages,
     profile_pages,
     request_pages,
     settings_pages,
@@ -31,6 +32,7 @@ def install_web(app: FastAPI) -> None:
     for module in (
         accounts,
         wallet_pages,
+        offer_pages,
         profile_pages,
         share_steps,
         share_pages,

@@ -64,6 +64,8 @@ OWN_WRITES = {
     ("POST", "/v1/wallet/import"),
     ("POST", "/v1/wallet/export"),
     ("POST", "/v1/wallet/erase"),
+    ("POST", "/v1/wallet/offers/resolve"),
+    ("POST", "/v1/wallet/offers/accept"),
 }
 
 
@@ -80,7 +82,7 @@ def _wallet_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 def test_the_matrix_covers_every_wallet_route(app: FastAPI) -> None:
     routes = _wallet_routes(app)
-    assert len(routes) == 21
+    assert len(routes) == 23
     assert routes == set(OWNED) | LISTS | OWN_WRITES
 
 

@@ -91,6 +91,10 @@ def test_every_page_has_no_accessibility_violations(
     visit(page, "/wallet/receive")
     page.locator("main form button[type=submit]").click()
     assert_accessible(page, "receive form with an error")
+    visit(page, "/wallet/offers")
+    assert_accessible(page, "credential offer form")
+    page.locator("main form button[type=submit]").click()
+    assert_accessible(page, "credential offer form with an error")
     visit(page, f"/wallet/receive?code={server.offer()}")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/wallet/credentials/"))
@@ -215,6 +219,7 @@ def test_pages_fit_a_320_pixel_screen_without_scrolling_sideways(
             "/wallet",
             credential,
             "/wallet/receive",
+            "/wallet/offers",
             "/wallet/profile?q=python",
             "/wallet/shares",
             "/wallet/activity",
