@@ -38,13 +38,14 @@ from tests.service.test_verifiers_support import (
     sources_for,
     unique,
 )
-from verifiers.errors import CredentialRejected, NonceReused
+from verifiers.errors import CredentialRejected, NonceReused, ResponseRejected, ResponseReplayed
 from verifiers.nonces import issue_nonce
 from verifiers.organisations import VerifierInfo, create_verifier
 from verifiers.policy import (
     CLI_CREDENTIAL,
     CLI_PRESENTATION,
     DOORS,
+    OPENID4VP_RESPONSE,
     REQUEST_ANSWER,
     SHARE_VIEW,
     VERIFICATION_API,
@@ -60,6 +61,7 @@ from verifiers.presentation_requests import CreatedRequest, create_request
 from verifiers.receiving import check_received_credential
 from verifiers.report import VerificationReport
 from verifiers.submissions import (
+    receive_authorization_response,
     submit_request_response,
     verify_shared_presentations,
     verify_submission,
@@ -71,6 +73,7 @@ from verifiers.trust_entries import entry_from_json
 NOW = datetime.now(UTC).replace(microsecond=0)
 KEK = bytes(range(32))
 CLI_AUDIENCE = "https://employer.example"
+OPENID4VP_CLIENT_ID = "x509_hash:Uvo3HtuIxuhC92rShpgqcT3YXwrqRxWEviRiA0OZszk"
 STALE = timedelta(minutes=10)
 FAILURES = (
     "none",
@@ -279,6 +282,32 @@ def _request_answer(world: World, policy: DoorPolicy, failure: str) -> Failed:
     return _first_failed(_answer(world, created, token))
 
 
+def _openid4vp(world: World, created: CreatedRequest, token: str) -> VerificationReport:
+    return receive_authorization_response(
+        world.session,
+        verifier=world.verifier,
+        client_id=OPENID4VP_CLIENT_ID,
+        state=created.id,
+        vp_token=json.dumps({"q1": [token]}),
+        sources=sources_for(world.fetcher),
+        kek=KEK,
+        base_url=BASE,
+        now=NOW,
+    )
+
+
+def _openid4vp_response(world: World, policy: DoorPolicy, failure: str) -> Failed:
+    """The door refuses what is not verified; the failed checks come with the refusal."""
+    created = _new_request(world)
+    token = token_for(world, policy, failure, OPENID4VP_CLIENT_ID, created.nonce)
+    try:
+        report = _openid4vp(world, created, token)
+    except ResponseRejected as refused:
+        failed = refused.problem_extra["errors"][0]
+        return (failed["check"], failed["code"])
+    return _first_failed(report)
+
+
 def _share_view(world: World, policy: DoorPolicy, failure: str) -> Failed:
     audience, nonce = world.verifier.client_id, "share-nonce-" + unique("n")
     report = verify_shared_presentations(
@@ -338,6 +367,7 @@ DoorCall = Callable[[World, DoorPolicy, str], Failed]
 CALLS: dict[str, DoorCall] = {
     VERIFICATION_API.door: _verification_api,
     REQUEST_ANSWER.door: _request_answer,
+    OPENID4VP_RESPONSE.door: _openid4vp_response,
     SHARE_VIEW.door: _share_view,
     WALLET_RECEIPT.door: _wallet_receipt,
     CLI_PRESENTATION.door: _command_line,
@@ -361,13 +391,13 @@ def test_each_door_fails_a_bad_token_with_the_code_its_policy_implies(
 
 @pytest.mark.parametrize(
     "policy",
-    [policy for policy in POLICIES if policy is not REQUEST_ANSWER],
+    [policy for policy in POLICIES if policy not in (REQUEST_ANSWER, OPENID4VP_RESPONSE)],
     ids=lambda policy: policy.door,
 )
 def test_a_replayed_token_is_refused_exactly_where_the_nonce_is_single_use(
     world: World, policy: DoorPolicy
 ) -> None:
-    """(The answer to a request has a test of its own below: a request is answered once.)"""
+    """(Answers to a request have tests of their own below: a request is answered once.)"""
     if policy.trust is TrustSource.PINNED_KEY:
         # The command line leaves tracking the nonce to its caller.
         assert policy.nonce is NonceUse.CALLER
@@ -393,3 +423,12 @@ def test_an_answered_request_refuses_a_second_answer(world: World) -> None:
     assert _answer(world, created, token).verified
     with pytest.raises(NonceReused):
         _answer(world, created, token)
+
+
+def test_an_answered_openid4vp_request_refuses_a_replayed_response(world: World) -> None:
+    assert OPENID4VP_RESPONSE.nonce is NonceUse.SINGLE_USE
+    created = _new_request(world)
+    token = token_for(world, OPENID4VP_RESPONSE, "none", OPENID4VP_CLIENT_ID, created.nonce)
+    assert _openid4vp(world, created, token).verified
+    with pytest.raises(ResponseReplayed):
+        _openid4vp(world, created, token)
