@@ -37,11 +37,12 @@ def fetch_request_object(h: Harness, request: dict[str, Any]) -> tuple[dict[str,
 
 
 def post_response(h: Harness, request: dict[str, Any], **form: str) -> Response:
-    return h.client.post(
+    response: Response = h.client.post(
         _path(request["response_uri"]),
         data=form,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
+    return response
 
 
 def answer(h: Harness, request: dict[str, Any], *, audience: str | None = None) -> Response:
