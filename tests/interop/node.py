@@ -81,3 +81,34 @@ def serving(app: FastAPI, port: int) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextmanager
+def node_server(script: str, argument: dict[str, Any]) -> Iterator[subprocess.Popen[str]]:
+    """``script`` running in the background (it prints JSON lines); stopped on exit."""
+    node = require_node()
+    process = subprocess.Popen(  # noqa: S603 - our own script, no shell
+        [node, script, json.dumps(argument)],
+        cwd=PACKAGES,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=NODE_TIMEOUT)
+
+
+def read_line(process: subprocess.Popen[str]) -> dict[str, Any]:
+    """The next JSON line the script prints (its stderr if it ended instead)."""
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        process.wait(timeout=NODE_TIMEOUT)
+        stderr = process.stderr.read() if process.stderr else ""
+        raise AssertionError(f"the script printed nothing more: {stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(line)
+    return result
