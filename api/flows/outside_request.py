@@ -61,6 +61,7 @@ class OutsideAnswer:
 
     declined: bool
     redirect_uri: str | None
+    verifier_name: str
 
 
 def _end_reads(session: Session) -> None:
@@ -179,6 +180,7 @@ def answer_outside_request(
     redirect = body.get("redirect_uri") if isinstance(body, dict) else None
     return OutsideAnswer(
         declined=prepared.declined,
+        verifier_name=outside.verifier_name,
         redirect_uri=redirect
         if isinstance(redirect, str) and redirect.startswith("https://")
         else None,

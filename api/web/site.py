@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from api.web import (
     accounts,
     docs,
+    outside_request_pages,
     profile_pages,
     request_pages,
     settings_pages,
@@ -35,6 +36,7 @@ def install_web(app: FastAPI) -> None:
         share_steps,
         share_pages,
         request_pages,
+        outside_request_pages,
         settings_pages,
         shared_view,
     ):
