@@ -36,7 +36,7 @@ def test_a_pasted_link_shows_the_checked_verifier_and_sends_the_ticked_claim(
     _use(world, InstanceFetcher(world.client))
     asked = _ask(world)
     path = f"{PAGE}?link={quote(asked['authorization_request_uri'], safe='')}"
-    shown = person.page(path, **{"Accept-Language": "fi"}).text
+    shown = person.page(path, 200, **{"Accept-Language": "fi"}).text
     assert "taito.test" in shown and "Varmenne tarkistettu" in shown
     ticked = [html.unescape(v) for v in re.findall(r'name="approve" value="([^"]+)"', shown)]
     assert len(ticked) == 1
