@@ -65,8 +65,10 @@ class OutsideAnswer:
 
 
 def _end_reads(session: Session) -> None:
-    """End the transaction the request's dependencies began (they commit their own writes)."""
-    session.rollback()
+    """End the transaction the request's dependencies or a read step began (nothing is pending:
+    steps that write commit through :func:`transaction`)."""
+    with transaction(session):
+        pass
 
 
 def fetch_outside_request(link: str, *, access: VerifierAccess, now: datetime) -> OutsideRequest:
