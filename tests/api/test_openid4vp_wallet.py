@@ -198,3 +198,21 @@ def test_an_unreachable_request_uri_is_a_problem_not_an_error(world: World) -> N
 def test_outside_requests_need_a_signed_in_person(world: World, path: str) -> None:
     response = world.client.post(path, json={"link": "openid4vp://?", "approvals": []})
     assert response.status_code == 401
+
+
+def test_another_persons_credential_cannot_be_presented_and_nothing_is_sent(
+    world: World,
+) -> None:
+    credential_id = receive_by_pickup(world)
+    fetcher = InstanceFetcher(world.client)
+    _use(world, fetcher)
+    stranger = {"username": "someone.else@example.fi", "password": "another long passphrase"}
+    ok(world.client.post("/v1/auth/register", json=stranger), 201)
+    tokens = ok(world.client.post("/v1/auth/login", json=stranger))
+    asked = _ask(world)
+    approvals = [{"query_id": "degree", "credential_id": credential_id, "claim_ids": ["0"]}]
+    body = {"link": asked["authorization_request_uri"], "approvals": approvals}
+    response = world.client.post(RESPOND, json=body, headers=bearer(tokens["access_token"]))
+    assert_problem(response, 404, "credential_not_found")
+    assert fetcher.posted == []
+    assert _state(world, asked["id"])["status"] == "pending"
