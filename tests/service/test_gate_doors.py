@@ -9,6 +9,7 @@ with a token that fails one check at a time; what each door must report is deriv
 import contextlib
 import io
 import json
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -69,8 +70,13 @@ from verifiers.submissions import (
 from verifiers.trust import add_trusted_issuer
 from verifiers.trust_entries import entry_from_json
 
+
 # The CLI reads the wall clock, so this module's world lives at the real time.
-NOW = datetime.now(UTC).replace(microsecond=0)
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+NOW = _now()
 KEK = bytes(range(32))
 CLI_AUDIENCE = "https://employer.example"
 OPENID4VP_CLIENT_ID = "x509_hash:Uvo3HtuIxuhC92rShpgqcT3YXwrqRxWEviRiA0OZszk"
@@ -105,6 +111,9 @@ class World:
 
 @pytest.fixture
 def world(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    # The wall clock moves on during a long run: each test's world starts now (a KB-JWT made at
+    # import time would be older than the CLI's 5 minutes by the time a late test runs).
+    monkeypatch.setattr(sys.modules[__name__], "NOW", _now())
     fetcher = FakeFetcher()
     issuer = make_issuer(fetcher)
     issuer.publish(at=NOW)
