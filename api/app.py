@@ -13,11 +13,13 @@ from api.middleware import BodyLimit, RequestContext
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.purge_schedule import purge_lifespan
+from api.request_signing import load_request_signer, load_trust_anchors
 from api.routers import (
     admin_issuers,
     health,
     issuers,
     oid4vci,
+    openid4vp,
     publishing,
     shares,
     verifiers,
@@ -50,6 +52,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         settings.database_url, pool_size=settings.database_pool_size
     )
     app.state.kek = load_kek(settings)
+    app.state.request_signer = load_request_signer(settings)
+    app.state.openid4vp_anchors = load_trust_anchors(settings, app.state.request_signer)
     slots = settings.password_hashing_slots or default_hashing_slots()
     app.state.hashing_slots = HashingSlots(
         slots=slots, max_waiting=4 * slots, max_wait_seconds=HASHING_WAIT_SECONDS
@@ -61,6 +65,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(wallet.router)
     app.include_router(verifiers.router)
+    app.include_router(openid4vp.router)
     app.include_router(issuers.router)
     app.include_router(admin_issuers.router)
     app.include_router(publishing.router)

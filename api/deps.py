@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from api.settings import Settings
 from verifiers.issuer_trust import Sources
+from verifiers.request_objects import RequestSigner
 
 
 async def get_settings(request: Request) -> Settings:
@@ -34,6 +35,13 @@ async def get_kek(request: Request) -> bytes:
     return kek
 
 
+def get_request_signer(request: Request) -> RequestSigner | None:
+    """What signs this instance's OpenID4VP Request Objects (``None``: not configured)."""
+    signer = request.app.state.request_signer
+    assert signer is None or isinstance(signer, RequestSigner)
+    return signer
+
+
 async def get_verifier_sources(
     request: Request, session: Annotated[Session, Depends(get_session)]
 ) -> Sources:
@@ -51,3 +59,4 @@ KEKDep = Annotated[bytes, Depends(get_kek)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SourcesDep = Annotated[Sources, Depends(get_verifier_sources)]
+RequestSignerDep = Annotated[RequestSigner | None, Depends(get_request_signer)]

@@ -27,7 +27,7 @@ import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
@@ -135,7 +135,19 @@ class RemoteFetcher:
 
     def __call__(self, url: str) -> Fetched:
         """GET ``url``; raise :class:`FetchFailed` for anything but a fitting ``200``."""
+        return self._exchange("GET", url, None)
+
+    def post_form(self, url: str, fields: Mapping[str, str], *, accept: str = "*/*") -> Fetched:
+        """POST ``fields`` form-encoded to ``url`` under the same rules; a redirect is a failure
+        (OpenID4VP 1.0 §5.10, §8.2: a wallet does not follow them). Raises :class:`FetchFailed`.
+        """
+        return self._exchange("POST", url, urlencode(dict(fields)).encode("utf-8"), accept)
+
+    def _exchange(self, method: str, url: str, form: bytes | None, accept: str = "*/*") -> Fetched:
         started = time.monotonic()
+        headers = {"accept": accept, "accept-encoding": "identity"}
+        if form is not None:
+            headers["content-type"] = "application/x-www-form-urlencoded"
         for hop in range(MAX_REDIRECTS + 1):
             # Loopback only for the URL asked for: a public host must never redirect us inward.
             pinned, host, host_header = self._target(
@@ -143,9 +155,10 @@ class RemoteFetcher:
             )
             try:
                 request = self._client.build_request(
-                    "GET",
+                    method,
                     pinned,
-                    headers={"host": host_header, "accept": "*/*", "accept-encoding": "identity"},
+                    headers={"host": host_header, **headers},
+                    content=form,
                     extensions={"sni_hostname": host},
                 )
             except httpx.InvalidURL:
@@ -157,8 +170,8 @@ class RemoteFetcher:
             try:
                 if response.is_redirect:
                     location = response.headers.get("location")
-                    if not location:
-                        raise FetchFailed("a redirect has no location")
+                    if not location or form is not None:
+                        raise FetchFailed("a redirect has no location or follows a POST")
                     url = urljoin(url, location)
                     continue
                 if response.status_code != 200:

@@ -3,9 +3,11 @@
 from datetime import datetime
 from typing import Any, Literal, Self
 
+import segno
 from pydantic import BaseModel, ConfigDict, Field
 
 from verifiers.nonces import IssuedNonce
+from verifiers.openid4vp import AuthorizationRequest
 from verifiers.organisations import CreatedVerifier, VerifierInfo
 from verifiers.presentation_requests import CreatedRequest, RequestState
 from verifiers.trust_entries import KeySource, StoredTrustEntry, TrustEntry
@@ -117,9 +119,34 @@ class RequestCreatedOut(BaseModel):
     dcql_query: dict[str, Any]
     created_at: datetime
     expires_at: datetime
+    client_id: str | None = Field(
+        None,
+        description=(
+            "OpenID4VP Client Identifier (x509_hash:...): the audience of presentations any"
+            " wallet posts to response_uri. Absent when no OpenID4VP certificate is configured."
+        ),
+    )
+    authorization_request_uri: str | None = Field(
+        None,
+        description="openid4vp://?client_id=...&request_uri=...: the link any wallet opens.",
+    )
+    request_uri: str | None = Field(None, description="Where wallets fetch the Request Object.")
+    response_uri: str | None = Field(None, description="Where wallets post the vp_token.")
+    qr_svg: str | None = Field(
+        None, description="authorization_request_uri as an SVG QR code, for a phone wallet."
+    )
 
     @classmethod
-    def of(cls, created: CreatedRequest) -> Self:
+    def of(cls, created: CreatedRequest, openid4vp: AuthorizationRequest | None = None) -> Self:
+        extra: dict[str, Any] = {}
+        if openid4vp is not None:
+            extra = {
+                "client_id": openid4vp.client_id,
+                "authorization_request_uri": openid4vp.uri,
+                "request_uri": openid4vp.request_uri,
+                "response_uri": openid4vp.response_uri,
+                "qr_svg": segno.make(openid4vp.uri, error="m").svg_inline(scale=4, border=2),
+            }
         return cls(
             id=created.id,
             nonce=created.nonce,
@@ -129,6 +156,7 @@ class RequestCreatedOut(BaseModel):
             dcql_query=created.query,
             created_at=created.created_at,
             expires_at=created.expires_at,
+            **extra,
         )
 
 

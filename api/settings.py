@@ -60,6 +60,20 @@ class Settings(BaseSettings):
         None,
         description="File with the 32-byte key-encryption key (base64url); required in production.",
     )
+    openid4vp_certificate_file: Path | None = Field(
+        None,
+        description=(
+            "PEM certificate chain (leaf first) that signs OpenID4VP Request Objects; with"
+            " TAITO_OPENID4VP_KEY_FILE. Development creates one for the base URL's host."
+        ),
+    )
+    openid4vp_key_file: Path | None = Field(
+        None, description="PEM private key of the OpenID4VP leaf certificate (chmod 600)."
+    )
+    openid4vp_trust_anchors_file: Path | None = Field(
+        None,
+        description="PEM certificates the wallet trusts for other verifiers' Request Objects.",
+    )
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest accepted request body; larger gets 413."
     )

@@ -245,6 +245,11 @@ class FetchFailed(CredentialError):
     title = "A document needed for verification could not be retrieved"
 
 
+class CertificateInvalid(CredentialError):
+    code = "certificate_invalid"
+    title = "The X.509 certificate chain is not valid or not trusted"
+
+
 class UnsupportedKeyType(InvalidKey):
     code = "key_type_unsupported"
     title = "The key type is not supported"

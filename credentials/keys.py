@@ -275,3 +275,31 @@ def private_key_from_jwk(jwk: JWK, *, kid: str | None = None) -> PrivateKey:
     if _public_members(private.public_key()) != _public_members(public._key):
         raise InvalidKey("the JWK's public members do not belong to its private key")
     return PrivateKey(public, private)
+
+
+def private_key_from_pem(data: bytes) -> PrivateKey:
+    """Import a PKCS#8 or SEC 1 PEM private key (Ed25519 or P-256), unencrypted.
+
+    Raises :class:`InvalidKey` for anything else.
+    """
+    try:
+        private = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError):
+        raise InvalidKey("the PEM does not hold an unencrypted private key") from None
+    if isinstance(private, ec.EllipticCurvePrivateKey) and isinstance(private.curve, ec.SECP256R1):
+        return _private_key(private, None)
+    if isinstance(private, ed25519.Ed25519PrivateKey):
+        return _private_key(private, None)
+    raise InvalidKey("only Ed25519 and P-256 private keys are supported")
+
+
+def public_key_of(key: object, *, kid: str) -> PublicKey:
+    """A ``cryptography`` public key (from an X.509 certificate) as a :class:`PublicKey`.
+
+    Raises :class:`InvalidKey` unless it is Ed25519 or P-256.
+    """
+    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
+        return PublicKey("ES256", kid, key)
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return PublicKey("EdDSA", kid, key)
+    raise InvalidKey("only Ed25519 and P-256 keys are supported")

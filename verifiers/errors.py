@@ -14,6 +14,12 @@
         ├── NonceReused                     nonce_reused                  409
         ├── AudienceNotOwn                  audience_not_own              422
         ├── SubmissionInvalid               vp_token_invalid              422
+        ├── AuthorizationResponseRefused    openid4vp_response_refused    400
+        │   ├── StateUnknown                openid4vp_state_unknown       400
+        │   ├── ResponseForExpiredRequest   openid4vp_request_expired     400
+        │   ├── ResponseReplayed            openid4vp_response_replayed   400
+        │   ├── ResponseMalformed           openid4vp_response_malformed  400
+        │   └── ResponseRejected            openid4vp_response_rejected   400
         ├── TrustedIssuerNotFound           trusted_issuer_not_found      404
         ├── TrustedIssuerExists             trusted_issuer_exists         409
         ├── TrustEntryInvalid               trust_entry_invalid           422
@@ -124,6 +130,49 @@ class SubmissionInvalid(_WithErrors):
     code = "vp_token_invalid"
     title = "The presentations are not in the expected shape"
     status = 422
+
+
+class AuthorizationResponseRefused(VerifierError):
+    """An OpenID4VP response refused at the Response URI (OpenID4VP 1.0 §8.2, §8.6): 400 with
+    the OAuth ``error`` ``invalid_request`` (RFC 6749 §4.1.2.1) that wallets read."""
+
+    code = "openid4vp_response_refused"
+    title = "The authorization response is refused"
+    status = 400
+
+    def __init__(self, detail: str, *, errors: Sequence[Mapping[str, str]] = ()) -> None:
+        super().__init__(detail)
+        self.problem_extra: dict[str, Any] = {
+            "error": "invalid_request",
+            "error_description": detail,
+        }
+        if errors:
+            self.problem_extra["errors"] = [dict(error) for error in errors]
+
+
+class StateUnknown(AuthorizationResponseRefused):
+    code = "openid4vp_state_unknown"
+    title = "The state names no open request of this verifier"
+
+
+class ResponseForExpiredRequest(AuthorizationResponseRefused):
+    code = "openid4vp_request_expired"
+    title = "The request has expired"
+
+
+class ResponseReplayed(AuthorizationResponseRefused):
+    code = "openid4vp_response_replayed"
+    title = "The request has already been answered: this is a replay"
+
+
+class ResponseMalformed(AuthorizationResponseRefused):
+    code = "openid4vp_response_malformed"
+    title = "The response is not a form with a vp_token and a state"
+
+
+class ResponseRejected(AuthorizationResponseRefused):
+    code = "openid4vp_response_rejected"
+    title = "The presentations are not verified or do not satisfy the request"
 
 
 class TrustedIssuerNotFound(VerifierError):

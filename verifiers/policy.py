@@ -82,6 +82,9 @@ class Audience(StrEnum):
 
     VERIFIER = "verifier"
     """The client identifier of the verifier the presentation is submitted to."""
+    OPENID4VP_CLIENT = "openid4vp_client"
+    """The verifier's OpenID4VP Client Identifier, its prefix included (``x509_hash:...``):
+    what the wallet read in the signed Request Object (OpenID4VP 1.0 §5.9.1, §14.1.2)."""
     SHARE = "share"
     """The audience the person named when making the share."""
     CALLER = "caller"
@@ -126,6 +129,19 @@ replay answers 409 ``nonce_reused``."""
 REQUEST_ANSWER: Final = replace(VERIFICATION_API, door="answer to a presentation request")
 """A person's wallet answers a verifier's request: the same proof the verifier would demand
 itself, bound to the request's nonce, which the answer consumes."""
+
+OPENID4VP_RESPONSE: Final = replace(
+    VERIFICATION_API,
+    door="POST /v1/verifiers/{slug}/openid4vp/response",
+    audience=Audience.OPENID4VP_CLIENT,
+)
+"""Any wallet answers a request it fetched as a signed Request Object (OpenID4VP 1.0 §8.2,
+``direct_post``): Key Binding required, its ``aud`` the Client Identifier with its prefix (a KB-JWT
+made for the https identifier of :data:`REQUEST_ANSWER` fails here), its ``nonce`` the request's,
+single use. ``state`` names the request; another verifier's, an expired or an answered one is
+refused and nothing is stored. A response that is not verified, or does not satisfy the DCQL
+query, is refused (400 ``invalid_request``) and stores nothing; a verified one is stored as the
+request's outcome and consumes the nonce, so a replay is refused."""
 
 SHARE_VIEW: Final = replace(
     VERIFICATION_API,
@@ -182,6 +198,7 @@ Binding asked for, but a KB-JWT that is there is still verified."""
 DOORS: Final[tuple[DoorPolicy, ...]] = (
     VERIFICATION_API,
     REQUEST_ANSWER,
+    OPENID4VP_RESPONSE,
     SHARE_VIEW,
     WALLET_RECEIPT,
     CLI_PRESENTATION,

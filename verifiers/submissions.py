@@ -5,6 +5,8 @@
   this verifier obtained from ``POST /v1/verifiers/{slug}/nonces``;
 - :func:`submit_request_response` (:data:`~verifiers.policy.REQUEST_ANSWER`): the person's wallet
   answering a request (``vp_token``);
+- :func:`receive_authorization_response` (:data:`~verifiers.policy.OPENID4VP_RESPONSE`): any
+  wallet's OpenID4VP ``direct_post`` response to a signed Request Object;
 - :func:`verify_shared_presentations` (:data:`~verifiers.policy.SHARE_VIEW`): a share link viewed
   (status as of now, nothing consumed).
 
@@ -18,6 +20,7 @@ presentation that does not carry our nonce under its holder's signature consumes
 stranger cannot burn a request.
 """
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -26,7 +29,20 @@ from sqlmodel import Session
 from credentials.clock import require_aware
 from credentials.dcql import parse_query
 from verifiers.admission import Expected
-from verifiers.errors import AudienceNotOwn, NonceReused, RequestExpired
+from verifiers.errors import (
+    AudienceNotOwn,
+    NonceExpired,
+    NonceReused,
+    NonceUnknown,
+    RequestExpired,
+    RequestNotFound,
+    ResponseForExpiredRequest,
+    ResponseMalformed,
+    ResponseRejected,
+    ResponseReplayed,
+    StateUnknown,
+    SubmissionInvalid,
+)
 from verifiers.gate_sources import gate_context
 from verifiers.issuer_trust import Sources, TrustVersion
 from verifiers.language import Language, as_language
@@ -43,11 +59,22 @@ from verifiers.organisations import (
     authenticate_verifier,
     verifier_by_id,
 )
-from verifiers.policy import REQUEST_ANSWER, SHARE_VIEW, VERIFICATION_API, DoorPolicy, NonceUse
+from verifiers.policy import (
+    OPENID4VP_RESPONSE,
+    REQUEST_ANSWER,
+    SHARE_VIEW,
+    VERIFICATION_API,
+    DoorPolicy,
+    NonceUse,
+)
 from verifiers.presentation_requests import load_request, seal_outcome, status_of
 from verifiers.report import VerificationReport
 from verifiers.tables import VerifierRequest
 from verifiers.vp_token import invalid, place, placed_items, run_gate
+
+MAX_VP_TOKEN_CHARS = 1024 * 1024
+"""Largest ``vp_token`` form field (the request body limit is the outer bound)."""
+MAX_FAILED_LISTED = 20
 
 
 def _answer_request(
@@ -62,6 +89,7 @@ def _answer_request(
     kek: bytes,
     base_url: str,
     now: datetime,
+    audience: str | None = None,
 ) -> VerificationReport:
     if row.status != "pending":
         raise NonceReused("the request has already been answered")
@@ -72,10 +100,15 @@ def _answer_request(
     items = placed_items(vp_token=vp_token, presentations=presentations, query=query)
     language = as_language(row.language)
     context = gate_context(session, sources=sources, language=language, base_url=base_url, now=now)
-    expected = Expected(audience=verifier.client_id, nonce=row.nonce)
+    expected = Expected(audience=audience or verifier.client_id, nonce=row.nonce)
     report, bound = run_gate(
         items, policy=policy, context=context, expected=expected, query=query, request_id=row.id
     )
+    if policy is OPENID4VP_RESPONSE and not report.verified:
+        raise ResponseRejected(
+            "the presentations are not verified or do not satisfy the request",
+            errors=_failed_checks(report),
+        )
     if bound and policy.nonce is NonceUse.SINGLE_USE:
         consume_nonce(session, verifier_id=verifier.id, nonce=row.nonce, now=now)
         row.status = "verified" if report.verified else "rejected"
@@ -282,6 +315,76 @@ def submit_request_response(
         base_url=base_url,
         now=now,
     )
+
+
+def _failed_checks(report: VerificationReport) -> list[dict[str, str]]:
+    """The failed checks by name and code only (no claim value, key or token)."""
+    failed = [
+        {"check": check.check, "code": check.code or ""}
+        for presentation in report.presentations
+        for check in presentation.checks
+        if check.outcome == "failed"
+    ]
+    failed += [
+        {"check": check.check, "code": check.code or ""}
+        for check in report.checks
+        if check.outcome == "failed"
+    ]
+    return failed[:MAX_FAILED_LISTED]
+
+
+def receive_authorization_response(
+    session: Session,
+    *,
+    verifier: VerifierInfo,
+    client_id: str,
+    state: str,
+    vp_token: str,
+    sources: Sources,
+    kek: bytes,
+    base_url: str,
+    now: datetime,
+) -> VerificationReport:
+    """Any wallet's OpenID4VP response, posted to ``verifier``'s Response URI (§8.2, §8.6).
+
+    ``state`` names one of ``verifier``'s requests; ``vp_token`` is the form field, a JSON object
+    of Credential Query id to presentations (§8.1); every KB-JWT must name ``client_id`` (the
+    prefixed Client Identifier of the Request Object) and the request's nonce. A verified
+    response is stored as the request's outcome and consumes the nonce, in the caller's
+    transaction (no commit). Raises :class:`AuthorizationResponseRefused` (nothing stored, nothing
+    consumed) for an unknown or another verifier's ``state``, an expired or answered request, a
+    malformed ``vp_token``, and presentations that are not verified or do not satisfy the query.
+    """
+    now = require_aware(now)
+    try:
+        row = load_request(session, request_id=state, verifier_id=verifier.id)
+    except RequestNotFound:
+        raise StateUnknown("the state names no open request of this verifier") from None
+    if len(vp_token) > MAX_VP_TOKEN_CHARS:
+        raise ResponseMalformed("the vp_token is too large")
+    try:
+        parsed = json.loads(vp_token)
+        return _answer_request(
+            session,
+            policy=OPENID4VP_RESPONSE,
+            row=row,
+            verifier=verifier,
+            vp_token=parsed,
+            presentations=None,
+            sources=sources,
+            kek=kek,
+            base_url=base_url,
+            now=now,
+            audience=client_id,
+        )
+    except (ValueError, RecursionError, SubmissionInvalid):
+        raise ResponseMalformed(
+            "the vp_token is not a JSON object of credential query ids to presentations"
+        ) from None
+    except (NonceReused, NonceUnknown):
+        raise ResponseReplayed("the request has already been answered") from None
+    except (RequestExpired, NonceExpired):
+        raise ResponseForExpiredRequest("the request has expired") from None
 
 
 def verify_shared_presentations(

@@ -39,6 +39,9 @@
         ├── SkillInvalid                     skill_invalid                422
         ├── PresentationRequestExpired       presentation_request_expired 410
         ├── ApprovalInvalid                  approval_invalid             422
+        ├── OutsideRequestInvalid            openid4vp_request_invalid    422
+        ├── OutsideRequestUnreachable        openid4vp_request_unreachable 422
+        ├── OutsideResponseRefused           openid4vp_response_not_accepted 422
         ├── ImportInvalid                    import_invalid               422
         ├── CredentialCheckUnavailable       credential_check_unavailable 503
         ├── CredentialOfferInvalid           credential_offer_invalid     422
@@ -281,6 +284,27 @@ class PresentationRequestExpired(WalletError):
 class ApprovalInvalid(WalletError):
     code = "approval_invalid"
     title = "The approval does not fit the request"
+    status = 422
+
+
+class OutsideRequestInvalid(WalletError):
+    """A verifier's ``openid4vp://`` request that cannot be authenticated or is not supported
+    (OpenID4VP 1.0 §5, §8.5 ``invalid_request``); nothing is shown or sent."""
+
+    code = "openid4vp_request_invalid"
+    title = "The verifier's request cannot be trusted or is not supported"
+    status = 422
+
+
+class OutsideRequestUnreachable(WalletError):
+    code = "openid4vp_request_unreachable"
+    title = "The verifier's request could not be fetched"
+    status = 422
+
+
+class OutsideResponseRefused(WalletError):
+    code = "openid4vp_response_not_accepted"
+    title = "The verifier did not accept the answer; nothing was recorded"
     status = 422
 
 

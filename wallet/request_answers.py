@@ -211,7 +211,17 @@ def _check_approvals(approvals: Sequence[Approval], queries: Mapping[str, Creden
             raise ApprovalInvalid("An approval lists a claim twice.")
 
 
-def answer_request(
+@dataclass(frozen=True)
+class PreparedAnswer:
+    """The ``vp_token`` of the approved claims and what it holds, not yet logged."""
+
+    request_id: str
+    declined: bool
+    vp_token: dict[str, list[str]]
+    items: tuple[dict[str, Any], ...]
+
+
+def prepare_answer(
     session: Session,
     *,
     holder_id: str,
@@ -219,16 +229,10 @@ def answer_request(
     approvals: Sequence[Approval],
     kek: bytes,
     now: datetime,
-) -> RequestAnswer:
-    """Build the ``vp_token`` holding only what the person approved (OpenID4VP 1.0 §8.1).
+) -> PreparedAnswer:
+    """Build the ``vp_token`` holding only what the person approved; writes nothing.
 
-    The answer (or the decline) is logged in the caller's transaction (no commit): the flow
-    that sends the answer (``api.flows.request_answer``) commits once the verifier took it, so
-    a refused delivery logs nothing. No approvals declines the request. Raises
-    :class:`PresentationRequestExpired` (410), :class:`ApprovalInvalid` (422: unknown query or
-    claim id, a credential that does not satisfy the query, several credentials for a single
-    one), :class:`~wallet.errors.CredentialNotFound` (404) and
-    :class:`~credentials.errors.QueryInvalid` (422).
+    OpenID4VP 1.0 §8.1. Raises as :func:`answer_request`.
     """
     now = require_aware(now)
     if request.expires_at <= now:
@@ -237,7 +241,7 @@ def answer_request(
     _check_approvals(approvals, queries)
     vault = open_vault(session, holder_id=holder_id, kek=kek)
     vp_token: dict[str, list[str]] = {}
-    items: list[JSONValue] = []
+    items: list[dict[str, Any]] = []
     for approval in approvals:
         query = queries[approval.query_id]
         document = load_document(session, vault, approval.credential_id)
@@ -266,19 +270,66 @@ def answer_request(
                 "claims": [list(path) for path in paths],
             }
         )
-    declined = not approvals
+    return PreparedAnswer(
+        request_id=request.request_id,
+        declined=not approvals,
+        vp_token=vp_token,
+        items=tuple(items),
+    )
+
+
+def record_answer(
+    session: Session,
+    *,
+    holder_id: str,
+    request: PresentationRequest,
+    prepared: PreparedAnswer,
+    kek: bytes,
+    now: datetime,
+) -> None:
+    """Log the answer (or the decline) in the activity log, in the caller's transaction."""
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
     append_activity(
         session,
         vault=vault,
-        kind=ActivityKind.REQUEST_DECLINED if declined else ActivityKind.REQUEST_ANSWERED,
+        kind=ActivityKind.REQUEST_DECLINED if prepared.declined else ActivityKind.REQUEST_ANSWERED,
         details={
             "request_id": request.request_id,
             "audience": request.audience,
             "verifier_name": request.verifier_name,
             "purpose": request.purpose,
-            "items": items,
+            "items": list(prepared.items),
         },
         kek=kek,
         now=now,
     )
-    return RequestAnswer(request_id=request.request_id, declined=declined, vp_token=vp_token)
+
+
+def answer_request(
+    session: Session,
+    *,
+    holder_id: str,
+    request: PresentationRequest,
+    approvals: Sequence[Approval],
+    kek: bytes,
+    now: datetime,
+) -> RequestAnswer:
+    """Build the ``vp_token`` holding only what the person approved (OpenID4VP 1.0 §8.1).
+
+    The answer (or the decline) is logged in the caller's transaction (no commit): the flow
+    that sends the answer (``api.flows.request_answer``) commits once the verifier took it, so
+    a refused delivery logs nothing. No approvals declines the request. Raises
+    :class:`PresentationRequestExpired` (410), :class:`ApprovalInvalid` (422: unknown query or
+    claim id, a credential that does not satisfy the query, several credentials for a single
+    one), :class:`~wallet.errors.CredentialNotFound` (404) and
+    :class:`~credentials.errors.QueryInvalid` (422).
+    """
+    prepared = prepare_answer(
+        session, holder_id=holder_id, request=request, approvals=approvals, kek=kek, now=now
+    )
+    record_answer(
+        session, holder_id=holder_id, request=request, prepared=prepared, kek=kek, now=now
+    )
+    return RequestAnswer(
+        request_id=prepared.request_id, declined=prepared.declined, vp_token=prepared.vp_token
+    )

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import VerifierKey
-from api.deps import KEKDep, SessionDep, SettingsDep
+from api.deps import KEKDep, RequestSignerDep, SessionDep, SettingsDep
 from api.deps import SourcesDep as SourcesDep  # also for api.routers.shares
 from api.edge import StrictRoute
 from api.flows.verification import verify_presentations
@@ -30,6 +30,7 @@ from api.schemas_verifiers import (
     VerificationIn,
 )
 from verifiers.nonces import issue_nonce
+from verifiers.openid4vp import authorization_request
 from verifiers.organisations import (
     VerifierInfo,
     authenticate_verifier,
@@ -85,8 +86,10 @@ def post_request(
     session: SessionDep,
     settings: SettingsDep,
     language: LanguageDep,
+    signer: RequestSignerDep,
 ) -> RequestCreatedOut:
-    """Ask for credentials: returns the request id, its single-use nonce, audience and link."""
+    """Ask for credentials: the request id, its single-use nonce, audience and link, and the
+    OpenID4VP Authorization Request any wallet opens (link and QR code)."""
     created = create_request(
         session,
         verifier=verifier,
@@ -98,7 +101,12 @@ def post_request(
         base_url=settings.base_url,
         now=datetime.now(UTC),
     )
-    return RequestCreatedOut.of(created)
+    openid4vp = None
+    if signer is not None:
+        openid4vp = authorization_request(
+            verifier=verifier, request_id=created.id, signer=signer, base_url=settings.base_url
+        )
+    return RequestCreatedOut.of(created, openid4vp)
 
 
 @router.get("/v1/verifiers/{slug}/requests/{request_id}", response_model=RequestStateOut)

@@ -21,7 +21,13 @@ from api.flows.receive import receive_credential as receive_flow
 from api.flows.wallet_import import import_wallet_export
 from api.language import LanguageDep
 from api.listings import WALLET_ACTIVITY, page_of
-from api.routers import wallet_auth, wallet_offers, wallet_requests, wallet_shares
+from api.routers import (
+    wallet_auth,
+    wallet_offers,
+    wallet_outside_requests,
+    wallet_requests,
+    wallet_shares,
+)
 from api.routers.wallet_deps import (
     CheckerDep,
     ClientAddressDep,
@@ -73,6 +79,7 @@ router.include_router(wallet_auth.router)
 router.include_router(wallet_shares.router)
 router.include_router(wallet_requests.router)
 router.include_router(wallet_offers.router)
+router.include_router(wallet_outside_requests.router)
 
 Id = Annotated[str, Query(max_length=40)]
 

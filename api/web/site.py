@@ -9,6 +9,7 @@ from api.web import (
     accounts,
     docs,
     offer_pages,
+    outside_request_pages,
     profile_pages,
     request_pages,
     settings_pages,
@@ -37,6 +38,7 @@ def install_web(app: FastAPI) -> None:
         share_steps,
         share_pages,
         request_pages,
+        outside_request_pages,
         settings_pages,
         shared_view,
     ):

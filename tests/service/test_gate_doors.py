@@ -9,6 +9,7 @@ with a token that fails one check at a time; what each door must report is deriv
 import contextlib
 import io
 import json
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,13 +39,14 @@ from tests.service.test_verifiers_support import (
     sources_for,
     unique,
 )
-from verifiers.errors import CredentialRejected, NonceReused
+from verifiers.errors import CredentialRejected, NonceReused, ResponseRejected, ResponseReplayed
 from verifiers.nonces import issue_nonce
 from verifiers.organisations import VerifierInfo, create_verifier
 from verifiers.policy import (
     CLI_CREDENTIAL,
     CLI_PRESENTATION,
     DOORS,
+    OPENID4VP_RESPONSE,
     REQUEST_ANSWER,
     SHARE_VIEW,
     VERIFICATION_API,
@@ -60,6 +62,7 @@ from verifiers.presentation_requests import CreatedRequest, create_request
 from verifiers.receiving import check_received_credential
 from verifiers.report import VerificationReport
 from verifiers.submissions import (
+    receive_authorization_response,
     submit_request_response,
     verify_shared_presentations,
     verify_submission,
@@ -67,10 +70,16 @@ from verifiers.submissions import (
 from verifiers.trust import add_trusted_issuer
 from verifiers.trust_entries import entry_from_json
 
+
 # The CLI reads the wall clock, so this module's world lives at the real time.
-NOW = datetime.now(UTC).replace(microsecond=0)
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+NOW = _now()
 KEK = bytes(range(32))
 CLI_AUDIENCE = "https://employer.example"
+OPENID4VP_CLIENT_ID = "x509_hash:Uvo3HtuIxuhC92rShpgqcT3YXwrqRxWEviRiA0OZszk"
 STALE = timedelta(minutes=10)
 FAILURES = (
     "none",
@@ -102,6 +111,9 @@ class World:
 
 @pytest.fixture
 def world(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    # The wall clock moves on during a long run: each test's world starts now (a KB-JWT made at
+    # import time would be older than the CLI's 5 minutes by the time a late test runs).
+    monkeypatch.setattr(sys.modules[__name__], "NOW", _now())
     fetcher = FakeFetcher()
     issuer = make_issuer(fetcher)
     issuer.publish(at=NOW)
@@ -282,6 +294,32 @@ def _request_answer(world: World, policy: DoorPolicy, failure: str) -> Failed:
     return _first_failed(_answer(world, created, token))
 
 
+def _openid4vp(world: World, created: CreatedRequest, token: str) -> VerificationReport:
+    return receive_authorization_response(
+        world.session,
+        verifier=world.verifier,
+        client_id=OPENID4VP_CLIENT_ID,
+        state=created.id,
+        vp_token=json.dumps({"q1": [token]}),
+        sources=sources_for(world.fetcher),
+        kek=KEK,
+        base_url=BASE,
+        now=NOW,
+    )
+
+
+def _openid4vp_response(world: World, policy: DoorPolicy, failure: str) -> Failed:
+    """The door refuses what is not verified; the failed checks come with the refusal."""
+    created = _new_request(world)
+    token = token_for(world, policy, failure, OPENID4VP_CLIENT_ID, created.nonce)
+    try:
+        report = _openid4vp(world, created, token)
+    except ResponseRejected as refused:
+        failed = refused.problem_extra["errors"][0]
+        return (failed["check"], failed["code"])
+    return _first_failed(report)
+
+
 def _share_view(world: World, policy: DoorPolicy, failure: str) -> Failed:
     audience, nonce = world.verifier.client_id, "share-nonce-" + unique("n")
     report = verify_shared_presentations(
@@ -341,6 +379,7 @@ DoorCall = Callable[[World, DoorPolicy, str], Failed]
 CALLS: dict[str, DoorCall] = {
     VERIFICATION_API.door: _verification_api,
     REQUEST_ANSWER.door: _request_answer,
+    OPENID4VP_RESPONSE.door: _openid4vp_response,
     SHARE_VIEW.door: _share_view,
     WALLET_RECEIPT.door: _wallet_receipt,
     CLI_PRESENTATION.door: _command_line,
@@ -364,13 +403,13 @@ def test_each_door_fails_a_bad_token_with_the_code_its_policy_implies(
 
 @pytest.mark.parametrize(
     "policy",
-    [policy for policy in POLICIES if policy is not REQUEST_ANSWER],
+    [policy for policy in POLICIES if policy not in (REQUEST_ANSWER, OPENID4VP_RESPONSE)],
     ids=lambda policy: policy.door,
 )
 def test_a_replayed_token_is_refused_exactly_where_the_nonce_is_single_use(
     world: World, policy: DoorPolicy
 ) -> None:
-    """(The answer to a request has a test of its own below: a request is answered once.)"""
+    """(Answers to a request have tests of their own below: a request is answered once.)"""
     if policy.trust is TrustSource.PINNED_KEY:
         # The command line leaves tracking the nonce to its caller.
         assert policy.nonce is NonceUse.CALLER
@@ -396,3 +435,12 @@ def test_an_answered_request_refuses_a_second_answer(world: World) -> None:
     assert _answer(world, created, token).verified
     with pytest.raises(NonceReused):
         _answer(world, created, token)
+
+
+def test_an_answered_openid4vp_request_refuses_a_replayed_response(world: World) -> None:
+    assert OPENID4VP_RESPONSE.nonce is NonceUse.SINGLE_USE
+    created = _new_request(world)
+    token = token_for(world, OPENID4VP_RESPONSE, "none", OPENID4VP_CLIENT_ID, created.nonce)
+    assert _openid4vp(world, created, token).verified
+    with pytest.raises(ResponseReplayed):
+        _openid4vp(world, created, token)
