@@ -12,7 +12,17 @@ from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
 from api.problems import install_problem_handlers
 from api.purge_schedule import purge_lifespan
-from api.routers import admin_issuers, health, issuers, publishing, shares, verifiers, vocab, wallet
+from api.routers import (
+    admin_issuers,
+    health,
+    issuers,
+    occupations,
+    publishing,
+    shares,
+    verifiers,
+    vocab,
+    wallet,
+)
 from api.settings import Settings, load_settings
 from api.web.site import install_web
 from wallet.passwords import HashingSlots, default_hashing_slots
@@ -53,6 +63,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(admin_issuers.router)
     app.include_router(publishing.router)
     app.include_router(vocab.router)
+    app.include_router(occupations.router)
     app.include_router(shares.router)
     install_web(app)
     app.add_middleware(CacheScope, caches=app.state.caches)

@@ -43,6 +43,8 @@ class ActivityKind(StrEnum):
     REQUEST_DECLINED = "request_declined"
     WALLET_EXPORTED = "wallet_exported"
     WALLET_IMPORTED = "wallet_imported"
+    GOAL_CHOSEN = "goal_chosen"
+    GOAL_REMOVED = "goal_removed"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an activity kind, not a secret
 
 

@@ -23,6 +23,7 @@ from wallet.tables import (
     WalletCredential,
     WalletDeclaredSkill,
     WalletErasure,
+    WalletGoal,
     WalletHolder,
     WalletHolderKey,
     WalletRefreshToken,
@@ -84,6 +85,7 @@ def erase_wallet(
         WalletShare,
         WalletCredential,
         WalletDeclaredSkill,
+        WalletGoal,
         WalletActivity,
         WalletHolderKey,
     ):

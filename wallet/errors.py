@@ -21,6 +21,8 @@
         │   ├── CredentialNotFound           credential_not_found         404
         │   ├── ShareNotFound                share_not_found              404
         │   ├── SkillNotFound                skill_not_found              404
+        │   ├── OccupationNotFound           occupation_not_found         404
+        │   ├── GoalNotFound                 goal_not_found               404
         │   └── PresentationRequestNotFound  presentation_request_not_found 404
         ├── CredentialDuplicate              credential_duplicate         409
         ├── ShareGone                        share_gone                   410
@@ -28,6 +30,7 @@
         │   ├── ShareExpired                 share_expired                410
         │   └── ShareViewsExhausted          share_views_exhausted        410
         ├── ShareLimitReached                share_limit_reached          409
+        ├── GoalLimitReached                 goal_limit_reached           409
         ├── ShareInvalid                     share_invalid                422
         ├── ShareNonceRequired               share_nonce_required         400
         ├── ReauthenticationFailed           reauthentication_failed      403
@@ -173,6 +176,22 @@ class ShareNotFound(WalletNotFound):
 class SkillNotFound(WalletNotFound):
     code = "skill_not_found"
     title = "There is no such self-declared skill in your wallet"
+
+
+class OccupationNotFound(WalletNotFound):
+    code = "occupation_not_found"
+    title = "There is no such occupation in the occupations Taito knows"
+
+
+class GoalNotFound(WalletNotFound):
+    code = "goal_not_found"
+    title = "There is no such goal occupation in your wallet"
+
+
+class GoalLimitReached(WalletError):
+    code = "goal_limit_reached"
+    title = "You have chosen as many goal occupations as a wallet may hold"
+    status = 409
 
 
 class PresentationRequestNotFound(WalletNotFound):

@@ -137,6 +137,21 @@ class WalletDeclaredSkill(SQLModel, table=True):
     sealed_skill: bytes = Field(sa_column=_sealed())
 
 
+class WalletGoal(SQLModel, table=True):
+    """An occupation the person aims at (sealed: a career plan is personal)."""
+
+    __tablename__ = "wallet_goal"
+    __table_args__ = (
+        UniqueConstraint("holder_id", "fingerprint", name="uq_wallet_goal_fingerprint"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    holder_id: str = Field(foreign_key="wallet_holder.id", index=True, max_length=40)
+    fingerprint: str = Field(max_length=64)
+    chosen_at: datetime = Field(sa_column=_when())
+    sealed_goal: bytes = Field(sa_column=_sealed())
+
+
 class WalletShare(SQLModel, table=True):
     """A consented share: presentations sealed; the link token stored only as its SHA-256."""
 

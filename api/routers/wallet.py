@@ -18,7 +18,7 @@ from api.flows.pickup import pick_up_credential
 from api.flows.receive import receive_credential as receive_flow
 from api.flows.wallet_import import import_wallet_export
 from api.language import LanguageDep
-from api.routers import wallet_auth, wallet_requests, wallet_shares
+from api.routers import wallet_auth, wallet_goals, wallet_requests, wallet_shares
 from api.routers.wallet_deps import (
     CheckerDep,
     ClientAddressDep,
@@ -68,6 +68,7 @@ router = APIRouter(tags=["wallet"])
 router.include_router(wallet_auth.router)
 router.include_router(wallet_shares.router)
 router.include_router(wallet_requests.router)
+router.include_router(wallet_goals.router)
 
 Id = Annotated[str, Query(max_length=40)]
 
