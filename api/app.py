@@ -15,6 +15,7 @@ from api.purge_schedule import purge_lifespan
 from api.routers import (
     admin_issuers,
     health,
+    issuer_opportunities,
     issuers,
     occupations,
     publishing,
@@ -60,6 +61,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(wallet.router)
     app.include_router(verifiers.router)
     app.include_router(issuers.router)
+    app.include_router(issuer_opportunities.router)
     app.include_router(admin_issuers.router)
     app.include_router(publishing.router)
     app.include_router(vocab.router)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import KEKDep, SessionDep
 from api.flows.goal_gap import GoalGap, read_goal_gap
 from api.language import LanguageDep
+from api.routers.issuer_opportunities import OpportunityOut, opportunity_out
 from api.routers.wallet_deps import CheckerDep, CurrentHolder, NowDep
 from wallet.goals import MAX_OCCUPATION_ID_CHARS, Goal, choose_goal, list_goals, remove_goal
 
@@ -42,6 +43,11 @@ class GapSkillOut(BaseModel):
     attested_by: list[str]
 
 
+class GapOpportunityOut(OpportunityOut):
+    closes_missing: list[str]
+    closes_declared: list[str]
+
+
 class GapOut(BaseModel):
     occupation_id: str
     occupation_uri: str
@@ -50,6 +56,7 @@ class GapOut(BaseModel):
     declared_only: list[GapSkillOut]
     missing: list[GapSkillOut]
     unmapped_skills: list[str]
+    opportunities: list[GapOpportunityOut]
 
 
 def goal_out(goal: Goal) -> GoalOut:
@@ -73,6 +80,14 @@ def gap_out(gap: GoalGap) -> GapOut:
         declared_only=skills(gap.declared_only),
         missing=skills(gap.missing),
         unmapped_skills=list(gap.unmapped),
+        opportunities=[
+            GapOpportunityOut(
+                **opportunity_out(found.opportunity).model_dump(),
+                closes_missing=list(found.closes_missing),
+                closes_declared=list(found.closes_declared),
+            )
+            for found in gap.opportunities
+        ],
     )
 
 
@@ -115,7 +130,8 @@ def get_gap(
     lang: LanguageDep,
     now: NowDep,
 ) -> GapOut:
-    """The skills that meet the occupation (verified now), the declared-only and the missing."""
+    """The skills that meet the occupation (verified now), the declared-only, the missing, and
+    the learning opportunities teaching the open ones (most missing skills first)."""
     gap = read_goal_gap(
         session,
         holder_id=holder,
