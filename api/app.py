@@ -20,6 +20,7 @@ from api.routers import (
     occupations,
     publishing,
     shares,
+    verifier_grants,
     verifiers,
     vocab,
     wallet,
@@ -60,6 +61,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(wallet.router)
     app.include_router(verifiers.router)
+    app.include_router(verifier_grants.router)
     app.include_router(issuers.router)
     app.include_router(issuer_opportunities.router)
     app.include_router(admin_issuers.router)

@@ -20,10 +20,12 @@ from wallet.reauthentication import confirm_password
 from wallet.tables import (
     WalletAccessToken,
     WalletActivity,
+    WalletConsentReceipt,
     WalletCredential,
     WalletDeclaredSkill,
     WalletErasure,
     WalletGoal,
+    WalletGrant,
     WalletHolder,
     WalletHolderKey,
     WalletRefreshToken,
@@ -86,6 +88,8 @@ def erase_wallet(
         WalletCredential,
         WalletDeclaredSkill,
         WalletGoal,
+        WalletGrant,
+        WalletConsentReceipt,
         WalletActivity,
         WalletHolderKey,
     ):

@@ -23,6 +23,7 @@
         │   ├── SkillNotFound                skill_not_found              404
         │   ├── OccupationNotFound           occupation_not_found         404
         │   ├── GoalNotFound                 goal_not_found               404
+        │   ├── GrantNotFound                grant_not_found              404
         │   └── PresentationRequestNotFound  presentation_request_not_found 404
         ├── CredentialDuplicate              credential_duplicate         409
         ├── ShareGone                        share_gone                   410
@@ -31,6 +32,11 @@
         │   └── ShareViewsExhausted          share_views_exhausted        410
         ├── ShareLimitReached                share_limit_reached          409
         ├── GoalLimitReached                 goal_limit_reached           409
+        ├── GrantLimitReached                grant_limit_reached          409
+        ├── GrantInvalid                     grant_invalid                422
+        ├── GrantGone                        grant_gone                   410
+        │   ├── GrantWithdrawn               grant_withdrawn              410
+        │   └── GrantExpired                 grant_expired                410
         ├── ShareInvalid                     share_invalid                422
         ├── ShareNonceRequired               share_nonce_required         400
         ├── ReauthenticationFailed           reauthentication_failed      403
@@ -186,6 +192,39 @@ class OccupationNotFound(WalletNotFound):
 class GoalNotFound(WalletNotFound):
     code = "goal_not_found"
     title = "There is no such goal occupation in your wallet"
+
+
+class GrantNotFound(WalletNotFound):
+    code = "grant_not_found"
+    title = "There is no such grant"
+
+
+class GrantLimitReached(WalletError):
+    code = "grant_limit_reached"
+    title = "You have as many active grants as a wallet may hold"
+    status = 409
+
+
+class GrantInvalid(WalletError):
+    code = "grant_invalid"
+    title = "The grant is not valid"
+    status = 422
+
+
+class GrantGone(WalletError):
+    code = "grant_gone"
+    title = "This grant no longer gives access"
+    status = 410
+
+
+class GrantWithdrawn(GrantGone):
+    code = "grant_withdrawn"
+    title = "The person has withdrawn this grant"
+
+
+class GrantExpired(GrantGone):
+    code = "grant_expired"
+    title = "This grant has ended"
 
 
 class GoalLimitReached(WalletError):

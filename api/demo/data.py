@@ -56,6 +56,7 @@ class OrganisationSpec:
     name: str
     role: str
     types: tuple[str, ...] = ()
+    guidance: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,10 @@ ISSUERS: Final = (
 VERIFIERS: Final = (
     OrganisationSpec(EMPLOYER, "Rekrytalo Oy", "employer"),
     OrganisationSpec(
-        EMPLOYMENT_OFFICE, "Esimerkkikaupungin työllisyyspalvelut", "public employment office"
+        EMPLOYMENT_OFFICE,
+        "Esimerkkikaupungin työllisyyspalvelut",
+        "public employment office",
+        guidance=True,
     ),
 )
 

@@ -231,7 +231,12 @@ def _new_verifier(session: Session, spec: OrganisationSpec, settings: Settings) 
     if _verifier_exists(session, spec.slug, settings):
         raise _lost(settings)
     created = create_verifier(
-        session, slug=spec.slug, name=spec.name, base_url=settings.base_url, now=datetime.now(UTC)
+        session,
+        slug=spec.slug,
+        name=spec.name,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+        guidance=spec.guidance,
     )
     return {
         "name": spec.name,

@@ -18,7 +18,13 @@ from api.flows.pickup import pick_up_credential
 from api.flows.receive import receive_credential as receive_flow
 from api.flows.wallet_import import import_wallet_export
 from api.language import LanguageDep
-from api.routers import wallet_auth, wallet_goals, wallet_requests, wallet_shares
+from api.routers import (
+    wallet_auth,
+    wallet_goals,
+    wallet_grants,
+    wallet_requests,
+    wallet_shares,
+)
 from api.routers.wallet_deps import (
     CheckerDep,
     ClientAddressDep,
@@ -69,6 +75,7 @@ router.include_router(wallet_auth.router)
 router.include_router(wallet_shares.router)
 router.include_router(wallet_requests.router)
 router.include_router(wallet_goals.router)
+router.include_router(wallet_grants.router)
 
 Id = Annotated[str, Query(max_length=40)]
 

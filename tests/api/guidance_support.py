@@ -46,6 +46,25 @@ class Demo:
     def verifier(self, slug: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.credentials.verifier(slug).api_key}"}
 
+    def revoke_work_certificates(self) -> None:
+        """The demo university revokes every work certificate it issued (Aino's among them)."""
+        university = self.issuer("demo-university")
+        register = ok(
+            self.client.get(
+                "/v1/issuers/demo-university/credentials",
+                params={"type": "work_experience"},
+                headers=university,
+            )
+        )
+        for entry in register["items"]:
+            ok(
+                self.client.post(
+                    f"/v1/issuers/demo-university/credentials/{entry['id']}/status",
+                    json={"status": "revoked"},
+                    headers=university,
+                )
+            )
+
 
 def ok(response: Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text

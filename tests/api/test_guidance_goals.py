@@ -65,22 +65,7 @@ def test_a_revoked_credentials_skill_drops_from_verified_at_the_next_read(demo: 
     aino = demo.person(0)
     before = ok(demo.client.get(f"/v1/wallet/goals/{HELP_DESK}/gap", headers=aino))
     assert uris(before["met"]) == [PROVIDE_ICT_SUPPORT]
-    university = demo.issuer("demo-university")
-    register = ok(
-        demo.client.get(
-            "/v1/issuers/demo-university/credentials",
-            params={"type": "work_experience"},
-            headers=university,
-        )
-    )
-    for entry in register["items"]:
-        ok(
-            demo.client.post(
-                f"/v1/issuers/demo-university/credentials/{entry['id']}/status",
-                json={"status": "revoked"},
-                headers=university,
-            )
-        )
+    demo.revoke_work_certificates()
     after = ok(demo.client.get(f"/v1/wallet/goals/{HELP_DESK}/gap", headers=aino))
     assert after["met"] == []
     assert PROVIDE_ICT_SUPPORT in uris(after["missing"])
