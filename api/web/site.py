@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from api.web import (
     accounts,
     docs,
+    guidance_pages,
     profile_pages,
     request_pages,
     settings_pages,
@@ -32,6 +33,7 @@ def install_web(app: FastAPI) -> None:
         accounts,
         wallet_pages,
         profile_pages,
+        guidance_pages,
         share_steps,
         share_pages,
         request_pages,
