@@ -17,11 +17,14 @@ from api.request_signing import load_request_signer, load_trust_anchors
 from api.routers import (
     admin_issuers,
     health,
+    issuer_opportunities,
     issuers,
+    occupations,
     oid4vci,
     openid4vp,
     publishing,
     shares,
+    verifier_grants,
     verifiers,
     vocab,
     wallet,
@@ -66,11 +69,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(wallet.router)
     app.include_router(verifiers.router)
     app.include_router(openid4vp.router)
+    app.include_router(verifier_grants.router)
     app.include_router(issuers.router)
+    app.include_router(issuer_opportunities.router)
     app.include_router(admin_issuers.router)
     app.include_router(publishing.router)
     app.include_router(oid4vci.router)
     app.include_router(vocab.router)
+    app.include_router(occupations.router)
     app.include_router(shares.router)
     install_web(app)
     app.add_middleware(CacheScope, caches=app.state.caches)

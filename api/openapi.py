@@ -85,6 +85,15 @@ SERVICE_STATUSES: Mapping[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/issuers/{slug}/credentials/{credential_id}/status"): (409,),
     ("POST", "/v1/admin/issuers"): (409, 422),
     ("GET", "/v1/shares/{token}"): (400, 401, 410, 503),
+    ("POST", "/v1/wallet/goals"): (404, 409, 422),
+    ("DELETE", "/v1/wallet/goals/{occupation_id}"): (422,),
+    ("GET", "/v1/wallet/goals/{occupation_id}/gap"): (422, 503),
+    ("POST", "/v1/wallet/grants"): (404, 409, 422),
+    ("DELETE", "/v1/wallet/grants/{grant_id}"): (422,),
+    ("GET", "/v1/verifiers/{slug}/grants/{grant_id}"): (410, 422, 503),
+    ("POST", "/v1/issuers/{slug}/opportunities"): (403, 409, 422),
+    ("DELETE", "/v1/issuers/{slug}/opportunities/{opportunity_id}"): (422,),
+    ("GET", "/v1/occupations/{occupation_id}"): (422,),
 }
 """Error statuses the services raise, per operation, beyond those that follow from the edge."""
 

@@ -20,6 +20,9 @@ class _In(BaseModel):
 class VerifierCreateIn(_In):
     slug: str = Field(min_length=1, max_length=64, examples=["acme-recruiting"])
     name: str = Field(min_length=1, max_length=200, examples=["Acme Recruiting Oy"])
+    guidance: bool = Field(
+        False, description="A guidance or employment service people may grant access to."
+    )
 
 
 class VerifierOut(BaseModel):
@@ -28,6 +31,7 @@ class VerifierOut(BaseModel):
     name: str
     client_id: str = Field(description="The audience of every presentation made to it.")
     created_at: datetime
+    guidance: bool = False
 
     @classmethod
     def of(cls, info: VerifierInfo) -> Self:
@@ -37,6 +41,7 @@ class VerifierOut(BaseModel):
             name=info.name,
             client_id=info.client_id,
             created_at=info.created_at,
+            guidance=info.guidance,
         )
 
 

@@ -4,11 +4,15 @@
     └── IssuerError                         issuer_error
         ├── IssuerAPIKeyInvalid        401  issuer_api_key_invalid
         ├── TypeNotAccredited          403  type_not_accredited
+        ├── NotAnEducator              403  not_an_educator
         ├── IssuerNotFound             404  issuer_not_found
         ├── IssuedCredentialNotFound   404  issued_credential_not_found
         ├── StatusListNotFound         404  status_list_not_found
         ├── CredentialTypeNotFound     404  credential_type_not_found
         ├── PickupCodeUnknown          404  pickup_code_unknown
+        ├── OpportunityNotFound        404  opportunity_not_found
+        ├── OpportunityLimitReached    409  opportunity_limit_reached
+        ├── OpportunityInvalid         422  opportunity_invalid
         ├── IssuerSlugTaken            409  issuer_slug_taken
         ├── StatusChangeRefused        409  credential_revoked
         ├── IdempotencyInProgress      409  idempotency_in_progress
@@ -54,6 +58,32 @@ class TypeNotAccredited(IssuerError):
     code = "type_not_accredited"
     title = "The issuer is not accredited for this credential type"
     status = 403
+
+
+class NotAnEducator(IssuerError):
+    code = "not_an_educator"
+    title = "Only educators (accredited for qualifications or study attainments) publish learning"
+    status = 403
+
+
+class OpportunityNotFound(IssuerError):
+    """Also the answer for another issuer's opportunity."""
+
+    code = "opportunity_not_found"
+    title = "There is no such learning opportunity"
+    status = 404
+
+
+class OpportunityLimitReached(IssuerError):
+    code = "opportunity_limit_reached"
+    title = "The issuer has published as many learning opportunities as it may"
+    status = 409
+
+
+class OpportunityInvalid(IssuerError):
+    code = "opportunity_invalid"
+    title = "The learning opportunity is not valid"
+    status = 422
 
 
 class IssuerNotFound(IssuerError):

@@ -257,3 +257,32 @@ class IssuerState(SQLModel, table=True):
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     version: str = Field(max_length=32)
+
+
+class IssuerOpportunity(SQLModel, table=True):
+    """A learning opportunity an educator publishes (public catalogue data, nothing personal)."""
+
+    __tablename__ = "issuer_opportunity"
+
+    id: str = Field(primary_key=True, max_length=40)
+    issuer_id: str = Field(foreign_key="issuer.id", index=True, max_length=40)
+    title: str = Field(max_length=200)
+    provider: str = Field(max_length=200)
+    description: str = Field(max_length=2000)
+    eqf_level: int | None = None
+    duration: str = Field(max_length=20)
+    mode: str = Field(max_length=16)
+    language: str = Field(max_length=8)
+    link: str = Field(max_length=500)
+    created_at: datetime = _utc()
+
+
+class IssuerOpportunitySkill(SQLModel, table=True):
+    """An ESCO skill an opportunity teaches; found by skill when a gap is read."""
+
+    __tablename__ = "issuer_opportunity_skill"
+
+    opportunity_id: str = Field(
+        foreign_key="issuer_opportunity.id", primary_key=True, max_length=40
+    )
+    skill_uri: str = Field(primary_key=True, max_length=200, index=True)

@@ -4,7 +4,8 @@ This package uses the ESCO classification of the European Commission. ESCO (Euro
 Competences, Qualifications and Occupations) is © European Union, published at
 https://esco.ec.europa.eu under the European Commission's reuse policy, which requires this
 attribution. The shipped files ``data/esco_skills.json.gz`` (all 13,939 ESCO skills) and
-``data/esco_occupations_ict.json`` (91 ICT occupations) are derived from ESCO by
+``data/esco_occupations_ict.json`` (91 ICT occupations, each with the labels of its essential
+skills, which are resolved to skill URIs when the occupations are loaded) are derived from ESCO by
 ``python -m tools.build_vocab``; most English skill labels were recovered from ESCO search text
 by that tool's heuristics, so a few may differ from ESCO's own preferred labels. The URIs are
 ESCO's own.
@@ -39,15 +40,31 @@ class Skill:
     alt_labels: tuple[str, ...]
 
 
+OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
+"""Every ESCO occupation URI starts with this and continues with a UUID (the occupation's id)."""
+
+
 @dataclass(frozen=True)
 class Occupation:
-    """One ESCO occupation with its labels and the labels of its essential skills."""
+    """One ESCO occupation with its labels and its essential skills.
+
+    ``essential_skills`` are ESCO's labels as shipped; ``essential_skill_uris`` are the skill URIs
+    those labels name in the skill vocabulary (label or alternative label, case-insensitive), in
+    the same order; ``unmapped_skills`` are the labels that name no shipped skill.
+    """
 
     uri: str
     label: str
     alt_labels: tuple[str, ...]
     description: str
     essential_skills: tuple[str, ...]
+    essential_skill_uris: tuple[str, ...] = ()
+    unmapped_skills: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """The ESCO UUID at the end of the URI (how the API names an occupation)."""
+        return self.uri.removeprefix(OCCUPATION_PREFIX)
 
 
 class SkillVocabulary:
@@ -71,6 +88,22 @@ class SkillVocabulary:
     def contains(self, uri: str) -> bool:
         """Whether this exact URI is an ESCO skill."""
         return uri in self._by_uri
+
+    @functools.cached_property
+    def _by_label(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        # Preferred labels win over alternative ones; skills are sorted by URI, so the first
+        # skill with a label is the same on every run.
+        for skill in self._skills:
+            found.setdefault(skill.label.casefold(), skill.uri)
+        for skill in self._skills:
+            for alt in skill.alt_labels:
+                found.setdefault(alt.casefold(), skill.uri)
+        return found
+
+    def uri_of_label(self, label: str) -> str | None:
+        """The URI of the skill with this label or alternative label (any case), or ``None``."""
+        return self._by_label.get(label.strip().casefold())
 
     @functools.cached_property
     def _index(self) -> LabelIndex:
@@ -109,6 +142,10 @@ class OccupationVocabulary:
     def contains(self, uri: str) -> bool:
         """Whether this exact URI is one of the shipped occupations."""
         return uri in self._by_uri
+
+    def by_id(self, occupation_id: str) -> Occupation | None:
+        """The occupation whose URI ends with this ESCO UUID, or ``None``."""
+        return self._by_uri.get(OCCUPATION_PREFIX + occupation_id)
 
     @functools.cached_property
     def _index(self) -> LabelIndex:
@@ -153,15 +190,20 @@ def skill_vocabulary() -> SkillVocabulary:
 def occupation_vocabulary() -> OccupationVocabulary:
     """The 91 ESCO ICT occupations, loaded from the package data on first call."""
     doc: dict[str, Any] = json.loads(_data("esco_occupations_ict.json"))
-    return OccupationVocabulary(
-        [
+    skills = skill_vocabulary()
+    occupations = []
+    for o in doc["occupations"]:
+        labels = tuple(o["essential_skills"])
+        found = [(label, skills.uri_of_label(label)) for label in labels]
+        occupations.append(
             Occupation(
                 uri=o["uri"],
                 label=o["label"],
                 alt_labels=tuple(o["alt_labels"]),
                 description=o["description"],
-                essential_skills=tuple(o["essential_skills"]),
+                essential_skills=labels,
+                essential_skill_uris=tuple(dict.fromkeys(uri for _, uri in found if uri)),
+                unmapped_skills=tuple(label for label, uri in found if uri is None),
             )
-            for o in doc["occupations"]
-        ]
-    )
+        )
+    return OccupationVocabulary(occupations)

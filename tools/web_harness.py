@@ -59,6 +59,7 @@ class Harness:
     api: httpx.Client
     issuer_key: str
     verifier_key: str
+    office_key: str = ""
 
     def _json(self, response: httpx.Response, status: int) -> Any:
         assert response.status_code == status, response.text
@@ -106,6 +107,21 @@ class Harness:
             200,
         )
         return state
+
+    def counsellor(self, path: str = "") -> httpx.Response:
+        """What the employment office (a guidance service) reads of its grants."""
+        return self.api.get(
+            f"/v1/verifiers/office/grants{path}",
+            headers={"Authorization": f"Bearer {self.office_key}"},
+        )
+
+
+COURSE_SKILLS = (
+    "http://data.europa.eu/esco/skill/e465a154-93f7-4973-9ce1-31659fe16dd2",
+    "http://data.europa.eu/esco/skill/797a4416-0b8d-44f3-8fcd-eb10bd0be6b4",
+)
+"""Principles of artificial intelligence; develop software prototype (a computer vision
+engineer's essential skills that the harness's qualification does not attest)."""
 
 
 def free_port() -> int:
@@ -172,11 +188,36 @@ def running_server(
                 json={"slug": "employer", "name": "Rekrytalo Oy"},
                 headers=admin,
             ).json()
+            office = api.post(
+                "/v1/admin/verifiers",
+                json={
+                    "slug": "office",
+                    "name": "Esimerkkikaupungin työllisyyspalvelut",
+                    "guidance": True,
+                },
+                headers=admin,
+            ).json()
+            api.post(
+                "/v1/issuers/college/opportunities",
+                json={
+                    "title": "Tekoälyn perusteet",
+                    "provider": "Esimerkkikaupungin ammattiopisto",
+                    "description": "Tekoälyn periaatteet ja prototyypin rakentaminen.",
+                    "skills": list(COURSE_SKILLS),
+                    "eqf_level": 4,
+                    "duration": "P8W",
+                    "mode": "online",
+                    "language": "fi",
+                    "link": "https://ammattiopisto.example.fi/tekoaly",
+                },
+                headers={"Authorization": f"Bearer {issuer['api_key']}"},
+            ).raise_for_status()
             yield Harness(
                 url=url,
                 api=api,
                 issuer_key=issuer["api_key"],
                 verifier_key=verifier["api_key"],
+                office_key=office["api_key"],
             )
     finally:
         server.should_exit = True

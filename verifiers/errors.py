@@ -4,6 +4,7 @@
     └── VerifierError                       verifier_error                400
         ├── VerifierKeyInvalid              verifier_key_invalid          401
         ├── VerifierNotFound                verifier_not_found            404
+        ├── GuidanceOrganisationNotFound    guidance_organisation_not_found 404
         ├── VerifierSlugTaken               verifier_slug_taken           409
         ├── VerifierInvalid                 verifier_invalid              422
         ├── RequestNotFound                 verifier_request_not_found    404
@@ -60,6 +61,12 @@ class VerifierKeyInvalid(VerifierError):
 class VerifierNotFound(VerifierError):
     code = "verifier_not_found"
     title = "There is no such verifier"
+    status = 404
+
+
+class GuidanceOrganisationNotFound(VerifierError):
+    code = "guidance_organisation_not_found"
+    title = "There is no such guidance or employment service"
     status = 404
 
 

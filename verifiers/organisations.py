@@ -18,6 +18,7 @@ from credentials.bounded_cache import BoundedCache
 from credentials.clock import as_utc, require_aware
 from sealing.secret_hashes import hash_secret
 from verifiers.errors import (
+    GuidanceOrganisationNotFound,
     VerifierInvalid,
     VerifierKeyInvalid,
     VerifierNotFound,
@@ -39,6 +40,7 @@ class VerifierInfo:
     name: str
     client_id: str
     created_at: datetime
+    guidance: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,13 +63,23 @@ def _info(row: Verifier, base_url: str) -> VerifierInfo:
         name=row.name,
         client_id=client_id_for(row.slug, base_url=base_url),
         created_at=as_utc(row.created_at),
+        guidance=row.guidance,
     )
 
 
 def create_verifier(
-    session: Session, *, slug: str, name: str, base_url: str, now: datetime
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    base_url: str,
+    now: datetime,
+    guidance: bool = False,
 ) -> CreatedVerifier:
     """Create a verifier organisation with a new API key (admin action).
+
+    ``guidance`` marks a guidance or employment service, to which people may grant access to
+    their skills profile (issue 16).
 
     The slug is lower-case letters, digits and hyphens (1-64, no leading or trailing hyphen).
     Raises :class:`VerifierInvalid` for a bad slug or name and :class:`VerifierSlugTaken`.
@@ -84,6 +96,7 @@ def create_verifier(
         name=name,
         api_key_hash=hash_secret(api_key),
         created_at=require_aware(now),
+        guidance=guidance,
     )
     session.add(row)
     try:
@@ -164,4 +177,24 @@ def verifier_by_id(session: Session, *, verifier_id: str, base_url: str) -> Veri
 def list_verifiers(session: Session, *, base_url: str) -> tuple[VerifierInfo, ...]:
     """Every verifier organisation, by slug (admin view)."""
     rows = session.exec(select(Verifier).order_by(col(Verifier.slug))).all()
+    return tuple(_info(row, base_url) for row in rows)
+
+
+def guidance_organisation(session: Session, *, slug: str, base_url: str) -> VerifierInfo:
+    """The guidance or employment service with ``slug``.
+
+    Raises :class:`GuidanceOrganisationNotFound` (404) for an unknown slug and for a verifier
+    that is not a guidance service alike.
+    """
+    row = session.exec(select(Verifier).where(col(Verifier.slug) == slug[:64])).first()
+    if row is None or not row.guidance:
+        raise GuidanceOrganisationNotFound("there is no guidance organisation with this name")
+    return _info(row, base_url)
+
+
+def guidance_organisations(session: Session, *, base_url: str) -> tuple[VerifierInfo, ...]:
+    """Every guidance or employment service, by name."""
+    rows = session.exec(
+        select(Verifier).where(col(Verifier.guidance)).order_by(col(Verifier.name))
+    ).all()
     return tuple(_info(row, base_url) for row in rows)

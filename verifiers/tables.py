@@ -38,6 +38,8 @@ class Verifier(SQLModel, table=True):
     name: str = Field(max_length=200)
     api_key_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = _utc()
+    guidance: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    """A guidance or employment service: people may grant it access to their skills profile."""
 
 
 class VerifierRequest(SQLModel, table=True):

@@ -44,6 +44,11 @@ class ActivityKind(StrEnum):
     REQUEST_DECLINED = "request_declined"
     WALLET_EXPORTED = "wallet_exported"
     WALLET_IMPORTED = "wallet_imported"
+    GOAL_CHOSEN = "goal_chosen"
+    GOAL_REMOVED = "goal_removed"
+    GRANT_CREATED = "grant_created"
+    GRANT_READ = "grant_read"
+    GRANT_WITHDRAWN = "grant_withdrawn"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an activity kind, not a secret
 
 

@@ -258,13 +258,7 @@ def credential_detail(
     document = load_document(session, vault, credential_id)
     status = LiveStatus(state="unchecked")
     if verify is not None:
-        keys = holder_public_keys(session, holder_id=holder_id)
-        key = next((k for k in keys if k.thumbprint == document.holder_thumbprint), keys[0])
-        try:
-            verify(document.credential, holder_jwk=key.jwk, now=now)
-            status = LiveStatus(state="valid")
-        except TaitoError as error:
-            status = LiveStatus(state="invalid", code=error.code, reason=error.title)
+        status = check_live(session, holder_id=holder_id, document=document, verify=verify, now=now)
     index_summary = CredentialSummary(
         id=document.id,
         format=document.format,
@@ -283,6 +277,28 @@ def credential_detail(
         claims=labelled_rows(document.claims, document.type_slug, lang),
         live_status=status,
     )
+
+
+def check_live(
+    session: Session,
+    *,
+    holder_id: str,
+    document: HeldDocument,
+    verify: CredentialChecker,
+    now: datetime,
+) -> LiveStatus:
+    """Run the gate on a held credential now: ``valid``, or ``invalid`` with the failing check.
+
+    The holder key is the one the credential is bound to (docs/security.md, "The gate"); a
+    refusal is a status, not an error, so one bad credential never hides the others.
+    """
+    keys = holder_public_keys(session, holder_id=holder_id)
+    key = next((k for k in keys if k.thumbprint == document.holder_thumbprint), keys[0])
+    try:
+        verify(document.credential, holder_jwk=key.jwk, now=now)
+    except TaitoError as error:
+        return LiveStatus(state="invalid", code=error.code, reason=error.title)
+    return LiveStatus(state="valid")
 
 
 def delete_credential(

@@ -20,9 +20,12 @@ from wallet.reauthentication import confirm_password
 from wallet.tables import (
     WalletAccessToken,
     WalletActivity,
+    WalletConsentReceipt,
     WalletCredential,
     WalletDeclaredSkill,
     WalletErasure,
+    WalletGoal,
+    WalletGrant,
     WalletHolder,
     WalletHolderKey,
     WalletRefreshToken,
@@ -84,6 +87,9 @@ def erase_wallet(
         WalletShare,
         WalletCredential,
         WalletDeclaredSkill,
+        WalletGoal,
+        WalletGrant,
+        WalletConsentReceipt,
         WalletActivity,
         WalletHolderKey,
     ):

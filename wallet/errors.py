@@ -21,6 +21,9 @@
         │   ├── CredentialNotFound           credential_not_found         404
         │   ├── ShareNotFound                share_not_found              404
         │   ├── SkillNotFound                skill_not_found              404
+        │   ├── OccupationNotFound           occupation_not_found         404
+        │   ├── GoalNotFound                 goal_not_found               404
+        │   ├── GrantNotFound                grant_not_found              404
         │   └── PresentationRequestNotFound  presentation_request_not_found 404
         ├── CredentialDuplicate              credential_duplicate         409
         ├── ShareGone                        share_gone                   410
@@ -31,6 +34,12 @@
         ├── WalletFull                       wallet_full                  409
         ├── CredentialTooLarge               credential_too_large         413
         ├── StoredItemTooLarge               stored_item_too_large        413
+        ├── GoalLimitReached                 goal_limit_reached           409
+        ├── GrantLimitReached                grant_limit_reached          409
+        ├── GrantInvalid                     grant_invalid                422
+        ├── GrantGone                        grant_gone                   410
+        │   ├── GrantWithdrawn               grant_withdrawn              410
+        │   └── GrantExpired                 grant_expired                410
         ├── ShareInvalid                     share_invalid                422
         ├── ShareNonceRequired               share_nonce_required         400
         ├── ReauthenticationFailed           reauthentication_failed      403
@@ -181,6 +190,55 @@ class ShareNotFound(WalletNotFound):
 class SkillNotFound(WalletNotFound):
     code = "skill_not_found"
     title = "There is no such self-declared skill in your wallet"
+
+
+class OccupationNotFound(WalletNotFound):
+    code = "occupation_not_found"
+    title = "There is no such occupation in the occupations Taito knows"
+
+
+class GoalNotFound(WalletNotFound):
+    code = "goal_not_found"
+    title = "There is no such goal occupation in your wallet"
+
+
+class GrantNotFound(WalletNotFound):
+    code = "grant_not_found"
+    title = "There is no such grant"
+
+
+class GrantLimitReached(WalletError):
+    code = "grant_limit_reached"
+    title = "You have as many active grants as a wallet may hold"
+    status = 409
+
+
+class GrantInvalid(WalletError):
+    code = "grant_invalid"
+    title = "The grant is not valid"
+    status = 422
+
+
+class GrantGone(WalletError):
+    code = "grant_gone"
+    title = "This grant no longer gives access"
+    status = 410
+
+
+class GrantWithdrawn(GrantGone):
+    code = "grant_withdrawn"
+    title = "The person has withdrawn this grant"
+
+
+class GrantExpired(GrantGone):
+    code = "grant_expired"
+    title = "This grant has ended"
+
+
+class GoalLimitReached(WalletError):
+    code = "goal_limit_reached"
+    title = "You have chosen as many goal occupations as a wallet may hold"
+    status = 409
 
 
 class PresentationRequestNotFound(WalletNotFound):

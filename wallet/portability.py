@@ -1,11 +1,12 @@
 """Portability: export a wallet, encrypted, and import it on another Taito (GDPR Art. 20).
 
-Issue 5, "Portability and erasure"; issue 12. The export is one JSON
-document: the credentials exactly as issued with their metadata, the holder keys (so credentials
-bound to them can still be presented elsewhere), self-declared skills, shares and the activity
-log. Because it holds private keys it leaves only encrypted under a passphrase the person
-chooses (:mod:`wallet.export_encryption`), and exporting and erasing each take the password
-again (:func:`wallet.reauthentication.confirm_password`); erasure is :mod:`wallet.erasure`.
+Issue 5, "Portability and erasure"; issues 12 and 16. The export is one JSON document: the
+credentials exactly as issued with their metadata, the holder keys (so credentials bound to them
+can still be presented elsewhere), self-declared skills, shares, goal occupations, grants to
+guidance organisations, the consent receipt of every grant and share, and the activity log.
+Because it holds private keys it leaves only encrypted under a passphrase the person chooses
+(:mod:`wallet.export_encryption`), and exporting and erasing each take the password again
+(:func:`wallet.reauthentication.confirm_password`); erasure is :mod:`wallet.erasure`.
 Import on another instance verifies
 every credential again through the same gate as receiving (:class:`~wallet.checker.
 CredentialChecker`); what does not verify is reported with its failing check and not stored.
@@ -24,9 +25,12 @@ from credentials.errors import TaitoError
 from credentials.keys import private_key_from_jwk
 from wallet.activity import ActivityKind, all_activity, append_activity
 from wallet.checker import CredentialChecker
+from wallet.consent import list_receipts
 from wallet.credentials import store_received
 from wallet.errors import CredentialDuplicate, ImportInvalid, PassphraseRejected
 from wallet.export_encryption import ExportKDF, check_passphrase, decrypt_export, encrypt_export
+from wallet.goals import list_goals
+from wallet.grants import list_grants
 from wallet.held import document_json, iter_documents
 from wallet.holder_keys import holder_private_jwks, holder_public_keys, store_holder_key
 from wallet.limits import IMPORTED_ACTIVITY_MAX_BYTES, check_holder_key_room, newest_that_fit
@@ -139,6 +143,27 @@ def _export_document(
                 ],
             }
             for s in list_shares(session, holder_id=holder_id, kek=kek, base_url=base_url, now=now)
+        ],
+        "goals": [
+            {"occupation": g.occupation_uri, "chosen_at": g.chosen_at.isoformat()}
+            for g in list_goals(session, holder_id=holder_id, kek=kek)
+        ],
+        "grants": [
+            {
+                "id": g.id,
+                "organisation": g.grantee.name,
+                "purpose": g.purpose,
+                "profile": g.profile,
+                "credential_ids": list(g.credential_ids),
+                "created_at": g.created_at.isoformat(),
+                "expires_at": g.expires_at.isoformat(),
+                "withdrawn_at": g.withdrawn_at.isoformat() if g.withdrawn_at else None,
+                "consent_version": g.consent_version,
+            }
+            for g in list_grants(session, holder_id=holder_id, kek=kek, now=now)
+        ],
+        "consent_receipts": [
+            r.to_json() for r in list_receipts(session, holder_id=holder_id, kek=kek)
         ],
         "activity": [
             {

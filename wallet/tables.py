@@ -137,6 +137,51 @@ class WalletDeclaredSkill(SQLModel, table=True):
     sealed_skill: bytes = Field(sa_column=_sealed())
 
 
+class WalletGoal(SQLModel, table=True):
+    """An occupation the person aims at (sealed: a career plan is personal)."""
+
+    __tablename__ = "wallet_goal"
+    __table_args__ = (
+        UniqueConstraint("holder_id", "fingerprint", name="uq_wallet_goal_fingerprint"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    holder_id: str = Field(foreign_key="wallet_holder.id", index=True, max_length=40)
+    fingerprint: str = Field(max_length=64)
+    chosen_at: datetime = Field(sa_column=_when())
+    sealed_goal: bytes = Field(sa_column=_sealed())
+
+
+class WalletGrant(SQLModel, table=True):
+    """Access a person grants a guidance organisation: scope, purpose and grantee sealed.
+
+    ``grantee_ref`` is a keyed hash of the organisation's id (a key derived from the KEK), so
+    the organisation's grants are found without storing who was granted what in the clear.
+    """
+
+    __tablename__ = "wallet_grant"
+
+    id: str = Field(primary_key=True, max_length=40)
+    holder_id: str = Field(foreign_key="wallet_holder.id", index=True, max_length=40)
+    grantee_ref: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(sa_column=_when())
+    expires_at: datetime = Field(sa_column=_when())
+    withdrawn_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    sealed_grant: bytes = Field(sa_column=_sealed())
+
+
+class WalletConsentReceipt(SQLModel, table=True):
+    """A consent receipt: who, what, purpose, period and the consent text's version (sealed)."""
+
+    __tablename__ = "wallet_consent_receipt"
+
+    id: str = Field(primary_key=True, max_length=40)
+    holder_id: str = Field(foreign_key="wallet_holder.id", index=True, max_length=40)
+    kind: str = Field(max_length=16)
+    created_at: datetime = Field(sa_column=_when())
+    sealed_receipt: bytes = Field(sa_column=_sealed())
+
+
 class WalletShare(SQLModel, table=True):
     """A consented share: presentations sealed; the link token stored only as its SHA-256."""
 

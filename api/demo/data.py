@@ -10,6 +10,8 @@ skills profile, skill search and "has skill X" requests work on them.
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from issuers.opportunities import Mode
+
 ESCO: Final = "http://data.europa.eu/esco/skill/"
 PYTHON: Final = ESCO + "ccd0a1d9-afda-43d9-b901-96344886e14d"
 SQL: Final = ESCO + "598de5b0-5b58-4ea7-8058-a4bc4d18c742"
@@ -23,6 +25,20 @@ STATISTICS: Final = ESCO + "7ee4c2ea-b349-4bd2-81a3-ec31475d4833"
 MACHINE_LEARNING: Final = ESCO + "3a2d5b45-56e4-4f5a-a55a-4a4a65afdc43"
 DATA_ANALYTICS: Final = ESCO + "97bd1c21-66b2-4b7e-ad0f-e3cda590e378"
 ENGLISH: Final = ESCO + "3993c87c-7719-4186-811b-8ddfb40e76be"
+SOLVE_ICT_PROBLEMS: Final = ESCO + "9e06bac6-6b91-48ca-8b7d-c1f48cdecd7c"
+TICKETING: Final = ESCO + "6430eb0d-c6de-46b7-a7fc-3dd2e8e62a69"
+SUPPORT_USERS: Final = ESCO + "db36f7f1-5900-45bd-9ffb-f2b19c4362ac"
+PRIORITISE_REQUESTS: Final = ESCO + "f642d7ed-e8d7-4355-a747-b85094d4e2e3"
+TASK_RECORDS: Final = ESCO + "43b13058-68d0-40c6-8031-caf5a7b7d20c"
+ASSIST_CUSTOMERS: Final = ESCO + "61970f8b-099c-4e7e-82e0-9ccdced0baf3"
+COMMUNICATE_WITH_CUSTOMERS: Final = ESCO + "0da516ee-e70e-4384-be13-f5ff80be8127"
+CUSTOMER_NEEDS: Final = ESCO + "68698869-c13c-4563-adc7-118b7644f45d"
+USE_DATABASES: Final = ESCO + "4463a721-69f3-413d-8321-43e3af13a4f1"
+QUERY_LANGUAGES: Final = ESCO + "9cf681c7-89ec-470c-b651-7fe03786f586"
+DATA_MINING: Final = ESCO + "25f0ea33-b4a2-4f31-b7b4-7d20e827b180"
+DATA_CLEANSING: Final = ESCO + "50b100ea-74fd-4706-99db-3e4ca55e51b8"
+STATISTICAL_ANALYSIS: Final = ESCO + "382c11ed-20d5-4ae7-b60e-15fec527fa6c"
+VISUAL_PRESENTATION: Final = ESCO + "348b74cd-49ce-4844-8bdf-ec188b497213"
 ICT_HELP_DESK_AGENT: Final = (
     "http://data.europa.eu/esco/occupation/aaeec9a7-dc57-4485-890c-86b3eef735f9"
 )
@@ -40,6 +56,7 @@ class OrganisationSpec:
     name: str
     role: str
     types: tuple[str, ...] = ()
+    guidance: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +96,84 @@ ISSUERS: Final = (
 VERIFIERS: Final = (
     OrganisationSpec(EMPLOYER, "Rekrytalo Oy", "employer"),
     OrganisationSpec(
-        EMPLOYMENT_OFFICE, "Esimerkkikaupungin työllisyyspalvelut", "public employment office"
+        EMPLOYMENT_OFFICE,
+        "Esimerkkikaupungin työllisyyspalvelut",
+        "public employment office",
+        guidance=True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class OpportunityDemo:
+    """A learning opportunity an educator of the demo publishes (see ``OPPORTUNITIES``)."""
+
+    issuer: str
+    title: str
+    description: str
+    skills: tuple[str, ...]
+    eqf_level: int
+    duration: str
+    mode: Mode
+    language: str
+    link: str
+
+
+OPPORTUNITIES: Final = (
+    OpportunityDemo(
+        COLLEGE,
+        "IT-tukihenkilön osaamisala",
+        "Käyttäjätuki, vianetsintä ja tikettien käsittely työpaikalla ja oppilaitoksessa.",
+        (SOLVE_ICT_PROBLEMS, TICKETING, SUPPORT_USERS, PRIORITISE_REQUESTS, TASK_RECORDS),
+        4,
+        "P26W",
+        "blended",
+        "fi",
+        "https://ammattiopisto.example.fi/koulutus/it-tuki",
+    ),
+    OpportunityDemo(
+        COLLEGE,
+        "Asiakaspalvelun perusteet",
+        "Asiakkaan tarpeiden tunnistaminen ja palveleminen kasvokkain ja verkossa.",
+        (ASSIST_CUSTOMERS, COMMUNICATE_WITH_CUSTOMERS, CUSTOMER_NEEDS),
+        3,
+        "P8W",
+        "in_person",
+        "fi",
+        "https://ammattiopisto.example.fi/koulutus/asiakaspalvelu",
+    ),
+    OpportunityDemo(
+        COLLEGE,
+        "Tietokannat ja SQL",
+        "Relaatiotietokannat ja kyselykielet käytännön harjoituksin.",
+        (USE_DATABASES, QUERY_LANGUAGES),
+        4,
+        "P10W",
+        "online",
+        "fi",
+        "https://ammattiopisto.example.fi/koulutus/sql",
+    ),
+    OpportunityDemo(
+        UNIVERSITY,
+        "Introduction to data analytics (open university)",
+        "Data mining, cleansing, statistical analysis and visual presentation with Python.",
+        (DATA_MINING, DATA_CLEANSING, STATISTICAL_ANALYSIS, VISUAL_PRESENTATION),
+        6,
+        "P12W",
+        "online",
+        "en",
+        "https://yliopisto.example.fi/avoin/data-analytics",
+    ),
+    OpportunityDemo(
+        UNIVERSITY,
+        "Ärendehanteringssystem i IT-stöd",
+        "En kort kurs i ärendehanteringssystem för IT-stöd.",
+        (TICKETING,),
+        5,
+        "P2W",
+        "online",
+        "sv",
+        "https://yliopisto.example.fi/avoin/arendehantering",
     ),
 )
 

@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.caches import AppCaches
-from api.demo.data import ISSUERS, PEOPLE, VERIFIERS, OrganisationSpec
+from api.demo.data import ISSUERS, OPPORTUNITIES, PEOPLE, VERIFIERS, OrganisationSpec
 from api.demo.secrets_file import (
     DEMO_FILE,
     VERSION,
@@ -49,6 +49,7 @@ from issuers.errors import IssuerNotFound
 from issuers.identifiers import issuer_identifier
 from issuers.issuance import issue_credential
 from issuers.issuance_input import CredentialRequest, HolderBinding
+from issuers.opportunities import OpportunitySpec, publish_opportunity
 from issuers.organisations import create_issuer, get_issuer
 from verifiers.errors import VerifierNotFound
 from verifiers.organisations import create_verifier, get_verifier
@@ -120,6 +121,24 @@ def _seed(
     for spec in ISSUERS:
         if spec.slug not in issuers:
             issuers[spec.slug] = _new_issuer(session, spec, settings, kek)
+            write_state(path, state)
+    published: list[str] = state.setdefault("opportunities", [])
+    for offered in OPPORTUNITIES:
+        if offered.title not in published:
+            issuer = get_issuer(session, slug=offered.issuer)
+            offer = OpportunitySpec(
+                title=offered.title,
+                provider=issuer.name,
+                description=offered.description,
+                skills=offered.skills,
+                eqf_level=offered.eqf_level,
+                duration=offered.duration,
+                mode=offered.mode,
+                language=offered.language,
+                link=offered.link,
+            )
+            publish_opportunity(session, issuer=issuer, spec=offer, now=datetime.now(UTC))
+            published.append(offered.title)
             write_state(path, state)
     verifiers: dict[str, Any] = state.setdefault("verifiers", {})
     for spec in VERIFIERS:
@@ -212,7 +231,12 @@ def _new_verifier(session: Session, spec: OrganisationSpec, settings: Settings) 
     if _verifier_exists(session, spec.slug, settings):
         raise _lost(settings)
     created = create_verifier(
-        session, slug=spec.slug, name=spec.name, base_url=settings.base_url, now=datetime.now(UTC)
+        session,
+        slug=spec.slug,
+        name=spec.name,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+        guidance=spec.guidance,
     )
     return {
         "name": spec.name,

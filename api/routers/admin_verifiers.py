@@ -43,7 +43,12 @@ def post_verifier(
 ) -> VerifierCreatedOut:
     """Create a verifier organisation; its client identifier is ``B/verifiers/{slug}``."""
     created = create_verifier(
-        session, slug=body.slug, name=body.name, base_url=settings.base_url, now=datetime.now(UTC)
+        session,
+        slug=body.slug,
+        name=body.name,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+        guidance=body.guidance,
     )
     return VerifierCreatedOut.of(created)
 

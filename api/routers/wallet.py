@@ -23,6 +23,8 @@ from api.language import LanguageDep
 from api.listings import WALLET_ACTIVITY, page_of
 from api.routers import (
     wallet_auth,
+    wallet_goals,
+    wallet_grants,
     wallet_offers,
     wallet_outside_requests,
     wallet_requests,
@@ -80,6 +82,8 @@ router.include_router(wallet_shares.router)
 router.include_router(wallet_requests.router)
 router.include_router(wallet_offers.router)
 router.include_router(wallet_outside_requests.router)
+router.include_router(wallet_goals.router)
+router.include_router(wallet_grants.router)
 
 Id = Annotated[str, Query(max_length=40)]
 

@@ -39,6 +39,11 @@ ACTIVITY: Final[dict[str, str]] = {
     "request_declined": N_("You declined a request"),
     "wallet_exported": N_("You downloaded your wallet"),
     "wallet_imported": N_("You imported a wallet file"),
+    "goal_chosen": N_("You chose a career goal"),
+    "goal_removed": N_("You removed a career goal"),
+    "grant_created": N_("You gave a guidance service access"),
+    "grant_read": N_("A guidance service looked at what you gave it access to"),
+    "grant_withdrawn": N_("You withdrew a guidance service's access"),
 }
 
 

@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from api.web import (
     accounts,
     docs,
+    guidance_pages,
     offer_pages,
     outside_request_pages,
     profile_pages,
@@ -35,6 +36,7 @@ def install_web(app: FastAPI) -> None:
         wallet_pages,
         offer_pages,
         profile_pages,
+        guidance_pages,
         share_steps,
         share_pages,
         request_pages,

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_end_to_end import World, bearer, ok, receive_by_pickup
+from tests.api.test_end_to_end import ADMIN, World, bearer, ok, receive_by_pickup
 from tests.api.test_end_to_end import world as end_to_end_world  # noqa: F401 - a fixture
+from wallet.consent import GRANT_CONSENT
 
+HELP_DESK = "aaeec9a7-dc57-4485-890c-86b3eef735f9"
 PRIVATE_PREFIXES = (
     "/v1/wallet",
     "/v1/auth",
@@ -56,18 +58,47 @@ def _identifiers(world: World) -> dict[str, str]:
         201,
     )
     issued = ok(client.get("/v1/issuers/college/credentials", headers=bearer(world.issuer_key)))
+    office = ok(
+        client.post(
+            "/v1/admin/verifiers",
+            json={"slug": "office", "name": "Työllisyyspalvelut", "guidance": True},
+            headers=ADMIN,
+        ),
+        201,
+    )
+    ok(
+        client.post("/v1/wallet/goals", json={"occupation_id": HELP_DESK}, headers=world.person),
+        201,
+    )
+    grant = ok(
+        client.post(
+            "/v1/wallet/grants",
+            json={
+                "organisation": "office",
+                "purpose": "Guidance",
+                "profile": True,
+                "consent_version": GRANT_CONSENT.version,
+            },
+            headers=world.person,
+        ),
+        201,
+    )
     return {
         "wallet_credential_id": credential_id,
         "issued_credential_id": issued["items"][0]["id"],
         "share_id": share["id"],
         "token": share["url"].rsplit("/", 1)[1],
         "request_id": asked["id"],
+        "office_key": office["api_key"],
+        "grant_id": grant["id"],
     }
 
 
 def _call(world: World, ids: dict[str, str], method: str, path: str) -> Any:
     if path.startswith("/v1/issuers"):
         auth, slug, credential = bearer(world.issuer_key), "college", ids["issued_credential_id"]
+    elif path.startswith("/v1/verifiers/{slug}/grants"):
+        auth, slug, credential = bearer(ids["office_key"]), "office", ""
     elif path.startswith(("/v1/verifiers", "/v1/verifications", "/v1/shares")):
         auth, slug, credential = bearer(world.verifier_key), "employer", ""
     elif path.startswith("/v1/auth"):
@@ -81,6 +112,9 @@ def _call(world: World, ids: dict[str, str], method: str, path: str) -> Any:
         request_id=ids["request_id"],
         token=ids["token"],
         skill_id="x",
+        occupation_id=HELP_DESK,
+        grant_id=ids["grant_id"] if method == "GET" else "x",
+        opportunity_id="x",
     )
     client: TestClient = world.client
     # Writes get an empty body: they answer a problem and change nothing, and that too is private.

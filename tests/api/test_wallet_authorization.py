@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from schemas import vct_for
 from tests.api.test_wallet_support_api import (
@@ -19,7 +20,11 @@ from tests.api.test_wallet_support_api import (
     register,
 )
 from tests.service.test_wallet_support import BASE_URL, NOW, PYTHON
+from verifiers.organisations import create_verifier
+from wallet.consent import GRANT_CONSENT
 from wallet.request_answers import PresentationRequest
+
+HELP_DESK = "aaeec9a7-dc57-4485-890c-86b3eef735f9"
 
 
 @pytest.fixture
@@ -45,6 +50,8 @@ OWNED = {
     ("POST", "/v1/wallet/shares"): "credential_not_found",
     ("DELETE", "/v1/wallet/skills/{skill_id}"): "skill_not_found",
     ("POST", "/v1/wallet/requests/{request_id}/response"): "credential_not_found",
+    ("DELETE", "/v1/wallet/goals/{occupation_id}"): "goal_not_found",
+    ("DELETE", "/v1/wallet/grants/{grant_id}"): "grant_not_found",
 }
 # Routes over the caller's whole wallet: another person's data never appears in them.
 LISTS = {
@@ -55,6 +62,12 @@ LISTS = {
     ("GET", "/v1/wallet/profile"),
     ("GET", "/v1/wallet/binding"),
     ("GET", "/v1/wallet/requests/{request_id}"),
+    ("GET", "/v1/wallet/goals"),
+    ("GET", "/v1/wallet/goals/{occupation_id}/gap"),
+    ("GET", "/v1/wallet/grants"),
+    ("GET", "/v1/wallet/grants/terms"),
+    ("GET", "/v1/wallet/grants/organisations"),
+    ("GET", "/v1/wallet/consent-receipts"),
 }
 # Routes that only add to or erase the caller's own wallet.
 OWN_WRITES = {
@@ -64,6 +77,8 @@ OWN_WRITES = {
     ("POST", "/v1/wallet/import"),
     ("POST", "/v1/wallet/export"),
     ("POST", "/v1/wallet/erase"),
+    ("POST", "/v1/wallet/goals"),
+    ("POST", "/v1/wallet/grants"),
     ("POST", "/v1/wallet/offers/resolve"),
     ("POST", "/v1/wallet/offers/accept"),
 }
@@ -89,13 +104,20 @@ def _wallet_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 def test_the_matrix_covers_every_wallet_route(app: FastAPI) -> None:
     routes = _wallet_routes(app)
-    assert len(routes) == 25
+    assert len(routes) == 33
     assert routes == set(OWNED) | LISTS | OWN_WRITES | OUTSIDE
 
 
 def test_every_wallet_route_needs_a_token(app: FastAPI, client: TestClient) -> None:
     for method, path in sorted(_wallet_routes(app)):
-        url = path.format(credential_id="x", share_id="x", skill_id="x", request_id="x")
+        url = path.format(
+            credential_id="x",
+            share_id="x",
+            skill_id="x",
+            request_id="x",
+            occupation_id="x",
+            grant_id="x",
+        )
         response = client.request(method, url, json={})
         problem(response, 401, "unauthenticated")
         assert response.headers["www-authenticate"] == "Bearer"
@@ -107,13 +129,22 @@ def test_every_wallet_route_refuses_an_expired_access_token(
     auth = register(harness.client)
     harness.clock.advance(minutes=15)
     for method, path in sorted(_wallet_routes(app)):
-        url = path.format(credential_id="x", share_id="x", skill_id="x", request_id="x")
+        url = path.format(
+            credential_id="x",
+            share_id="x",
+            skill_id="x",
+            request_id="x",
+            occupation_id="x",
+            grant_id="x",
+        )
         response = harness.client.request(method, url, json={}, headers=auth)
         problem(response, 401, "access_token_invalid")
         assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
-def test_person_a_gets_404_on_every_resource_of_person_b(harness: WalletHarness) -> None:
+def test_person_a_gets_404_on_every_resource_of_person_b(
+    app: FastAPI, harness: WalletHarness
+) -> None:
     client = harness.client
     b = register(client, "b@example.fi")
     b_credentials = receive_three(client, b)
@@ -138,8 +169,32 @@ def test_person_a_gets_404_on_every_resource_of_person_b(harness: WalletHarness)
         verifier_name="Rekry Oy",
         expires_at=NOW + timedelta(hours=1),
     )
+    with Session(app.state.engine) as session:
+        create_verifier(
+            session, slug="office", name="Office", base_url=BASE_URL, now=NOW, guidance=True
+        )
+    goal = {"occupation_id": HELP_DESK}
+    assert client.post("/v1/wallet/goals", json=goal, headers=b).status_code == 201
+    grant = client.post(
+        "/v1/wallet/grants",
+        json={
+            "organisation": "office",
+            "purpose": "Guidance",
+            "profile": True,
+            "credential_ids": [credential],
+            "consent_version": GRANT_CONSENT.version,
+        },
+        headers=b,
+    ).json()["id"]
     a = register(client, "a@example.fi")
-    ids = {"credential_id": credential, "share_id": share, "skill_id": skill, "request_id": "req_1"}
+    ids = {
+        "credential_id": credential,
+        "share_id": share,
+        "skill_id": skill,
+        "request_id": "req_1",
+        "occupation_id": HELP_DESK,
+        "grant_id": grant,
+    }
     bodies = {
         "/v1/wallet/shares/preview": _share_body(credential),
         "/v1/wallet/shares": _share_body(credential),
@@ -151,7 +206,7 @@ def test_person_a_gets_404_on_every_resource_of_person_b(harness: WalletHarness)
         response = client.request(method, path.format(**ids), json=bodies.get(path), headers=a)
         problem(response, 404, code)
 
-    secrets_of_b = {credential, share, skill, *b_credentials.values()}
+    secrets_of_b = {credential, share, skill, grant, *b_credentials.values()}
     for method, path in LISTS:
         response = client.request(method, path.format(**ids), headers=a)
         assert response.status_code == 200, (method, path)

@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from credentials.clock import require_aware
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimRow, labelled_rows, title_of, type_name
+from wallet.consent import SHARE_CONSENT, add_receipt
 from wallet.errors import (
     ShareLimitReached,
 )
@@ -260,6 +261,18 @@ def create_share(
         },
         kek=kek,
         now=now,
+    )
+    add_receipt(
+        session,
+        vault=vault,
+        kind="share",
+        subject_id=share_id,
+        recipient=audience,
+        purpose=spec.purpose,
+        what={"items": _item_summary(spec)},
+        valid_from=now,
+        valid_until=expires_at,
+        consent_version=SHARE_CONSENT.version,
     )
     session.commit()
     return CreatedShare(

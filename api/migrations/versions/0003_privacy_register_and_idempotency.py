@@ -52,7 +52,5 @@ def downgrade() -> None:
     # The thumbprints are gone; rows issued meanwhile get an empty one.
     with op.batch_alter_table("issuer_credential", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "holder_thumbprint", sa.VARCHAR(length=64), nullable=False, server_default=""
-            )
+            sa.Column("holder_thumbprint", sa.VARCHAR(length=64), nullable=False, server_default="")
         )
