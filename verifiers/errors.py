@@ -4,6 +4,7 @@
     └── VerifierError                       verifier_error                400
         ├── VerifierKeyInvalid              verifier_key_invalid          401
         ├── VerifierNotFound                verifier_not_found            404
+        ├── VerifierApiKeyNotFound          verifier_api_key_not_found    404
         ├── VerifierSlugTaken               verifier_slug_taken           409
         ├── VerifierInvalid                 verifier_invalid              422
         ├── RequestNotFound                 verifier_request_not_found    404
@@ -53,6 +54,12 @@ class VerifierKeyInvalid(VerifierError):
 class VerifierNotFound(VerifierError):
     code = "verifier_not_found"
     title = "There is no such verifier"
+    status = 404
+
+
+class VerifierApiKeyNotFound(VerifierError):
+    code = "verifier_api_key_not_found"
+    title = "The verifier has no such API key"
     status = 404
 
 
