@@ -26,6 +26,7 @@ class VerifierOut(BaseModel):
     name: str
     client_id: str = Field(description="The audience of every presentation made to it.")
     created_at: datetime
+    disabled_at: datetime | None = Field(None, description="Set: its API keys do not work.")
 
     @classmethod
     def of(cls, info: VerifierInfo) -> Self:
@@ -35,6 +36,7 @@ class VerifierOut(BaseModel):
             name=info.name,
             client_id=info.client_id,
             created_at=info.created_at,
+            disabled_at=info.disabled_at,
         )
 
 
