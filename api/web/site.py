@@ -8,6 +8,8 @@ from fastapi.staticfiles import StaticFiles
 from api.web import (
     accounts,
     docs,
+    org_admin_pages,
+    org_pages,
     profile_pages,
     request_pages,
     settings_pages,
@@ -37,6 +39,8 @@ def install_web(app: FastAPI) -> None:
         request_pages,
         settings_pages,
         shared_view,
+        org_pages,
+        org_admin_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)
