@@ -12,7 +12,17 @@ from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
 from api.problems import install_problem_handlers
 from api.purge_schedule import purge_lifespan
-from api.routers import admin_issuers, health, issuers, publishing, shares, verifiers, vocab, wallet
+from api.routers import (
+    admin_issuers,
+    admin_staff,
+    health,
+    issuers,
+    publishing,
+    shares,
+    verifiers,
+    vocab,
+    wallet,
+)
 from api.settings import Settings, load_settings
 from api.web.site import install_web
 from wallet.passwords import HashingSlots, default_hashing_slots
@@ -51,6 +61,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(verifiers.router)
     app.include_router(issuers.router)
     app.include_router(admin_issuers.router)
+    app.include_router(admin_staff.router)
     app.include_router(publishing.router)
     app.include_router(vocab.router)
     app.include_router(shares.router)

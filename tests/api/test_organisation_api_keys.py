@@ -120,3 +120,47 @@ def test_a_key_without_a_name_is_a_422_problem(client: TestClient, admin: dict[s
         "/v1/admin/issuers/sornainen/api-keys", json={"name": "   "}, headers=admin
     )
     assert_problem(response, 422, "issuer_invalid")
+
+
+def test_the_admin_creates_staff_invites_lists_and_removes_them(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    body = {
+        "username": "opo",
+        "password": "syyslukukausi alkaa taas",
+        "name": "Opinto Ohjaaja",
+        "organisation": "college",
+        "role": "issuer_staff",
+    }
+    created = client.post("/v1/admin/staff", json=body, headers=admin)
+    assert created.status_code == 201
+    assert "syyslukukausi" not in created.text
+    again = client.post("/v1/admin/staff", json=body, headers=admin)
+    assert_problem(again, 409, "username_unavailable")
+    invite = client.post(
+        "/v1/admin/organisations/college/staff/invites",
+        json={"role": "organisation_admin"},
+        headers=admin,
+    )
+    assert invite.status_code == 201 and invite.json()["path"].startswith("/org/join?token=tsi_")
+    listing = client.get("/v1/admin/organisations/college/staff", headers=admin).json()
+    assert [(s["username"], s["role"]) for s in listing] == [("opo", "issuer_staff")]
+    account = created.json()["id"]
+    path = f"/v1/admin/organisations/college/staff/{account}"
+    assert client.delete(path, headers=admin).status_code == 204
+    assert_problem(client.delete(path, headers=admin), 404, "staff_member_not_found")
+
+
+def test_staff_endpoints_refuse_everyone_but_the_admin(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    calls = [
+        ("POST", "/v1/admin/staff", {"username": "x", "password": "y", "name": "z"}),
+        ("GET", "/v1/admin/organisations/college/staff", None),
+        ("POST", "/v1/admin/organisations/college/staff/invites", {"role": "issuer_staff"}),
+        ("DELETE", "/v1/admin/organisations/college/staff/stf_x", None),
+    ]
+    for headers in ({}, _bearer("tadm_wrong-token-0123456789"), _bearer("tss_staff-session")):
+        for method, path, body in calls:
+            assert client.request(method, path, json=body, headers=headers).status_code == 401
+    assert client.get("/v1/admin/organisations/college/staff", headers=admin).json() == []

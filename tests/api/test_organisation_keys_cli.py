@@ -2,15 +2,26 @@
 
 import argparse
 import re
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.cli import admin_issuers, admin_verifiers
+from api.cli import admin_issuers, admin_staff, admin_verifiers
 from api.settings import Settings
 from tests.service.test_verifiers_support import unique
+from tests.service.test_wallet_support import FAST_ARGON2
+from wallet.passwords import PasswordHashing
+
+
+class _FastHashing:
+    """Cheap argon2id parameters in place of the CLI's production ones."""
+
+    @staticmethod
+    def serial(_parameters: object) -> PasswordHashing:
+        return PasswordHashing.serial(FAST_ARGON2)
 
 
 def _parser(
@@ -67,3 +78,34 @@ def test_an_operator_adds_lists_revokes_keys_and_disables_an_organisation(
     assert _run(parser, kind, "revoke-key", "--slug", slug, "--id", "nope") == 1
     assert "no such API key" in capsys.readouterr().err
     assert _run(parser, kind, "enable", "--slug", unique("missing")) == 1
+
+
+def test_an_operator_creates_staff_invites_lists_and_removes_them(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    clean_engine: Engine,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(admin_staff, "PasswordHashing", _FastHashing)
+    parser = _parser(admin_staff, monkeypatch, settings, clean_engine)
+    secret = tmp_path / "password"
+    secret.write_text("talvilukukausi alkaa pian\n")
+    create = ["staff", "create", "--username", "opo", "--name", "Opo", "--password-file"]
+    assert (
+        _run(parser, *create, str(secret), "--organisation", "college", "--role", "issuer_staff")
+        == 0
+    )
+    assert "talvilukukausi" not in capsys.readouterr().out
+    assert _run(parser, "staff", "list", "--organisation", "college") == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    account, username, _name, role = line.split("\t")
+    assert (username, role) == ("opo", "issuer_staff")
+    assert (
+        _run(parser, "staff", "invite", "--organisation", "college", "--role", "verifier_staff")
+        == 0
+    )
+    assert "/org/join?token=tsi_" in capsys.readouterr().out
+    assert _run(parser, "staff", "remove", "--organisation", "college", "--id", account) == 0
+    assert _run(parser, "staff", "remove", "--organisation", "college", "--id", account) == 1
+    assert _run(parser, *create, str(secret)) == 1  # the username is taken
