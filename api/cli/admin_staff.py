@@ -57,7 +57,7 @@ def _fail(error: TaitoError) -> int:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from_stdin = str(args.password_file) == "-"  # noqa: S105 - "-" names standard input
+    from_stdin = str(args.password_file) == "-"
     raw = sys.stdin.read() if from_stdin else Path(args.password_file).read_text(encoding="utf-8")
     password = raw.rstrip("\n")
     try:
