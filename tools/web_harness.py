@@ -51,7 +51,7 @@ def qualification_claims() -> dict[str, Any]:
     }
 
 
-STAFF_PASSWORD = "a long staff passphrase"
+STAFF_PASSWORD = "a long staff passphrase"  # noqa: S105 - scratch accounts of a test server
 STAFF: dict[str, tuple[str, str]] = {
     "admin@college": ("college", "organisation_admin"),
     "liisa@college": ("college", "issuer_staff"),
