@@ -45,7 +45,8 @@ def test_every_organisation_page_has_no_accessibility_violations(
     page.locator("main form button[type=submit]").click()
     assert_accessible(page, "a new key")
     visit(page, "/org/college/api-keys")
-    page.locator("main table a").first.click()
+    # The key just added: the harness's own key must keep working for the other tests.
+    page.locator("main table a", has_text="Opiskelijarekisteri").first.click()
     assert_accessible(page, "revoke a key")
     page.locator("main form button.danger").click()
     assert_accessible(page, "keys with one revoked")
