@@ -26,6 +26,7 @@ from wallet.staff import StaffMember, staff_member
 
 STAFF_COOKIE: Final = "taito_staff"
 ADMIN: Final = "organisation_admin"
+ISSUER_STAFF: Final = "issuer_staff"
 
 
 class StaffSignInRequired(SignInRequired):
@@ -124,5 +125,15 @@ def admin_role(
     return staff_in(session, member, slug=slug, base_url=settings.base_url, roles=(ADMIN,))
 
 
+def issuer_role(
+    slug: str, member: CurrentStaff, session: SessionDep, settings: SettingsDep
+) -> StaffAt:
+    """A page of the issuing side: its issuer staff and admins."""
+    return staff_in(
+        session, member, slug=slug, base_url=settings.base_url, roles=(ISSUER_STAFF, ADMIN)
+    )
+
+
 MemberDep = Annotated[StaffAt, Depends(any_role)]
+IssuerStaffDep = Annotated[StaffAt, Depends(issuer_role)]
 AdminDep = Annotated[StaffAt, Depends(admin_role)]

@@ -9,6 +9,7 @@ from api.web import (
     accounts,
     docs,
     org_admin_pages,
+    org_issuer_pages,
     org_pages,
     profile_pages,
     request_pages,
@@ -41,6 +42,7 @@ def install_web(app: FastAPI) -> None:
         shared_view,
         org_pages,
         org_admin_pages,
+        org_issuer_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from issuers.api_keys import list_api_keys
+from issuers.custody import list_keys
 from issuers.organisations import create_issuer, set_issuer_disabled
 from tests.api.web_support import Visitor, csrf_of
 from tests.service.test_wallet_support import FAST_HASHING
@@ -183,6 +184,9 @@ def _pages(place: Place) -> list[tuple[str, str, dict[str, str]]]:
         ("POST", "/org/college/api-keys", {"name": "intruder"}),
         ("GET", "/org/college/api-keys/ikey_x/revoke", {}),
         ("POST", f"/org/college/api-keys/ikey_{place.college_id}/revoke", {}),
+        ("GET", "/org/college/signing-keys", {}),
+        ("GET", "/org/college/signing-keys/rotate", {}),
+        ("POST", "/org/college/signing-keys/rotate", {}),
     ]
 
 
@@ -192,7 +196,8 @@ def _state(place: Place) -> tuple[object, ...]:
         keys = tuple(
             (k.id, k.revoked_at) for k in list_api_keys(session, issuer_id=place.college_id)
         )
-    return staff, keys
+        signing = tuple(k.kid for k in list_keys(session, issuer_id=place.college_id))
+    return staff, keys, signing
 
 
 def _ask(visitor: Visitor, method: str, path: str, fields: dict[str, str]) -> int:
@@ -225,8 +230,8 @@ def test_every_organisation_page_refuses_those_without_the_right_and_changes_not
     before = _state(place)
     for method, path, fields in _pages(place):
         status = _ask(browser, method, path, fields)
-        if who == "clerk.college" and path == "/org/college":
-            assert status == 200  # the start page is every member's
+        if who == "clerk.college" and path in ("/org/college", "/org/college/signing-keys"):
+            assert status == 200  # the start page is every member's; issuer staff see keys
             continue
         assert status in expected, (who, method, path, status)
     assert _state(place) == before
@@ -258,3 +263,22 @@ def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
             assert response.status_code == 403, (path, response.status_code)
     assert _state(place) == before
     browser.page("/org/college")  # still signed in: the logout form was refused too
+
+
+def test_issuer_staff_see_the_signing_keys_and_an_admin_rotates_after_a_confirmation(
+    place: Place, browser: Visitor, client: TestClient
+) -> None:
+    for clerk in _browser(client):
+        sign_in(clerk, "clerk.college")
+        listing = clerk.page("/org/college/signing-keys")
+        assert (
+            "Signs new credentials" in listing.text and "/signing-keys/rotate" not in listing.text
+        )
+    sign_in(browser, "admin.college")
+    confirm = browser.page("/org/college/signing-keys/rotate")
+    assert "the old key stays published" in confirm.text
+    browser.submit("/org/college/signing-keys/rotate", "/org/college/signing-keys/rotate", {}, 303)
+    with Session(place.engine) as session:
+        keys = list_keys(session, issuer_id=place.college_id)
+    assert len(keys) == 2 and keys[0].retired_at is None and keys[1].retired_at is not None
+    assert "still published" not in browser.page("/org/college/signing-keys").text

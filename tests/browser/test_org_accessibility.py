@@ -36,7 +36,13 @@ def test_every_organisation_page_has_no_accessibility_violations(
 
     staff_sign_in(page, "admin@college")
     choose_language(page, language)
-    for path in ("/org/college", "/org/college/staff", "/org/college/api-keys"):
+    for path in (
+        "/org/college",
+        "/org/college/staff",
+        "/org/college/signing-keys",
+        "/org/college/signing-keys/rotate",
+        "/org/college/api-keys",
+    ):
         visit(page, path)
         assert_accessible(page, path)
     page.locator("main form button[type=submit]").click()
