@@ -16,6 +16,7 @@ from api.purge_schedule import purge_lifespan
 from api.request_signing import load_request_signer, load_trust_anchors
 from api.routers import (
     admin_issuers,
+    admin_staff,
     health,
     issuer_opportunities,
     issuers,
@@ -73,6 +74,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(issuers.router)
     app.include_router(issuer_opportunities.router)
     app.include_router(admin_issuers.router)
+    app.include_router(admin_staff.router)
     app.include_router(publishing.router)
     app.include_router(oid4vci.router)
     app.include_router(vocab.router)

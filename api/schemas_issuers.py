@@ -310,6 +310,7 @@ class IssuerOut(BaseModel):
     identifier: str
     did: str
     created_at: datetime
+    disabled_at: datetime | None = Field(None, description="Set: its API keys do not work.")
 
     @classmethod
     def of(cls, account: IssuerAccount, *, identifier: str, did: str) -> "IssuerOut":
@@ -321,6 +322,7 @@ class IssuerOut(BaseModel):
             identifier=identifier,
             did=did,
             created_at=account.created_at,
+            disabled_at=account.disabled_at,
         )
 
 

@@ -32,6 +32,7 @@ class VerifierOut(BaseModel):
     client_id: str = Field(description="The audience of every presentation made to it.")
     created_at: datetime
     guidance: bool = False
+    disabled_at: datetime | None = Field(None, description="Set: its API keys do not work.")
 
     @classmethod
     def of(cls, info: VerifierInfo) -> Self:
@@ -42,6 +43,7 @@ class VerifierOut(BaseModel):
             client_id=info.client_id,
             created_at=info.created_at,
             guidance=info.guidance,
+            disabled_at=info.disabled_at,
         )
 
 

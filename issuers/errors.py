@@ -6,6 +6,7 @@
         ├── TypeNotAccredited          403  type_not_accredited
         ├── NotAnEducator              403  not_an_educator
         ├── IssuerNotFound             404  issuer_not_found
+        ├── IssuerApiKeyNotFound       404  issuer_api_key_not_found
         ├── IssuedCredentialNotFound   404  issued_credential_not_found
         ├── StatusListNotFound         404  status_list_not_found
         ├── CredentialTypeNotFound     404  credential_type_not_found
@@ -91,6 +92,12 @@ class IssuerNotFound(IssuerError):
 
     code = "issuer_not_found"
     title = "There is no such issuer"
+    status = 404
+
+
+class IssuerApiKeyNotFound(IssuerError):
+    code = "issuer_api_key_not_found"
+    title = "The issuer has no such API key"
     status = 404
 
 

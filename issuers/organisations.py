@@ -1,9 +1,10 @@
 """Issuer organisations: creation by an admin, API keys, accreditation and the public profile.
 
 An issuer is identified by ``B/issuers/{slug}`` (SD-JWT VC §3.2.2.2 ``iss``) and by
-``did:web:{host}:issuers:{slug}`` (for ``vc+jwt``). Its API key ``tik_<43 characters>`` carries
-256 random bits, is shown once, and is stored as its SHA-256 (a high-entropy secret needs no slow
-hash); it is looked up by that hash. An API key used on another issuer's path answers 404
+``did:web:{host}:issuers:{slug}`` (for ``vc+jwt``). It has several named API keys
+(:mod:`issuers.api_keys`); creating it makes the first. A disabled issuer's keys stop working
+while its published keys and status lists stay online, so credentials it already issued still
+verify. An API key used on another issuer's path answers 404
 :class:`IssuerNotFound`, exactly like a slug that does not exist, so nothing about other issuers
 is revealed (DESIGN.md, "Auth").
 """
@@ -19,15 +20,14 @@ from sqlmodel import Session, col, select
 from credentials.clock import as_utc, require_aware
 from credentials.did_web import did_web_key_id
 from credentials.keys import PublicKey
+from issuers.api_keys import add_key_row, issuer_of_key
 from issuers.custody import KeyInfo, add_issuer_key, published_keys, rotate_issuer_key
-from issuers.errors import IssuerAPIKeyInvalid, IssuerInvalid, IssuerNotFound, IssuerSlugTaken
+from issuers.errors import IssuerInvalid, IssuerNotFound, IssuerSlugTaken
 from issuers.identifiers import SLUG_PATTERN, issuer_did, issuer_identifier, slug_of_identifier
 from issuers.tables import Issuer, IssuerAccreditation
 from schemas.registry import SLUGS, vct_for
-from sealing.secret_hashes import hash_secret
 
-API_KEY_PREFIX = "tik_"
-_MAX_API_KEY_LENGTH = 100
+FIRST_KEY_NAME = "first key"
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class IssuerAccount:
     name: str
     types: tuple[str, ...]
     created_at: datetime
+    disabled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,10 @@ def create_issuer(
         raise IssuerInvalid(f"types must be one or more of: {', '.join(SLUGS)}")
     if session.exec(select(Issuer.id).where(col(Issuer.slug) == slug)).first() is not None:
         raise IssuerSlugTaken("choose another slug")
-    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    issuer = Issuer(
-        id=secrets.token_hex(16),
-        slug=slug,
-        name=name,
-        api_key_hash=hash_secret(api_key),
-        created_at=now,
-    )
+    issuer = Issuer(id=secrets.token_hex(16), slug=slug, name=name, created_at=now)
     session.add(issuer)
     session.flush()
+    first = add_key_row(session, issuer_id=issuer.id, name=FIRST_KEY_NAME, now=now)
     session.add_all(IssuerAccreditation(issuer_id=issuer.id, type_slug=t) for t in accredited)
     key = add_issuer_key(session, issuer_id=issuer.id, alg=alg, kek=kek, now=now)
     try:
@@ -109,22 +104,17 @@ def create_issuer(
         session.rollback()
         raise IssuerSlugTaken("choose another slug") from None
     account = IssuerAccount(issuer.id, slug, name, tuple(sorted(accredited)), now)
-    return CreatedIssuer(account=account, api_key=api_key, key=key)
+    return CreatedIssuer(account=account, api_key=first.api_key, key=key)
 
 
 def authenticate_issuer(session: Session, *, slug: str, api_key: str) -> IssuerAccount:
     """The issuer whose API key this is, when ``slug`` is its own.
 
-    Raises :class:`IssuerAPIKeyInvalid` (401) for an unknown key and :class:`IssuerNotFound`
-    (404) when the key belongs to another issuer than ``slug`` names.
+    Raises :class:`IssuerAPIKeyInvalid` (401) for an unknown or revoked key or one of a disabled
+    issuer, and :class:`IssuerNotFound` (404) when the key belongs to another issuer than
+    ``slug`` names.
     """
-    if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > _MAX_API_KEY_LENGTH:
-        raise IssuerAPIKeyInvalid("the API key is not an issuer API key")
-    issuer = session.exec(
-        select(Issuer).where(col(Issuer.api_key_hash) == hash_secret(api_key))
-    ).first()
-    if issuer is None:
-        raise IssuerAPIKeyInvalid("the API key is not valid")
+    issuer = issuer_of_key(session, api_key=api_key)
     if issuer.slug != slug:
         raise IssuerNotFound("there is no issuer at this path for this API key")
     return _account(session, issuer)
@@ -151,6 +141,25 @@ def rotate_key(session: Session, *, slug: str, alg: str, kek: bytes, now: dateti
     """
     issuer = get_issuer(session, slug=slug)
     return rotate_issuer_key(session, issuer_id=issuer.id, alg=alg, kek=kek, now=now)
+
+
+def set_issuer_disabled(
+    session: Session, *, slug: str, disabled: bool, now: datetime
+) -> IssuerAccount:
+    """Disable the issuer (its API keys stop working) or enable it again; commits.
+
+    Its published keys and status lists stay online either way. Raises :class:`IssuerNotFound`.
+    """
+    issuer = session.exec(select(Issuer).where(col(Issuer.slug) == slug)).first()
+    if issuer is None:
+        raise IssuerNotFound("there is no issuer with this slug")
+    if disabled and issuer.disabled_at is None:
+        issuer.disabled_at = require_aware(now)
+    elif not disabled:
+        issuer.disabled_at = None
+    session.add(issuer)
+    session.commit()
+    return _account(session, issuer)
 
 
 def find_local_issuer(
@@ -199,6 +208,7 @@ def _account(session: Session, issuer: Issuer) -> IssuerAccount:
         name=issuer.name,
         types=tuple(types),
         created_at=as_utc(issuer.created_at),
+        disabled_at=as_utc(issuer.disabled_at) if issuer.disabled_at else None,
     )
 
 

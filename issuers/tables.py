@@ -9,7 +9,8 @@ keyed hash is kept. The two places that must keep a credential for a while (an i
 and a pickup code) keep it sealed under the KEK, as are the issuers' private keys. Every
 uniqueness rule is a database constraint:
 
-- ``issuer.slug`` and ``issuer.api_key_hash`` are unique;
+- ``issuer.slug`` is unique, and so is ``issuer_api_key.key_hash`` (an issuer has several named
+  API keys, each stored as its SHA-256 only);
 - ``issuer_key`` has one row per ``(issuer_id, kid)`` and at most one active key per issuer
   (a partial unique index on ``retired_at IS NULL``);
 - ``issuer_status_entry`` has ``(list_id, idx)`` as its primary key, which is what makes status
@@ -43,15 +44,29 @@ def _utc(*, nullable: bool = False, index: bool = False) -> Any:
 
 
 class Issuer(SQLModel, table=True):
-    """An issuing organisation (a school, an employer) and the hash of its API key."""
+    """An issuing organisation (a school, an employer); ``disabled_at`` set stops its keys."""
 
     __tablename__ = "issuer"
 
     id: str = Field(primary_key=True, max_length=40)
     slug: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
-    api_key_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = _utc()
+    disabled_at: datetime | None = _utc(nullable=True)
+
+
+class IssuerApiKey(SQLModel, table=True):
+    """One named API key of an issuer: its SHA-256, when it was made, last used and revoked."""
+
+    __tablename__ = "issuer_api_key"
+
+    id: str = Field(primary_key=True, max_length=40)
+    issuer_id: str = Field(foreign_key="issuer.id", index=True, max_length=40)
+    name: str = Field(max_length=100)
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc()
+    last_used_at: datetime | None = _utc(nullable=True)
+    revoked_at: datetime | None = _utc(nullable=True)
 
 
 class IssuerAccreditation(SQLModel, table=True):

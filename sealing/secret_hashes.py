@@ -7,8 +7,14 @@ stays one indexed equality. Passwords are different: argon2id, in ``wallet.accou
 """
 
 import hashlib
+import secrets
 
 
 def hash_secret(secret: str) -> str:
     """SHA-256 (hex) of a bearer secret: the form it is stored and looked up in."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_bearer_secret(prefix: str) -> str:
+    """A new bearer secret: ``prefix`` and 256 random bits as 43 base64url characters."""
+    return prefix + secrets.token_urlsafe(32)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tools.web_harness import Harness, running_server
+from tools.web_harness import STAFF_PASSWORD, Harness, running_server
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -69,6 +69,28 @@ def _story(browser: Browser, server: Harness, language: str, size: str) -> None:
     context.close()
 
 
+def _organisation(browser: Browser, server: Harness, language: str, size: str) -> None:
+    """The organisation admin's pages: sign-in, start, staff, an invitation, API keys."""
+    width, height = SIZES[size]
+    context = browser.new_context(base_url=server.url, viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"/language?lang={language}&next=/org/login")
+    _shoot(page, "org-login", language, size)
+    page.locator("#username").fill("admin@college")
+    page.locator("#password").fill(STAFF_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/org/college$"))
+    _shoot(page, "org-home", language, size)
+    page.goto("/org/college/staff")
+    _shoot(page, "org-staff", language, size)
+    page.locator("input[name=role]").first.check()
+    page.locator("main form button[type=submit]").click()
+    _shoot(page, "org-invite", language, size)
+    page.goto("/org/college/api-keys")
+    _shoot(page, "org-keys", language, size)
+    context.close()
+
+
 def main() -> int:
     if not Path(CHROMIUM).exists():
         print("Chromium is missing: apt-get install -y chromium", file=sys.stderr)
@@ -82,6 +104,7 @@ def main() -> int:
             for language in LANGUAGES:
                 for size in SIZES:
                     _story(browser, server, language, size)
+                    _organisation(browser, server, language, size)
             browser.close()
     print(f"wrote {len(list(OUT.glob('*.png')))} screenshots to {OUT}")
     return 0

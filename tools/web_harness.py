@@ -51,6 +51,16 @@ def qualification_claims() -> dict[str, Any]:
     }
 
 
+STAFF_PASSWORD = "a long staff passphrase"  # noqa: S105 - scratch accounts of a test server
+STAFF: dict[str, tuple[str, str]] = {
+    "admin@college": ("college", "organisation_admin"),
+    "liisa@college": ("college", "issuer_staff"),
+    "rekry@employer": ("employer", "verifier_staff"),
+    "admin@employer": ("employer", "organisation_admin"),
+}
+"""The organisations' staff logins (username: organisation, role), all with STAFF_PASSWORD."""
+
+
 @dataclass
 class Harness:
     """The running server and the organisations' keys."""
@@ -212,6 +222,18 @@ def running_server(
                 },
                 headers={"Authorization": f"Bearer {issuer['api_key']}"},
             ).raise_for_status()
+            for username, (organisation, role) in STAFF.items():
+                api.post(
+                    "/v1/admin/staff",
+                    json={
+                        "username": username,
+                        "password": STAFF_PASSWORD,
+                        "name": username.split("@")[0].title(),
+                        "organisation": organisation,
+                        "role": role,
+                    },
+                    headers=admin,
+                ).raise_for_status()
             yield Harness(
                 url=url,
                 api=api,

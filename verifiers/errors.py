@@ -5,6 +5,7 @@
         ├── VerifierKeyInvalid              verifier_key_invalid          401
         ├── VerifierNotFound                verifier_not_found            404
         ├── GuidanceOrganisationNotFound    guidance_organisation_not_found 404
+        ├── VerifierApiKeyNotFound          verifier_api_key_not_found    404
         ├── VerifierSlugTaken               verifier_slug_taken           409
         ├── VerifierInvalid                 verifier_invalid              422
         ├── RequestNotFound                 verifier_request_not_found    404
@@ -67,6 +68,12 @@ class VerifierNotFound(VerifierError):
 class GuidanceOrganisationNotFound(VerifierError):
     code = "guidance_organisation_not_found"
     title = "There is no such guidance or employment service"
+    status = 404
+
+
+class VerifierApiKeyNotFound(VerifierError):
+    code = "verifier_api_key_not_found"
+    title = "The verifier has no such API key"
     status = 404
 
 

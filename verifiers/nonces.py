@@ -24,7 +24,7 @@ from credentials.clock import as_utc, require_aware
 from verifiers.errors import NonceExpired, NonceReused, NonceUnknown
 from verifiers.organisations import VerifierInfo
 from verifiers.state_version import READ_TRUST_VERSION
-from verifiers.tables import Verifier, VerifierNonce
+from verifiers.tables import Verifier, VerifierApiKey, VerifierNonce
 
 NONCE_LIFETIME = timedelta(minutes=5)
 """How long an API-to-API nonce may wait for its presentation (the KB-JWT age limit too)."""
@@ -178,7 +178,11 @@ def consume_usable_nonce(
     )
     if api_key_hash is not None:
         key_still_valid = exists().where(
-            col(Verifier.id) == verifier_id, col(Verifier.api_key_hash) == api_key_hash
+            col(VerifierApiKey.verifier_id) == verifier_id,
+            col(VerifierApiKey.key_hash) == api_key_hash,
+            col(VerifierApiKey.revoked_at).is_(None),
+            col(Verifier.id) == verifier_id,
+            col(Verifier.disabled_at).is_(None),
         )
         statement = statement.where(key_still_valid)
     found = session.execute(

@@ -2,8 +2,8 @@
 
 A verifier's client identifier, ``{base_url}/verifiers/{slug}``, is the audience (``aud``) of
 every presentation made to it (OpenID4VP 1.0 §5.9, "Client Identifier"; RFC 9901 §4.3 for the
-KB-JWT ``aud``). Its API key ``tvk_<43 characters>`` is 256 random bits, shown once and stored
-as its SHA-256 (a high-entropy secret needs no slow hash); it is looked up by that hash.
+KB-JWT ``aud``). It has several named API keys (:mod:`verifiers.api_keys`); creating it makes the
+first. A disabled verifier's keys stop working.
 """
 
 import re
@@ -17,18 +17,17 @@ from sqlmodel import Session, col, select
 from credentials.bounded_cache import BoundedCache
 from credentials.clock import as_utc, require_aware
 from sealing.secret_hashes import hash_secret
+from verifiers.api_keys import API_KEY_PREFIX, add_key_row, verifier_of_key
 from verifiers.errors import (
     GuidanceOrganisationNotFound,
     VerifierInvalid,
-    VerifierKeyInvalid,
     VerifierNotFound,
     VerifierSlugTaken,
 )
 from verifiers.tables import Verifier
 
-API_KEY_PREFIX = "tvk_"
 _SLUG = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
-_KEY = re.compile(r"\Atvk_[A-Za-z0-9_-]{43}\Z")
+FIRST_KEY_NAME = "first key"
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,7 @@ class VerifierInfo:
     client_id: str
     created_at: datetime
     guidance: bool = False
+    disabled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ def _info(row: Verifier, base_url: str) -> VerifierInfo:
         client_id=client_id_for(row.slug, base_url=base_url),
         created_at=as_utc(row.created_at),
         guidance=row.guidance,
+        disabled_at=as_utc(row.disabled_at) if row.disabled_at else None,
     )
 
 
@@ -89,22 +90,19 @@ def create_verifier(
     name = name.strip()
     if not 1 <= len(name) <= 200 or any(ord(c) < 0x20 for c in name):
         raise VerifierInvalid("the name must be 1-200 printable characters")
-    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    now = require_aware(now)
     row = Verifier(
-        id="vrf_" + secrets.token_hex(16),
-        slug=slug,
-        name=name,
-        api_key_hash=hash_secret(api_key),
-        created_at=require_aware(now),
-        guidance=guidance,
+        id="vrf_" + secrets.token_hex(16), slug=slug, name=name, created_at=now, guidance=guidance
     )
     session.add(row)
     try:
+        session.flush()
+        first = add_key_row(session, verifier_id=row.id, name=FIRST_KEY_NAME, now=now)
         session.commit()
     except IntegrityError:
         session.rollback()
         raise VerifierSlugTaken("the slug is already used by another verifier") from None
-    return CreatedVerifier(verifier=_info(row, base_url), api_key=api_key)
+    return CreatedVerifier(verifier=_info(row, base_url), api_key=first.api_key)
 
 
 def authenticate_verifier(
@@ -112,17 +110,12 @@ def authenticate_verifier(
 ) -> VerifierInfo:
     """The verifier whose API key this is; with ``slug``, it must be that verifier.
 
-    Raises :class:`VerifierKeyInvalid` (401) for an unknown or malformed key and
+    Raises :class:`VerifierKeyInvalid` (401) for an unknown, malformed or revoked key or one of a
+    disabled verifier, and
     :class:`VerifierNotFound` (404) when the key belongs to a verifier other than ``slug``: a
     verifier cannot learn whether another verifier exists.
     """
-    if not _KEY.match(api_key):
-        raise VerifierKeyInvalid("the verifier API key is not valid")
-    row = session.exec(
-        select(Verifier).where(col(Verifier.api_key_hash) == hash_secret(api_key))
-    ).first()
-    if row is None:
-        raise VerifierKeyInvalid("the verifier API key is not valid")
+    row = verifier_of_key(session, api_key=api_key)
     if slug is not None and row.slug != slug:
         raise VerifierNotFound("there is no such verifier")
     return _info(row, base_url)
@@ -141,7 +134,7 @@ def remembered_verifier_cost(key_hash: str, info: VerifierInfo) -> int:
 def recall_verifier(*, api_key: str, remembered: RememberedVerifiers) -> VerifierInfo | None:
     """The verifier remembered for this API key, if any (the caller must confirm the key
     in the statement that consumes its nonce; see :data:`RememberedVerifiers`)."""
-    if not _KEY.match(api_key):
+    if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > 200:
         return None
     return remembered.get(hash_secret(api_key))
 
@@ -198,3 +191,22 @@ def guidance_organisations(session: Session, *, base_url: str) -> tuple[Verifier
         select(Verifier).where(col(Verifier.guidance)).order_by(col(Verifier.name))
     ).all()
     return tuple(_info(row, base_url) for row in rows)
+
+
+def set_verifier_disabled(
+    session: Session, *, slug: str, disabled: bool, base_url: str, now: datetime
+) -> VerifierInfo:
+    """Disable the verifier (its API keys stop working) or enable it again; commits.
+
+    Raises :class:`VerifierNotFound`.
+    """
+    row = session.exec(select(Verifier).where(col(Verifier.slug) == slug)).first()
+    if row is None:
+        raise VerifierNotFound("there is no such verifier")
+    if disabled and row.disabled_at is None:
+        row.disabled_at = require_aware(now)
+    elif not disabled:
+        row.disabled_at = None
+    session.add(row)
+    session.commit()
+    return _info(row, base_url)

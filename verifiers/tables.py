@@ -2,7 +2,8 @@
 
 Every uniqueness rule is a database constraint:
 
-- ``verifier.slug`` and ``verifier.api_key_hash`` are unique (the key is stored as SHA-256 hex);
+- ``verifier.slug`` is unique, and so is ``verifier_api_key.key_hash`` (a verifier has several
+  named API keys, each stored as SHA-256 hex only);
 - ``verifier_nonce.nonce`` is the primary key: a nonce exists once, belongs to one verifier and is
   consumed by one conditional ``UPDATE`` (``consumed_at IS NULL``), so of two concurrent
   presentations with the same nonce only one can pass;
@@ -29,17 +30,31 @@ def _utc(*, nullable: bool = False, index: bool = False) -> Any:
 
 
 class Verifier(SQLModel, table=True):
-    """A verifier organisation (an employer, an employment service) and its API key's hash."""
+    """A verifier organisation (an employer, an employment service); ``disabled_at`` stops it."""
 
     __tablename__ = "verifier"
 
     id: str = Field(primary_key=True, max_length=40)
     slug: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
-    api_key_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = _utc()
     guidance: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     """A guidance or employment service: people may grant it access to their skills profile."""
+    disabled_at: datetime | None = _utc(nullable=True)
+
+
+class VerifierApiKey(SQLModel, table=True):
+    """One named API key of a verifier: its SHA-256, when it was made, last used and revoked."""
+
+    __tablename__ = "verifier_api_key"
+
+    id: str = Field(primary_key=True, max_length=40)
+    verifier_id: str = Field(foreign_key="verifier.id", index=True, max_length=40)
+    name: str = Field(max_length=100)
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc()
+    last_used_at: datetime | None = _utc(nullable=True)
+    revoked_at: datetime | None = _utc(nullable=True)
 
 
 class VerifierRequest(SQLModel, table=True):

@@ -17,6 +17,9 @@
         │   ├── PasswordTooLong              password_too_long            422
         │   ├── PasswordCharactersInvalid    password_characters_invalid  422
         │   └── PasswordTooCommon            password_too_common          422
+        ├── StaffInviteInvalid               staff_invite_invalid         410
+        ├── StaffMemberNotFound              staff_member_not_found       404
+        ├── StaffRoleInvalid                 staff_role_invalid           422
         ├── WalletNotFound                   wallet_resource_not_found    404
         │   ├── CredentialNotFound           credential_not_found         404
         │   ├── ShareNotFound                share_not_found              404
@@ -169,6 +172,26 @@ class PasswordCharactersInvalid(PasswordRejected):
 class PasswordTooCommon(PasswordRejected):
     code = "password_too_common"
     title = "The password is too easy to guess"
+
+
+class StaffInviteInvalid(WalletError):
+    """One answer for an unknown, used and expired invitation: nothing tells them apart."""
+
+    code = "staff_invite_invalid"
+    title = "The invitation link is not valid"
+    status = 410
+
+
+class StaffMemberNotFound(WalletError):
+    code = "staff_member_not_found"
+    title = "The organisation has no such staff member"
+    status = 404
+
+
+class StaffRoleInvalid(WalletError):
+    code = "staff_role_invalid"
+    title = "The role is not one of the staff roles"
+    status = 422
 
 
 class WalletNotFound(WalletError):

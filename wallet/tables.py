@@ -225,3 +225,55 @@ class WalletErasure(SQLModel, table=True):
     erased_at: datetime = Field(sa_column=_when())
     final_seq: int
     final_head: str = Field(max_length=64)
+
+
+class StaffAccount(SQLModel, table=True):
+    """A person who works for organisations: the staff realm, never joined to people's wallets.
+
+    ``username`` (a work login) and ``name`` are kept in the clear: an organisation admin lists
+    its staff by them. ``platform_admin`` may manage every organisation.
+    """
+
+    __tablename__ = "staff_account"
+
+    id: str = Field(primary_key=True, max_length=40)
+    username: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=512)
+    platform_admin: bool = False
+    created_at: datetime = Field(sa_column=_when())
+
+
+class StaffMembership(SQLModel, table=True):
+    """One role of a staff account in one organisation (by its slug)."""
+
+    __tablename__ = "staff_membership"
+
+    account_id: str = Field(foreign_key="staff_account.id", primary_key=True, max_length=40)
+    organisation: str = Field(primary_key=True, max_length=64)
+    role: str = Field(primary_key=True, max_length=20)
+
+
+class StaffInvite(SQLModel, table=True):
+    """A one-time invitation link to join an organisation in a role: only its SHA-256 is kept."""
+
+    __tablename__ = "staff_invite"
+
+    id: str = Field(primary_key=True, max_length=40)
+    token_hash: str = Field(max_length=64, unique=True)
+    organisation: str = Field(max_length=64, index=True)
+    role: str = Field(max_length=20)
+    created_at: datetime = Field(sa_column=_when())
+    expires_at: datetime = Field(sa_column=_when())
+    used_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class StaffSession(SQLModel, table=True):
+    """A staff member's browser session: the cookie value's SHA-256, its end."""
+
+    __tablename__ = "staff_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    account_id: str = Field(foreign_key="staff_account.id", index=True, max_length=40)
+    expires_at: datetime = Field(sa_column=_when())
+    ended_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))

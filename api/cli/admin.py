@@ -15,9 +15,9 @@ def register(commands: Subparsers) -> None:
 
 def _admin_modules() -> list[Any]:
     # Each service contributes its own admin commands; listed here explicitly (no import magic).
-    from api.cli import admin_issuers, admin_purge, admin_verifiers, admin_wallet
+    from api.cli import admin_issuers, admin_purge, admin_staff, admin_verifiers, admin_wallet
 
-    return [admin_issuers, admin_verifiers, admin_wallet, admin_purge]
+    return [admin_issuers, admin_verifiers, admin_staff, admin_wallet, admin_purge]
 
 
 def no_handler(_args: argparse.Namespace) -> int:  # pragma: no cover - argparse requires one

@@ -1,4 +1,5 @@
-"""``taito admin issuer ...``: create issuers, list them, rotate their signing keys.
+"""``taito admin issuer ...``: create issuers, list them, rotate their signing keys, manage their
+API keys and disable them (:mod:`api.cli.organisation_keys`).
 
 They run against the configured database (``TAITO_*``) with the configured KEK, calling the
 issuers service directly. ``create`` prints the API key once: it is stored only as a hash.
@@ -11,12 +12,20 @@ from typing import Any
 
 from sqlmodel import Session
 
+from api.cli import organisation_keys
 from api.database import build_engine
 from api.kek import KEKError, load_kek
 from api.settings import load_settings
 from credentials.errors import TaitoError
+from issuers import api_keys
 from issuers.identifiers import issuer_did, issuer_identifier
-from issuers.organisations import create_issuer, list_issuers, rotate_key
+from issuers.organisations import (
+    create_issuer,
+    get_issuer,
+    list_issuers,
+    rotate_key,
+    set_issuer_disabled,
+)
 from schemas import SLUGS
 
 Subparsers = Any  # argparse's _SubParsersAction is private.
@@ -45,6 +54,34 @@ def register(admin_commands: Subparsers) -> None:
     rotate.add_argument("--slug", required=True)
     rotate.add_argument("--alg", choices=("EdDSA", "ES256"), default="EdDSA")
     rotate.set_defaults(handler=run_rotate)
+    organisation_keys.register(actions, _KEY_OPERATIONS)
+
+
+def _plain_session() -> Session:
+    return Session(build_engine(load_settings().database_url), expire_on_commit=False)
+
+
+def _add_key(
+    session: Session, slug: str, name: str, now: datetime
+) -> tuple[api_keys.ApiKeyInfo, str]:
+    issuer = get_issuer(session, slug=slug)
+    created = api_keys.add_api_key(session, issuer_id=issuer.id, name=name, now=now)
+    return created.info, created.api_key
+
+
+_KEY_OPERATIONS = organisation_keys.KeyOperations(
+    sessions=_plain_session,
+    list_keys=lambda session, slug: api_keys.list_api_keys(
+        session, issuer_id=get_issuer(session, slug=slug).id
+    ),
+    add_key=_add_key,
+    revoke_key=lambda session, slug, key_id, now: api_keys.revoke_api_key(
+        session, issuer_id=get_issuer(session, slug=slug).id, key_id=key_id, now=now
+    ),
+    set_disabled=lambda session, slug, disabled, now: set_issuer_disabled(
+        session, slug=slug, disabled=disabled, now=now
+    ),
+)
 
 
 def _session() -> tuple[Session, bytes, str]:

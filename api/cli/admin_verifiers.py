@@ -1,9 +1,11 @@
 """``taito admin verifier ...`` and ``taito admin trust ...``: verifiers and the trust registry.
 
 They run against the configured database (``TAITO_*``), calling the verifiers service directly.
-``verifier create`` prints the API key once: it is stored only as a hash. ``trust export``
-writes the registry document to standard output (or ``--file``); ``trust import`` reads one from
-a file (``-`` for standard input) and changes nothing unless all of it is valid.
+``verifier create`` prints the API key once: it is stored only as a hash; ``verifier keys``,
+``add-key``, ``revoke-key``, ``disable`` and ``enable`` as in :mod:`api.cli.organisation_keys`.
+``trust export`` writes the registry document to standard output (or ``--file``); ``trust
+import`` reads one from a file (``-`` for standard input) and changes nothing unless all of it is
+valid.
 """
 
 import argparse
@@ -16,10 +18,17 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from api.cli import organisation_keys
 from api.database import build_engine
 from api.settings import load_settings
 from credentials.errors import TaitoError
-from verifiers.organisations import create_verifier, list_verifiers
+from verifiers import api_keys
+from verifiers.organisations import (
+    create_verifier,
+    get_verifier,
+    list_verifiers,
+    set_verifier_disabled,
+)
 from verifiers.trust import export_trust_registry, import_trust_registry
 
 Subparsers = Any  # argparse's _SubParsersAction is private.
@@ -36,6 +45,7 @@ def register(admin_commands: Subparsers) -> None:
     create.set_defaults(handler=run_create)
     listing = actions.add_parser("list", help="list verifiers")
     listing.set_defaults(handler=run_list)
+    organisation_keys.register(actions, _KEY_OPERATIONS)
 
     trust = admin_commands.add_parser("trust", help="the trust registry of issuers")
     trust_actions = trust.add_subparsers(dest="trust_command", required=True, metavar="ACTION")
@@ -56,6 +66,38 @@ def _with_session(work: Callable[[Session, str], _T]) -> _T:
             return work(session, settings.base_url)
     finally:
         engine.dispose()
+
+
+def _plain_session() -> Session:
+    return Session(build_engine(load_settings().database_url), expire_on_commit=False)
+
+
+def _verifier_id(session: Session, slug: str) -> str:
+    return get_verifier(session, slug=slug, base_url=load_settings().base_url).id
+
+
+def _add_key(
+    session: Session, slug: str, name: str, now: datetime
+) -> tuple[api_keys.ApiKeyInfo, str]:
+    created = api_keys.add_api_key(
+        session, verifier_id=_verifier_id(session, slug), name=name, now=now
+    )
+    return created.info, created.api_key
+
+
+_KEY_OPERATIONS = organisation_keys.KeyOperations(
+    sessions=_plain_session,
+    list_keys=lambda session, slug: api_keys.list_api_keys(
+        session, verifier_id=_verifier_id(session, slug)
+    ),
+    add_key=_add_key,
+    revoke_key=lambda session, slug, key_id, now: api_keys.revoke_api_key(
+        session, verifier_id=_verifier_id(session, slug), key_id=key_id, now=now
+    ),
+    set_disabled=lambda session, slug, disabled, now: set_verifier_disabled(
+        session, slug=slug, disabled=disabled, base_url=load_settings().base_url, now=now
+    ),
+)
 
 
 def _fail(message: str) -> int:

@@ -149,6 +149,11 @@ def dev_banner(settings: Settings, *, token_file: Path | None, demo: DemoCredent
         lines += [_organisation(o) for o in demo.verifiers]
         lines += [f" Demo people: sign in at {url}/login (or POST /v1/auth/login)"]
         lines += [f"   {p.username:<28} {p.password}   ({p.name})" for p in demo.people]
+        lines += [f" Demo staff: sign in at {url}/org/login (the organisations' pages)"]
+        lines += [
+            f"   {s.username:<28} {s.password}   ({s.name}, {s.role}, {s.organisation})"
+            for s in demo.staff
+        ]
         lines += [f" Kept in {demo.path} (0600)."]
         command = ".venv/bin/taito demo"
         if url != "http://127.0.0.1:8000":

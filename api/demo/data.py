@@ -377,3 +377,25 @@ MIKKO: Final = PersonSpec(
 )
 
 PEOPLE: Final = (AINO, MIKKO)
+
+
+@dataclass(frozen=True)
+class StaffSpec:
+    """A demo staff login: who works where, in which role."""
+
+    username: str
+    name: str
+    organisation: str
+    role: str
+
+
+STAFF: Final = (
+    StaffSpec("liisa@demo-college", "Liisa Lahtinen", COLLEGE, "issuer_staff"),
+    StaffSpec("admin@demo-college", "Antti Aaltonen", COLLEGE, "organisation_admin"),
+    StaffSpec("admin@demo-university", "Sari Salo", UNIVERSITY, "organisation_admin"),
+    StaffSpec("rekry@demo-employer", "Pekka Rekola", EMPLOYER, "verifier_staff"),
+    StaffSpec("admin@demo-employer", "Maria Mäkelä", EMPLOYER, "organisation_admin"),
+    StaffSpec(
+        "admin@demo-employment-office", "Jussi Järvinen", EMPLOYMENT_OFFICE, "organisation_admin"
+    ),
+)

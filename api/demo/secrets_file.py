@@ -2,8 +2,10 @@
 printed at every start of ``taito dev`` and used by ``taito demo``.
 
 The file is written atomically and is readable by its owner only (0600). It holds the demo
-organisations' API keys (each shown once by the API, so this file is the only copy) and the demo
-people's passwords. Development only: :mod:`api.flows.demo_seeding` writes it only when the demo
+organisations' API keys (each shown once by the API, so this file is the only copy), the demo
+people's passwords and, under ``"staff"``, the organisations' staff logins
+(``{username: {"password", "organisation", "role", "name"}}``). Development only:
+:mod:`api.flows.demo_seeding` writes it only when the demo
 is on in development mode.
 """
 
@@ -45,6 +47,17 @@ class DemoPerson:
 
 
 @dataclass(frozen=True)
+class DemoStaff:
+    """A demo staff login of an organisation (development only)."""
+
+    username: str
+    name: str
+    password: str
+    organisation: str
+    role: str
+
+
+@dataclass(frozen=True)
 class DemoCredentials:
     """Everything needed to sign in to the demo, and where it is kept."""
 
@@ -53,6 +66,7 @@ class DemoCredentials:
     people: tuple[DemoPerson, ...]
     path: Path
     created: bool
+    staff: tuple[DemoStaff, ...] = ()
 
     def issuer(self, slug: str) -> DemoOrganisation:
         return next(o for o in self.issuers if o.slug == slug)
@@ -98,6 +112,16 @@ def credentials_of(state: dict[str, Any], path: Path, *, created: bool) -> DemoC
         ),
         path=path,
         created=created,
+        staff=tuple(
+            DemoStaff(
+                username=username,
+                name=item["name"],
+                password=item["password"],
+                organisation=item["organisation"],
+                role=item["role"],
+            )
+            for username, item in state.get("staff", {}).items()
+        ),
     )
 
 

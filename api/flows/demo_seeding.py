@@ -11,7 +11,7 @@ sources and caches), as a request would. Nothing is written to the database behi
 services' backs; each service call and each receipt is its own transaction, so an interrupted
 run keeps what it finished.
 
-The demo's secrets (API keys shown once, the people's passwords) are kept in
+The demo's secrets (API keys shown once, the people's and the staff's passwords) are kept in
 ``<data_dir>/demo-credentials.json`` (0600), so ``taito dev`` can print them at every start and
 ``taito demo`` can use them. The file is saved after every step: an interrupted first run
 resumes where it stopped (issuance is idempotent per ``Idempotency-Key``; a credential already
@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.caches import AppCaches
-from api.demo.data import ISSUERS, OPPORTUNITIES, PEOPLE, VERIFIERS, OrganisationSpec
+from api.demo.data import ISSUERS, OPPORTUNITIES, PEOPLE, STAFF, VERIFIERS, OrganisationSpec
 from api.demo.secrets_file import (
     DEMO_FILE,
     VERSION,
@@ -58,6 +58,7 @@ from wallet.checker import CredentialChecker
 from wallet.errors import CredentialDuplicate
 from wallet.holder_keys import holder_binding
 from wallet.passwords import PasswordHashing
+from wallet.staff import create_staff_account
 
 __all__ = [
     "DEMO_FILE",
@@ -98,7 +99,7 @@ def seed_demo(app: FastAPI, *, argon2: Argon2Parameters | None = None) -> DemoCr
     with Session(engine, expire_on_commit=False) as session, caches.installed():
         if state is not None and not _present(session, state, settings):
             state = None  # The database was replaced: the old secrets name nothing.
-        if state is not None and state.get("complete"):
+        if state is not None and state.get("complete") and "staff" in state:
             return credentials_of(state, path, created=False)
         state = state or {"version": VERSION, "complete": False}
         check = credential_checker(
@@ -162,6 +163,27 @@ def _seed(
                 "name": person.name,
                 "password": password,
                 "holder_id": registration.holder_id,
+            }
+            write_state(path, state)
+    staff: dict[str, Any] = state.setdefault("staff", {})
+    for member in STAFF:
+        if member.username not in staff:
+            password = "demo-" + secrets.token_urlsafe(12)
+            create_staff_account(
+                session,
+                username=member.username,
+                password=password,
+                name=member.name,
+                hashing=PasswordHashing.serial(argon2),
+                now=datetime.now(UTC),
+                organisation=member.organisation,
+                role=member.role,
+            )
+            staff[member.username] = {
+                "password": password,
+                "organisation": member.organisation,
+                "role": member.role,
+                "name": member.name,
             }
             write_state(path, state)
     for person in PEOPLE:

@@ -1,15 +1,19 @@
 """Admin endpoints for issuers under ``/v1/admin/issuers`` (the admin bearer token; 401 without).
 
-Creating an issuer answers its API key once; it is stored only as a hash.
+Creating an issuer answers its API key once; it is stored only as a hash. An issuer has several
+named API keys (``/{slug}/api-keys``: list, add, revoke), and can be disabled and enabled
+(``/{slug}/disable``, ``/{slug}/enable``): a disabled issuer's keys stop working, its published
+keys and status lists stay online.
 """
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.auth import AdminDep
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.edge import StrictRoute
+from api.schemas_api_keys import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut
 from api.schemas_issuers import (
     IssuerCreatedOut,
     IssuerCreateIn,
@@ -17,8 +21,16 @@ from api.schemas_issuers import (
     KeyOut,
     KeyRotateIn,
 )
+from issuers.api_keys import add_api_key, list_api_keys, revoke_api_key
 from issuers.identifiers import issuer_did, issuer_identifier
-from issuers.organisations import IssuerAccount, create_issuer, list_issuers, rotate_key
+from issuers.organisations import (
+    IssuerAccount,
+    create_issuer,
+    get_issuer,
+    list_issuers,
+    rotate_key,
+    set_issuer_disabled,
+)
 
 router = APIRouter(route_class=StrictRoute, prefix="/v1/admin/issuers", tags=["admin"])
 
@@ -65,3 +77,46 @@ def post_key(
     """Rotate the issuer's signing key; the old one stays published while it is needed."""
     key = rotate_key(session, slug=slug, alg=body.alg, kek=kek, now=datetime.now(UTC))
     return KeyOut.of(key)
+
+
+@router.get("/{slug}/api-keys", response_model=list[ApiKeyOut])
+def get_api_keys(slug: str, _admin: AdminDep, session: SessionDep) -> list[ApiKeyOut]:
+    """The issuer's API keys, revoked ones too, with their last use (never the keys)."""
+    issuer = get_issuer(session, slug=slug)
+    return [ApiKeyOut.of(key) for key in list_api_keys(session, issuer_id=issuer.id)]
+
+
+@router.post("/{slug}/api-keys", response_model=ApiKeyCreatedOut, status_code=201)
+def post_api_key(
+    slug: str, body: ApiKeyIn, _admin: AdminDep, session: SessionDep
+) -> ApiKeyCreatedOut:
+    """Give the issuer another named API key; the answer holds it, shown once."""
+    issuer = get_issuer(session, slug=slug)
+    created = add_api_key(session, issuer_id=issuer.id, name=body.name, now=datetime.now(UTC))
+    return ApiKeyCreatedOut(key=ApiKeyOut.of(created.info), api_key=created.api_key)
+
+
+@router.delete("/{slug}/api-keys/{key_id}", status_code=204)
+def delete_api_key(slug: str, key_id: str, _admin: AdminDep, session: SessionDep) -> Response:
+    """Revoke one API key at once (404 ``issuer_api_key_not_found`` for another's key)."""
+    issuer = get_issuer(session, slug=slug)
+    revoke_api_key(session, issuer_id=issuer.id, key_id=key_id, now=datetime.now(UTC))
+    return Response(status_code=204)
+
+
+@router.post("/{slug}/disable", response_model=IssuerOut)
+def post_disable(
+    slug: str, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> IssuerOut:
+    """Disable the issuer: its API keys stop working; what it published stays online."""
+    account = set_issuer_disabled(session, slug=slug, disabled=True, now=datetime.now(UTC))
+    return _out(account, settings.base_url)
+
+
+@router.post("/{slug}/enable", response_model=IssuerOut)
+def post_enable(
+    slug: str, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> IssuerOut:
+    """Enable a disabled issuer again: its unrevoked API keys work again."""
+    account = set_issuer_disabled(session, slug=slug, disabled=False, now=datetime.now(UTC))
+    return _out(account, settings.base_url)

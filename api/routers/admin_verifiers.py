@@ -1,6 +1,8 @@
 """Admin endpoints for verifiers and the trust registry (the admin bearer token; 401 without).
 
 - ``POST /v1/admin/verifiers``: create a verifier; the answer holds its API key, shown once.
+- ``/v1/admin/verifiers/{slug}/api-keys``: list, add (shown once), revoke (``DELETE /{id}``);
+  ``/disable`` and ``/enable``: a disabled verifier's keys stop working.
 - ``/v1/admin/trust``: list, add (``POST``), replace (``PUT``), remove (``DELETE
   ?identifier=``), one entry (``GET /entry?identifier=``), ``GET /export`` and
   ``POST /import?replace=`` of the registry document ``{"version": 1, "trusted_issuers": [...]}``.
@@ -14,6 +16,7 @@ from fastapi import APIRouter, Body, Query, Response
 from api.auth import AdminDep
 from api.deps import SessionDep, SettingsDep
 from api.edge import StrictRoute
+from api.schemas_api_keys import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut
 from api.schemas_verifiers import (
     TrustEntryIn,
     TrustEntryOut,
@@ -22,7 +25,13 @@ from api.schemas_verifiers import (
     VerifierCreateIn,
     VerifierOut,
 )
-from verifiers.organisations import create_verifier, list_verifiers
+from verifiers.api_keys import add_api_key, list_api_keys, revoke_api_key
+from verifiers.organisations import (
+    create_verifier,
+    get_verifier,
+    list_verifiers,
+    set_verifier_disabled,
+)
 from verifiers.trust import (
     add_trusted_issuer,
     export_trust_registry,
@@ -59,6 +68,57 @@ def get_verifiers(
 ) -> list[VerifierOut]:
     """Every verifier organisation."""
     return [VerifierOut.of(info) for info in list_verifiers(session, base_url=settings.base_url)]
+
+
+@router.get("/verifiers/{slug}/api-keys", response_model=list[ApiKeyOut])
+def get_api_keys(
+    slug: str, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> list[ApiKeyOut]:
+    """The verifier's API keys, revoked ones too, with their last use (never the keys)."""
+    verifier = get_verifier(session, slug=slug, base_url=settings.base_url)
+    return [ApiKeyOut.of(key) for key in list_api_keys(session, verifier_id=verifier.id)]
+
+
+@router.post("/verifiers/{slug}/api-keys", response_model=ApiKeyCreatedOut, status_code=201)
+def post_api_key(
+    slug: str, body: ApiKeyIn, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> ApiKeyCreatedOut:
+    """Give the verifier another named API key; the answer holds it, shown once."""
+    verifier = get_verifier(session, slug=slug, base_url=settings.base_url)
+    created = add_api_key(session, verifier_id=verifier.id, name=body.name, now=datetime.now(UTC))
+    return ApiKeyCreatedOut(key=ApiKeyOut.of(created.info), api_key=created.api_key)
+
+
+@router.delete("/verifiers/{slug}/api-keys/{key_id}", status_code=204)
+def delete_api_key(
+    slug: str, key_id: str, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Revoke one API key at once (404 ``verifier_api_key_not_found`` for another's key)."""
+    verifier = get_verifier(session, slug=slug, base_url=settings.base_url)
+    revoke_api_key(session, verifier_id=verifier.id, key_id=key_id, now=datetime.now(UTC))
+    return Response(status_code=204)
+
+
+@router.post("/verifiers/{slug}/disable", response_model=VerifierOut)
+def post_disable(
+    slug: str, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> VerifierOut:
+    """Disable the verifier: its API keys stop working."""
+    info = set_verifier_disabled(
+        session, slug=slug, disabled=True, base_url=settings.base_url, now=datetime.now(UTC)
+    )
+    return VerifierOut.of(info)
+
+
+@router.post("/verifiers/{slug}/enable", response_model=VerifierOut)
+def post_enable(
+    slug: str, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> VerifierOut:
+    """Enable a disabled verifier again: its unrevoked API keys work again."""
+    info = set_verifier_disabled(
+        session, slug=slug, disabled=False, base_url=settings.base_url, now=datetime.now(UTC)
+    )
+    return VerifierOut.of(info)
 
 
 @router.get("/trust", response_model=TrustListOut)

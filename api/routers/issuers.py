@@ -29,6 +29,7 @@ from api.schemas_issuers import (
     RegisterPageOut,
     StatusChangeIn,
 )
+from issuers.api_keys import record_api_key_use
 from issuers.batch import issue_batch
 from issuers.identifiers import issuer_did, issuer_identifier
 from issuers.issuance import issue_credential
@@ -42,8 +43,13 @@ router = APIRouter(route_class=StrictRoute, prefix="/v1/issuers/{slug}", tags=["
 
 
 def current_issuer(slug: str, token: IssuerKey, session: SessionDep) -> IssuerAccount:
-    """The issuer whose API key was sent, if ``slug`` is its own (401 / 404 otherwise)."""
-    return authenticate_issuer(session, slug=slug, api_key=token)
+    """The issuer whose API key was sent, if ``slug`` is its own (401 / 404 otherwise).
+
+    The key's last use is recorded (to the minute) for its owner's key listing.
+    """
+    issuer = authenticate_issuer(session, slug=slug, api_key=token)
+    record_api_key_use(session, api_key=token, now=datetime.now(UTC))
+    return issuer
 
 
 IssuerDep = Annotated[IssuerAccount, Depends(current_issuer)]

@@ -29,6 +29,7 @@ from api.schemas_verifiers import (
     RequestStateOut,
     VerificationIn,
 )
+from verifiers.api_keys import record_api_key_use
 from verifiers.nonces import issue_nonce
 from verifiers.openid4vp import authorization_request
 from verifiers.organisations import (
@@ -46,13 +47,20 @@ router.include_router(admin_router)
 def current_verifier(
     slug: str, token: VerifierKey, session: SessionDep, settings: SettingsDep
 ) -> VerifierInfo:
-    """The verifier whose API key was sent, if ``slug`` is its own (401 / 404 otherwise)."""
-    return authenticate_verifier(session, api_key=token, slug=slug, base_url=settings.base_url)
+    """The verifier whose API key was sent, if ``slug`` is its own (401 / 404 otherwise).
+
+    The key's last use is recorded (to the minute) for its owner's key listing.
+    """
+    verifier = authenticate_verifier(session, api_key=token, slug=slug, base_url=settings.base_url)
+    record_api_key_use(session, api_key=token, now=datetime.now(UTC))
+    return verifier
 
 
 def any_verifier(token: VerifierKey, session: SessionDep, settings: SettingsDep) -> VerifierInfo:
-    """The verifier whose API key was sent (401 otherwise)."""
-    return authenticate_verifier(session, api_key=token, slug=None, base_url=settings.base_url)
+    """The verifier whose API key was sent (401 otherwise); its last use is recorded."""
+    verifier = authenticate_verifier(session, api_key=token, slug=None, base_url=settings.base_url)
+    record_api_key_use(session, api_key=token, now=datetime.now(UTC))
+    return verifier
 
 
 async def verifying_verifier(

@@ -26,7 +26,7 @@ from credentials.errors import TaitoError
 from wallet.errors import AccessTokenInvalid
 from wallet.web_sessions import web_session_holder
 
-PAGE_PREFIXES: Final = ("/login", "/register", "/logout", "/language", "/wallet", "/s/")
+PAGE_PREFIXES: Final = ("/login", "/register", "/logout", "/language", "/wallet", "/s/", "/org")
 
 MESSAGES: Final[dict[str, str]] = {
     "csrf_failed": N_(
@@ -45,6 +45,13 @@ MESSAGES: Final[dict[str, str]] = {
     "skill_not_found": N_("There is no such skill in your profile."),
     "credential_check_unavailable": N_("Credentials cannot be checked right now. Try again later."),
     "login_throttled": N_("Too many failed sign-ins. Wait a minute and try again."),
+    "organisation_not_found": N_("There is no such organisation, or you do not work for it."),
+    "organisation_disabled": N_("This organisation is disabled. Ask the service's administrator."),
+    "role_required": N_("Your role in this organisation does not allow this."),
+    "staff_invite_invalid": N_(
+        "This invitation link is not valid: it has been used or has expired. Ask for a new one."
+    ),
+    "staff_member_not_found": N_("There is no such staff member."),
 }
 BY_STATUS: Final[dict[int, str]] = {
     400: N_("The request was not valid."),
@@ -105,9 +112,11 @@ def _for_pages(api_handler: Handler) -> Handler:
         if not is_page_path(request.url.path):
             return await api_handler(request, exc)
         if isinstance(exc, SignInRequired):
-            target = local_path(str(request.url.path), default="/wallet")
+            staff = request.url.path.startswith("/org")
+            login, home = ("/org/login", "/org") if staff else ("/login", "/wallet")
+            target = local_path(str(request.url.path), default=home)
             query = urlencode({"next": target}) if request.method == "GET" else ""
-            return RedirectResponse("/login" + (f"?{query}" if query else ""), status_code=303)
+            return RedirectResponse(login + (f"?{query}" if query else ""), status_code=303)
         if isinstance(exc, TaitoError):
             return error_page(request, status=exc.status, code=exc.code)
         if isinstance(exc, StarletteHTTPException):

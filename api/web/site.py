@@ -10,6 +10,9 @@ from api.web import (
     docs,
     guidance_pages,
     offer_pages,
+    org_admin_pages,
+    org_issuer_pages,
+    org_pages,
     outside_request_pages,
     profile_pages,
     request_pages,
@@ -43,6 +46,9 @@ def install_web(app: FastAPI) -> None:
         outside_request_pages,
         settings_pages,
         shared_view,
+        org_pages,
+        org_admin_pages,
+        org_issuer_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)

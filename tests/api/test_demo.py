@@ -23,6 +23,7 @@ from api.flows.demo_seeding import DEMO_FILE, DemoCredentials, DemoSeedError, se
 from api.routers import wallet_deps
 from api.settings import Environment, Settings
 from schemas import SLUGS, skill_vocabulary
+from tests.api.web_support import csrf_of
 from tests.conftest import empty_database
 from tests.service.test_wallet_support import FAST_ARGON2
 from wallet.credentials import receive_credential
@@ -90,6 +91,18 @@ def test_seed_demo_creates_every_type_for_both_people_and_everything_verifies(
             skills = client.get("/v1/wallet/profile", headers=auth).json()["skills"]
             assert len(skills) >= 5
             assert all(vocabulary.contains(s["uri"]) and s["verified"] for s in skills)
+        roles = {(s.organisation, s.role) for s in demo.staff}
+        assert {(COLLEGE, "issuer_staff"), (EMPLOYER, "verifier_staff")} <= roles
+        every = {o.slug for o in (*demo.issuers, *demo.verifiers)}
+        assert {o for o, role in roles if role == "organisation_admin"} == every
+    for member in demo.staff:
+        with TestClient(demo_app, base_url="https://taito.test") as browser:
+            token = csrf_of(browser.get("/org/login").text)
+            fields = {"username": member.username, "password": member.password}
+            signed_in = browser.post("/org/login", data={"csrf_token": token, **fields})
+            assert (
+                signed_in.status_code == 200 and signed_in.url.path == f"/org/{member.organisation}"
+            )
 
 
 def test_seed_demo_runs_once_and_keeps_its_secrets_in_an_owner_only_file(
@@ -101,10 +114,11 @@ def test_seed_demo_runs_once_and_keeps_its_secrets_in_an_owner_only_file(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     again = seed(clean_engine, dev_settings)
     assert again.created is False
-    assert (again.issuers, again.verifiers, again.people) == (
+    assert (again.issuers, again.verifiers, again.people, again.staff) == (
         first.issuers,
         first.verifiers,
         first.people,
+        first.staff,
     )
     stored = json.loads(path.read_text())
     assert stored["complete"] is True
@@ -221,6 +235,8 @@ def test_taito_dev_seeds_once_and_prints_how_to_sign_in(
     for kind in ("issuers", "verifiers"):
         assert all(item["api_key"] in first for item in demo[kind].values())
     assert all(f"{u}" in first and p["password"] in first for u, p in demo["people"].items())
+    assert "/org/login" in first
+    assert all(f"{u}" in first and s["password"] in first for u, s in demo["staff"].items())
     assert f"taito demo --data-dir {tmp_path}" in first
     for name in ("TAITO_ENVIRONMENT", "TAITO_DEMO", "TAITO_DATABASE_URL", "TAITO_ADMIN_TOKEN"):
         monkeypatch.delenv(name)

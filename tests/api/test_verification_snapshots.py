@@ -6,6 +6,7 @@ verification on the first must see the change (docs/architecture.md, "State and 
 """
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -32,7 +33,7 @@ from tests.api.test_end_to_end import (
 )
 from tests.api.test_end_to_end import world as world  # the fixture of the whole story
 from tests.api.test_foundation import assert_problem
-from verifiers.tables import Verifier
+from verifiers.tables import VerifierApiKey
 
 COLLEGE = f"{BASE_URL}/issuers/college"
 
@@ -184,11 +185,11 @@ def test_an_api_key_no_longer_valid_is_refused_at_once_by_a_worker_that_remember
     assert verify_on(other_worker, world, issued["credential"], holder)["verified"] is True
     nonce = world.nonce()
     presentation = present(issued["credential"], holder, ["title"], world.verifier_client_id, nonce)
-    with clean_engine.begin() as connection:  # the key replaced, as an operator would revoke it
+    with clean_engine.begin() as connection:  # the key revoked, as its owner would
         connection.execute(
-            update(Verifier)
-            .where(col(Verifier.slug) == "employer")
-            .values(api_key_hash=hash_secret("tvk_" + "r" * 43))
+            update(VerifierApiKey)
+            .where(col(VerifierApiKey.key_hash) == hash_secret(world.verifier_key))
+            .values(revoked_at=datetime.now(UTC))
         )
 
     refused = other_worker.post(

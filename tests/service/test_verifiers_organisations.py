@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from sealing.secret_hashes import hash_secret
 from tests.conftest import is_postgres
@@ -19,7 +19,7 @@ from verifiers.errors import (
 )
 from verifiers.nonces import consume_nonce, issue_nonce, usable_nonce
 from verifiers.organisations import authenticate_verifier, create_verifier
-from verifiers.tables import Verifier
+from verifiers.tables import VerifierApiKey
 
 
 def test_verifier_gets_a_client_identifier_and_an_api_key_stored_only_as_a_hash(
@@ -31,8 +31,10 @@ def test_verifier_gets_a_client_identifier_and_an_api_key_stored_only_as_a_hash(
     assert created.verifier.client_id == f"{BASE}/verifiers/{created.verifier.slug}"
     assert created.verifier.name == "Acme Oy"
     assert created.api_key.startswith("tvk_") and len(created.api_key) == 47
-    row = session.get(Verifier, created.verifier.id)
-    assert row is not None and row.api_key_hash == hash_secret(created.api_key)
+    rows = session.exec(
+        select(VerifierApiKey).where(VerifierApiKey.verifier_id == created.verifier.id)
+    )
+    assert [row.key_hash for row in rows] == [hash_secret(created.api_key)]
 
 
 def test_slug_is_unique(session: Session) -> None:

@@ -1,0 +1,52 @@
+"""Request and response models of organisations' API keys (issuers and verifiers alike)."""
+
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StoredKey(Protocol):
+    """What either service keeps of a key (``issuers.api_keys`` / ``verifiers.api_keys``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def last_used_at(self) -> datetime | None: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+
+class ApiKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, examples=["Student register"])
+
+
+class ApiKeyOut(BaseModel):
+    """An API key as listed later: never the key itself."""
+
+    id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="To the minute.")
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, key: StoredKey) -> "ApiKeyOut":
+        return cls(
+            id=key.id,
+            name=key.name,
+            created_at=key.created_at,
+            last_used_at=key.last_used_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+class ApiKeyCreatedOut(BaseModel):
+    key: ApiKeyOut
+    api_key: str = Field(description="Shown once; store it safely.")

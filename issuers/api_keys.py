@@ -1,0 +1,156 @@
+"""An issuer's API keys: several per issuer, each named, shown once, revocable, last use kept.
+
+A key ``tik_<43 characters>`` carries 256 random bits and is stored only as its SHA-256
+(``sealing.secret_hashes``), looked up by that hash. A revoked key, and every key of a disabled
+issuer, answers exactly like a key that never existed (401 ``issuer_api_key_invalid``): a caller
+learns nothing about other keys or organisations. The last use is recorded at most once a minute
+per key, so authentication does not write on every request.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, col, select
+
+from credentials.clock import as_utc, require_aware
+from issuers.errors import IssuerAPIKeyInvalid, IssuerApiKeyNotFound, IssuerInvalid
+from issuers.tables import Issuer, IssuerApiKey
+from sealing.secret_hashes import hash_secret, new_bearer_secret
+
+API_KEY_PREFIX = "tik_"
+MAX_ACTIVE_KEYS = 20
+MAX_KEY_NAME = 100
+_MAX_API_KEY_LENGTH = 100
+LAST_USE_GRANULARITY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """An API key as its owner sees it later: never the key itself."""
+
+    id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CreatedApiKey:
+    """A new API key: the key, shown this once, and what is kept of it."""
+
+    info: ApiKeyInfo
+    api_key: str
+
+
+def _info(row: IssuerApiKey) -> ApiKeyInfo:
+    return ApiKeyInfo(
+        id=row.id,
+        name=row.name,
+        created_at=as_utc(row.created_at),
+        last_used_at=as_utc(row.last_used_at) if row.last_used_at else None,
+        revoked_at=as_utc(row.revoked_at) if row.revoked_at else None,
+    )
+
+
+def add_key_row(session: Session, *, issuer_id: str, name: str, now: datetime) -> CreatedApiKey:
+    """Add a named key to ``issuer_id`` (in the caller's transaction, no commit).
+
+    Raises :class:`IssuerInvalid` for a bad name or when the issuer has
+    :data:`MAX_ACTIVE_KEYS` unrevoked keys already.
+    """
+    name = name.strip()
+    if not 0 < len(name) <= MAX_KEY_NAME or any(ord(c) < 0x20 for c in name):
+        raise IssuerInvalid(f"the key name must be 1 to {MAX_KEY_NAME} printable characters")
+    active = session.exec(
+        select(func.count())
+        .select_from(IssuerApiKey)
+        .where(col(IssuerApiKey.issuer_id) == issuer_id, col(IssuerApiKey.revoked_at).is_(None))
+    ).one()
+    if active >= MAX_ACTIVE_KEYS:
+        raise IssuerInvalid(f"an issuer has at most {MAX_ACTIVE_KEYS} keys: revoke one first")
+    api_key = new_bearer_secret(API_KEY_PREFIX)
+    row = IssuerApiKey(
+        id="ikey_" + secrets.token_hex(12),
+        issuer_id=issuer_id,
+        name=name,
+        key_hash=hash_secret(api_key),
+        created_at=require_aware(now),
+    )
+    session.add(row)
+    session.flush()
+    return CreatedApiKey(info=_info(row), api_key=api_key)
+
+
+def add_api_key(session: Session, *, issuer_id: str, name: str, now: datetime) -> CreatedApiKey:
+    """Give the issuer another named key, shown once; commits. Raises :class:`IssuerInvalid`."""
+    created = add_key_row(session, issuer_id=issuer_id, name=name, now=now)
+    session.commit()
+    return created
+
+
+def list_api_keys(session: Session, *, issuer_id: str) -> tuple[ApiKeyInfo, ...]:
+    """The issuer's keys, revoked ones too, oldest first."""
+    rows = session.exec(
+        select(IssuerApiKey)
+        .where(col(IssuerApiKey.issuer_id) == issuer_id)
+        .order_by(col(IssuerApiKey.created_at), col(IssuerApiKey.id))
+    ).all()
+    return tuple(_info(row) for row in rows)
+
+
+def revoke_api_key(session: Session, *, issuer_id: str, key_id: str, now: datetime) -> ApiKeyInfo:
+    """Revoke one of the issuer's keys at once; commits (revoking twice changes nothing).
+
+    Raises :class:`IssuerApiKeyNotFound` for a key of another issuer or none.
+    """
+    row = session.get(IssuerApiKey, key_id)
+    if row is None or row.issuer_id != issuer_id:
+        raise IssuerApiKeyNotFound("the issuer has no such API key")
+    if row.revoked_at is None:
+        row.revoked_at = require_aware(now)
+        session.add(row)
+        session.commit()
+    return _info(row)
+
+
+def issuer_of_key(session: Session, *, api_key: str) -> Issuer:
+    """The enabled issuer holding this unrevoked key.
+
+    Raises :class:`IssuerAPIKeyInvalid` for a malformed, unknown or revoked key and for a key of
+    a disabled issuer.
+    """
+    if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > _MAX_API_KEY_LENGTH:
+        raise IssuerAPIKeyInvalid("the API key is not an issuer API key")
+    issuer = session.exec(
+        select(Issuer)
+        .join(IssuerApiKey, col(IssuerApiKey.issuer_id) == col(Issuer.id))
+        .where(
+            col(IssuerApiKey.key_hash) == hash_secret(api_key),
+            col(IssuerApiKey.revoked_at).is_(None),
+            col(Issuer.disabled_at).is_(None),
+        )
+    ).first()
+    if issuer is None:
+        raise IssuerAPIKeyInvalid("the API key is not valid")
+    return issuer
+
+
+def record_api_key_use(session: Session, *, api_key: str, now: datetime) -> None:
+    """Note that ``api_key`` was used at ``now`` (at most once a minute per key); commits."""
+    now = require_aware(now)
+    session.execute(
+        update(IssuerApiKey)
+        .where(
+            col(IssuerApiKey.key_hash) == hash_secret(api_key),
+            or_(
+                col(IssuerApiKey.last_used_at).is_(None),
+                col(IssuerApiKey.last_used_at) < now - LAST_USE_GRANULARITY,
+            ),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
