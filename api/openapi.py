@@ -85,6 +85,7 @@ SERVICE_STATUSES: Mapping[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/issuers/{slug}/credentials/{credential_id}/status"): (409,),
     ("POST", "/v1/admin/issuers"): (409, 422),
     ("GET", "/v1/shares/{token}"): (400, 401, 410, 503),
+    ("POST", "/v1/admin/staff"): (404, 409, 422),
     ("POST", "/v1/wallet/goals"): (404, 409, 422),
     ("DELETE", "/v1/wallet/goals/{occupation_id}"): (422,),
     ("GET", "/v1/wallet/goals/{occupation_id}/gap"): (422, 503),
@@ -104,6 +105,10 @@ PROTOCOL_ERRORS: Mapping[tuple[str, str], tuple[int, ...]] = {
 """OpenID4VCI endpoints whose errors at these statuses are the spec's JSON (RFC 6749 §5.2,
 OpenID4VCI 1.0 §8.3.1: ``error`` and ``error_description``), not problem details, because any
 conformant wallet reads them."""
+
+PROTOCOL_BODIES: frozenset[tuple[str, str]] = frozenset(PROTOCOL_ERRORS)
+"""Operations that read their bodies as their protocol says (a form, or JSON after the bearer
+check, strictly decoded by the credential core), not through the JSON edge of :mod:`api.edge`."""
 
 OAUTH_ERROR_SCHEMA: dict[str, Any] = {
     "title": "OAuthError",

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from api.database import build_engine
+from api.flows.organisations import existing_organisation
 from api.settings import load_settings
 from credentials.errors import TaitoError
 from wallet.passwords import Argon2Parameters, PasswordHashing
@@ -62,6 +63,10 @@ def run_create(args: argparse.Namespace) -> int:
     password = raw.rstrip("\n")
     try:
         with _session() as session:
+            if args.organisation is not None:
+                existing_organisation(
+                    session, slug=args.organisation, base_url=load_settings().base_url
+                )
             account = create_staff_account(
                 session,
                 username=args.username,
@@ -89,6 +94,9 @@ def run_list(args: argparse.Namespace) -> int:
 def run_invite(args: argparse.Namespace) -> int:
     try:
         with _session() as session:
+            existing_organisation(
+                session, slug=args.organisation, base_url=load_settings().base_url
+            )
             created = invite_staff(
                 session, organisation=args.organisation, role=args.role, now=datetime.now(UTC)
             )

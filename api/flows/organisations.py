@@ -39,6 +39,24 @@ class Organisation:
         return all(moment is not None for moment in parts)
 
 
+class OrganisationNotFound(TaitoError):
+    code = "organisation_not_found"
+    title = "There is no such organisation"
+    status = 404
+
+
+def existing_organisation(session: Session, *, slug: str, base_url: str) -> Organisation:
+    """The organisation named ``slug``; raises :class:`OrganisationNotFound` (404) when none is.
+
+    Staff roles and invitations are given only for an organisation that exists, so that a role
+    created for a slug nobody has yet cannot open an organisation registered under it later.
+    """
+    found = find_organisation(session, slug=slug, base_url=base_url)
+    if found is None:
+        raise OrganisationNotFound("There is no organisation with this name.")
+    return found
+
+
 def find_organisation(session: Session, *, slug: str, base_url: str) -> Organisation | None:
     """The organisation named ``slug``, or ``None`` when neither service has one."""
     issuer: IssuerAccount | None

@@ -15,19 +15,27 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response
 
 from api.auth import AdminDep
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
+from api.edge import StrictRoute
+from api.flows.organisations import existing_organisation
 from api.routers.wallet_deps import PasswordHashingDep
 from api.schemas_staff import InviteIn, InviteOut, StaffCreatedOut, StaffCreateIn, StaffOut
 from wallet.staff import create_staff_account, invite_staff, list_staff, remove_staff
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], route_class=StrictRoute)
 
 
 @router.post("/staff", response_model=StaffCreatedOut, status_code=201)
 def post_staff(
-    body: StaffCreateIn, _admin: AdminDep, session: SessionDep, hashing: PasswordHashingDep
+    body: StaffCreateIn,
+    _admin: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    hashing: PasswordHashingDep,
 ) -> StaffCreatedOut:
-    """Create a staff account (409 ``username_unavailable``, 422 for the rules)."""
+    """Create a staff account (404 unknown organisation, 409 ``username_unavailable``, 422)."""
+    if body.organisation is not None:
+        existing_organisation(session, slug=body.organisation, base_url=settings.base_url)
     account_id = create_staff_account(
         session,
         username=body.username,
@@ -43,8 +51,11 @@ def post_staff(
 
 
 @router.get("/organisations/{slug}/staff", response_model=list[StaffOut])
-def get_staff(slug: str, _admin: AdminDep, session: SessionDep) -> list[StaffOut]:
-    """The organisation's staff and each one's role there."""
+def get_staff(
+    slug: str, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> list[StaffOut]:
+    """The organisation's staff and each one's role there (404 for an unknown organisation)."""
+    existing_organisation(session, slug=slug, base_url=settings.base_url)
     return [
         StaffOut(id=m.id, username=m.username, name=m.name, role=role)
         for m, role in list_staff(session, organisation=slug)
@@ -52,8 +63,11 @@ def get_staff(slug: str, _admin: AdminDep, session: SessionDep) -> list[StaffOut
 
 
 @router.post("/organisations/{slug}/staff/invites", response_model=InviteOut, status_code=201)
-def post_invite(slug: str, body: InviteIn, _admin: AdminDep, session: SessionDep) -> InviteOut:
+def post_invite(
+    slug: str, body: InviteIn, _admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> InviteOut:
     """A one-time invitation to join the organisation in ``role``; the token is shown once."""
+    existing_organisation(session, slug=slug, base_url=settings.base_url)
     created = invite_staff(session, organisation=slug, role=body.role, now=datetime.now(UTC))
     return InviteOut(
         token=created.token,

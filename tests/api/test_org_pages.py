@@ -18,6 +18,7 @@ from sqlmodel import Session
 from issuers.api_keys import list_api_keys
 from issuers.custody import list_keys
 from issuers.organisations import create_issuer, set_issuer_disabled
+from tests.api.test_issuers_admin import admin as admin  # the admin-token fixture
 from tests.api.web_support import Visitor, csrf_of
 from tests.service.test_wallet_support import FAST_HASHING
 from verifiers.organisations import create_verifier
@@ -282,3 +283,29 @@ def test_issuer_staff_see_the_signing_keys_and_an_admin_rotates_after_a_confirma
         keys = list_keys(session, issuer_id=place.college_id)
     assert len(keys) == 2 and keys[0].retired_at is None and keys[1].retired_at is not None
     assert "still published" not in browser.page("/org/college/signing-keys").text
+
+
+def test_staff_roles_and_invitations_are_given_only_for_an_organisation_that_exists(
+    place: Place, client: TestClient, admin: dict[str, str]
+) -> None:
+    # A role made for a slug nobody has yet would open an organisation registered under it later.
+    created = client.post(
+        "/v1/admin/staff",
+        json={
+            "username": "squatter@example.fi",
+            "password": "a long and unusual passphrase",
+            "name": "Squatter",
+            "organisation": "not-yet-registered",
+            "role": "organisation_admin",
+        },
+        headers=admin,
+    )
+    assert created.status_code == 404 and created.json()["code"] == "organisation_not_found"
+    invited = client.post(
+        "/v1/admin/organisations/not-yet-registered/staff/invites",
+        json={"role": "organisation_admin"},
+        headers=admin,
+    )
+    assert invited.status_code == 404
+    listed = client.get("/v1/admin/organisations/not-yet-registered/staff", headers=admin)
+    assert listed.status_code == 404

@@ -2,15 +2,19 @@
 
 import argparse
 import re
+import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from api.cli import admin_issuers, admin_staff, admin_verifiers
 from api.settings import Settings
+from issuers.organisations import create_issuer
 from tests.service.test_verifiers_support import unique
 from tests.service.test_wallet_support import FAST_ARGON2
 from wallet.passwords import PasswordHashing
@@ -89,6 +93,18 @@ def test_an_operator_creates_staff_invites_lists_and_removes_them(
 ) -> None:
     monkeypatch.setattr(admin_staff, "PasswordHashing", _FastHashing)
     parser = _parser(admin_staff, monkeypatch, settings, clean_engine)
+    with Session(clean_engine) as session:
+        create_issuer(
+            session,
+            name="College",
+            slug="college",
+            types=["competence"],
+            alg="ES256",
+            kek=secrets.token_bytes(32),
+            now=datetime.now(UTC),
+        )
+    assert _run(parser, "staff", "invite", "--organisation", "nobody-yet", "--role", "issuer_staff")
+    assert "no organisation" in capsys.readouterr().err
     secret = tmp_path / "password"
     secret.write_text("talvilukukausi alkaa pian\n")
     create = ["staff", "create", "--username", "opo", "--name", "Opo", "--password-file"]

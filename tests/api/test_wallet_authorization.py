@@ -104,7 +104,7 @@ def _wallet_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 def test_the_matrix_covers_every_wallet_route(app: FastAPI) -> None:
     routes = _wallet_routes(app)
-    assert len(routes) == 33
+    assert len(routes) == 35
     assert routes == set(OWNED) | LISTS | OWN_WRITES | OUTSIDE
 
 
