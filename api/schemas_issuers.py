@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import segno
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.fields import ArrayIndex, DurationSeconds, Instant
 from issuers.batch import BatchResult, InvalidItem
@@ -82,8 +82,10 @@ class OfferIn(BaseModel):
 
     type: str = Field(max_length=64, description="Credential type slug, e.g. qualification.")
     claims: dict[str, Any]
-    valid_until: AwareDatetime | None = None
-    expires_in: int | None = Field(None, gt=0, description="Seconds until the credential expires.")
+    valid_until: Instant | None = None
+    expires_in: DurationSeconds | None = Field(
+        None, description="Seconds until the credential expires."
+    )
     disclosable: list[PathIn] | None = Field(
         None,
         max_length=200,

@@ -132,6 +132,7 @@ def test_the_admin_creates_staff_invites_lists_and_removes_them(
         "organisation": "college",
         "role": "issuer_staff",
     }
+    _create(client, admin, "issuers", "college")
     created = client.post("/v1/admin/staff", json=body, headers=admin)
     assert created.status_code == 201
     assert "syyslukukausi" not in created.text
@@ -163,4 +164,5 @@ def test_staff_endpoints_refuse_everyone_but_the_admin(
     for headers in ({}, _bearer("tadm_wrong-token-0123456789"), _bearer("tss_staff-session")):
         for method, path, body in calls:
             assert client.request(method, path, json=body, headers=headers).status_code == 401
+    _create(client, admin, "issuers", "college")
     assert client.get("/v1/admin/organisations/college/staff", headers=admin).json() == []

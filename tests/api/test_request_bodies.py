@@ -332,3 +332,15 @@ def test_a_control_character_in_the_address_is_a_400_on_every_database(
         else world.person
     )
     assert_problem(world.client.get(path, headers=door), 400, "control_character")
+
+
+def test_an_offer_valid_until_a_year_before_1970_is_a_422_not_a_server_error(
+    world: DemoWorld,
+) -> None:
+    # Found by the fuzz run: the offer body took any aware datetime, the issuance body does not.
+    response = world.client.post(
+        f"/v1/issuers/{world.issuer_slug}/offers",
+        json={"type": "competence", "claims": {}, "valid_until": "0189-12-25T12:52:58Z"},
+        headers={**world.issuer, "Idempotency-Key": "offer-year-189"},
+    )
+    assert_problem(response, 422, "validation_failed")
