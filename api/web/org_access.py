@@ -27,6 +27,7 @@ from wallet.staff import StaffMember, staff_member
 STAFF_COOKIE: Final = "taito_staff"
 ADMIN: Final = "organisation_admin"
 ISSUER_STAFF: Final = "issuer_staff"
+VERIFIER_STAFF: Final = "verifier_staff"
 
 
 class StaffSignInRequired(SignInRequired):
@@ -134,6 +135,16 @@ def issuer_role(
     )
 
 
+def verifier_role(
+    slug: str, member: CurrentStaff, session: SessionDep, settings: SettingsDep
+) -> StaffAt:
+    """A page of the verifying side: its verifier staff and admins."""
+    return staff_in(
+        session, member, slug=slug, base_url=settings.base_url, roles=(VERIFIER_STAFF, ADMIN)
+    )
+
+
 MemberDep = Annotated[StaffAt, Depends(any_role)]
 IssuerStaffDep = Annotated[StaffAt, Depends(issuer_role)]
+VerifierStaffDep = Annotated[StaffAt, Depends(verifier_role)]
 AdminDep = Annotated[StaffAt, Depends(admin_role)]
