@@ -53,7 +53,8 @@ def _content_key(shared: bytes, enc: str, apu: bytes, apv: bytes) -> bytes:
     return kdf.derive(shared)
 
 
-def _p256_public(jwk: object, what: str) -> ec.EllipticCurvePublicKey:
+def p256_public_key(jwk: object, what: str) -> ec.EllipticCurvePublicKey:
+    """The P-256 public key of ``jwk``; raises :class:`JWEInvalid` naming ``what`` otherwise."""
     if not isinstance(jwk, dict) or jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
         raise JWEInvalid(f"the {what} is not a P-256 EC key")
     if "d" in jwk:
@@ -101,7 +102,7 @@ def encrypt_compact(
     """
     if enc not in ENCRYPTIONS:
         raise TypeError("enc must be A128GCM or A256GCM")
-    static = _p256_public(recipient, "recipient key")
+    static = p256_public_key(recipient, "recipient key")
     ephemeral = ec.generate_private_key(ec.SECP256R1())
     header: dict[str, Any] = {"alg": ALG, "enc": enc, "epk": public_jwk(ephemeral.public_key())}
     if kid is not None:
@@ -163,7 +164,7 @@ def decrypt_compact(
         raise JWEInvalid("the JWE is for another key")
     if encrypted_key:
         raise JWEInvalid("ECDH-ES (direct key agreement) has an empty encrypted key")
-    ephemeral = _p256_public(header.get("epk"), "ephemeral key")
+    ephemeral = p256_public_key(header.get("epk"), "ephemeral key")
     try:
         apu = b64url_decode(str(header.get("apu", "")), what="apu")
         apv = b64url_decode(str(header.get("apv", "")), what="apv")

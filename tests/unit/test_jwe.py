@@ -14,10 +14,10 @@ from credentials.errors import JWEInvalid
 from credentials.jwe import (
     Encryption,
     _content_key,
-    _p256_public,
     decrypt_compact,
     encrypt_compact,
     jwe_header,
+    p256_public_key,
     public_jwk,
 )
 
@@ -57,7 +57,7 @@ def test_decrypts_the_openid4vp_1_0_section_8_3_example() -> None:
 
 
 def test_the_content_key_is_rfc_7518_appendix_c_concat_kdf() -> None:
-    shared = _private(ALICE_D).exchange(ec.ECDH(), _p256_public(BOB, "key"))
+    shared = _private(ALICE_D).exchange(ec.ECDH(), p256_public_key(BOB, "key"))
     derived = _content_key(shared, "A128GCM", b"Alice", b"Bob")
     assert b64url_encode(derived) == RFC_7518_DERIVED_KEY
 
