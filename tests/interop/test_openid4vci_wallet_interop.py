@@ -10,8 +10,9 @@ public address for the host and the transport delivers to the loopback port, so 
 plain-http allowance is switched on. The person resolves the ``openid-credential-offer://`` link,
 types the transaction code, and the credential passes the one receipt gate
 (``verifiers.policy.WALLET_RECEIPT``): trusted through a ``pinned_jwk`` registry entry for the
-qualification type, signed by that key, bound to the wallet's key. It is then presented to a
-Taito verifier. Without a registry entry (or one for another type) the gate refuses it and
+qualification type (or one reading its keys from its JWT VC Issuer Metadata, fetched through the
+same fetcher), signed by that key, bound to the wallet's key. It is then presented to a Taito
+verifier. Without a registry entry (or one for another type) the gate refuses it and
 nothing is stored.
 """
 
@@ -27,6 +28,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from api.app import create_app
+from api.composition import instance_sources
 from api.fetch import RemoteFetcher
 from api.routers import wallet_deps
 from api.settings import Settings
@@ -66,14 +68,17 @@ class Setting:
         made: dict[str, Any] = httpx.post(f"{self.origin}/make-offer", timeout=10).json()
         return made
 
-    def trust(self, vcts: list[str]) -> None:
-        entry = {
+    def trust(self, vcts: list[str], key_source: str = "pinned_jwk") -> None:
+        """The admin trusts the college for ``vcts``: its key pinned, or read from its JWT VC
+        Issuer Metadata (SD-JWT VC §4) through the SSRF-safe fetcher at each verification."""
+        entry: dict[str, Any] = {
             "identifier": COLLEGE,
             "display_name": TRUSTED_NAME,
-            "key_source": "pinned_jwk",
-            "jwks": self.jwks,
+            "key_source": key_source,
             "vct_values": vcts,
         }
+        if key_source == "pinned_jwk":
+            entry["jwks"] = self.jwks
         ok(self.client.post("/v1/admin/trust", json=entry, headers=ADMIN), 201)
 
     def held(self) -> list[dict[str, Any]]:
@@ -86,9 +91,8 @@ class Setting:
 @pytest.fixture
 def setting(settings: Settings, clean_engine: Engine) -> Iterator[Setting]:
     require_node(OID4VCI_PACKAGES)
-    app = create_app(
-        settings.model_copy(update={"admin_token": SecretStr(ADMIN_TOKEN)}), engine=clean_engine
-    )
+    configured = settings.model_copy(update={"admin_token": SecretStr(ADMIN_TOKEN)})
+    app = create_app(configured, engine=clean_engine)
     app.dependency_overrides[wallet_deps.argon2_parameters] = lambda: FAST_ARGON2
     argument = {
         "base": COLLEGE,
@@ -103,10 +107,16 @@ def setting(settings: Settings, clean_engine: Engine) -> Iterator[Setting]:
     ):
         started = read_line(issuer)
         assert started["credential_issuer"] == COLLEGE
-        app.state.remote_fetcher = RemoteFetcher(
+        remote = RemoteFetcher(
             allow_loopback_http=False,
             resolver=lambda host, port: [PUBLIC_ADDRESS],
             transport=_ToLoopback(started["origin"]),
+        )
+        # The wallet's offer client and the gate's key discovery both reach the college so.
+        app.state.remote_fetcher = remote
+        cache = app.state.document_cache
+        app.state.verifier_sources = lambda session: instance_sources(
+            session, settings=configured, remote=remote, cache=cache
         )
         tokens = ok(
             client.post(
@@ -124,11 +134,12 @@ def setting(settings: Settings, clean_engine: Engine) -> Iterator[Setting]:
         )
 
 
+@pytest.mark.parametrize("key_source", ["pinned_jwk", "issuer_metadata"])
 def test_a_credential_from_an_independent_issuer_lands_verified_and_is_presentable(
-    setting: Setting,
+    setting: Setting, key_source: str
 ) -> None:
     client, person = setting.client, setting.person
-    setting.trust([QUALIFICATION_VCT])
+    setting.trust([QUALIFICATION_VCT], key_source)
     offer = setting.offer()
     link = {"offer_link": offer["offer_link"]}
     assert link["offer_link"].startswith("openid-credential-offer://?credential_offer_uri=")
