@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from verifiers.nonces import IssuedNonce
 from verifiers.openid4vp import AuthorizationRequest
 from verifiers.organisations import CreatedVerifier, VerifierInfo
-from verifiers.presentation_requests import CreatedRequest, RequestState
+from verifiers.presentation_requests import CreatedRequest, RequestState, ResponseMode
 from verifiers.trust_entries import KeySource, StoredTrustEntry, TrustEntry
 
 
@@ -115,6 +115,13 @@ class RequestCreateIn(_In):
     )
     purpose: str = Field(min_length=1, max_length=500, description="Why, in plain language.")
     expires_in: int = Field(900, ge=60, le=30 * 24 * 3600, description="Seconds (1 min-30 days).")
+    response_mode: ResponseMode = Field(
+        "direct_post",
+        description=(
+            "How an OpenID4VP wallet answers: direct_post, or direct_post.jwt (the response"
+            " encrypted to a key of this request, ECDH-ES P-256; OpenID4VP 1.0 §8.3.1, HAIP)."
+        ),
+    )
 
 
 class RequestCreatedOut(BaseModel):
@@ -126,6 +133,9 @@ class RequestCreatedOut(BaseModel):
     dcql_query: dict[str, Any]
     created_at: datetime
     expires_at: datetime
+    response_mode: ResponseMode = Field(
+        "direct_post", description="How an OpenID4VP wallet answers this request."
+    )
     client_id: str | None = Field(
         None,
         description=(
@@ -163,6 +173,7 @@ class RequestCreatedOut(BaseModel):
             dcql_query=created.query,
             created_at=created.created_at,
             expires_at=created.expires_at,
+            response_mode=created.response_mode,
             **extra,
         )
 

@@ -32,6 +32,7 @@ token: in a wallet those are personal data.
     │   │   ├── IssuedInFuture                iat_in_future
     │   │   ├── IssuerMismatch                issuer_mismatch
     │   │   └── ...                           (SD-JWT, KB-JWT, status list specific codes)
+    │   ├── JWEInvalid                        jwe_invalid (an encrypted OpenID4VP response)
     │   └── IssuerKeyUnresolved               issuer_key_unresolved
     └── QueryInvalid                          presentation_query_invalid (DCQL, OpenID4VP 1.0 §6)
 
@@ -248,6 +249,13 @@ class FetchFailed(CredentialError):
 class CertificateInvalid(CredentialError):
     code = "certificate_invalid"
     title = "The X.509 certificate chain is not valid or not trusted"
+
+
+class JWEInvalid(CredentialError):
+    """An encrypted OpenID4VP response (:mod:`credentials.jwe`) that cannot be accepted."""
+
+    code = "jwe_invalid"
+    title = "The encrypted response cannot be decrypted or is not of an accepted kind"
 
 
 class UnsupportedKeyType(InvalidKey):

@@ -184,6 +184,11 @@ class ResponseMalformed(AuthorizationResponseRefused):
     title = "The response is not a form with a vp_token and a state"
 
 
+class ResponseModeMismatch(AuthorizationResponseRefused):
+    code = "openid4vp_response_mode_mismatch"
+    title = "The response is not in the response mode the request asked for"
+
+
 class ResponseRejected(AuthorizationResponseRefused):
     code = "openid4vp_response_rejected"
     title = "The presentations are not verified or do not satisfy the request"

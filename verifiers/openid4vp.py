@@ -30,6 +30,7 @@ from verifiers.request_objects import (
     response_uri_for,
     sign_request_object,
 )
+from verifiers.response_encryption import ENCRYPTED, response_client_metadata
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,14 @@ def request_object(
     request_id: str,
     signer: RequestSigner,
     wallet_nonce: str | None,
+    kek: bytes,
     base_url: str,
     now: datetime,
 ) -> str:
     """The signed Request Object of ``slug``'s open request ``request_id`` (RFC 9101 §5.2).
+
+    A request asking for ``direct_post.jwt`` carries its own encryption key, derived from
+    ``kek`` (:mod:`verifiers.response_encryption`).
 
     Raises :class:`~verifiers.errors.VerifierNotFound`, :class:`RequestNotFound` (also for
     another verifier's request) and :class:`RequestExpired` (410: expired or answered; the
@@ -86,6 +91,11 @@ def request_object(
         wallet_nonce=wallet_nonce,
         now=now,
         expires_at=as_utc(row.expires_at),
+        encryption=(
+            response_client_metadata(kek, request_id=row.id)
+            if row.response_mode == ENCRYPTED
+            else None
+        ),
     )
 
 

@@ -136,12 +136,13 @@ OPENID4VP_RESPONSE: Final = replace(
     audience=Audience.OPENID4VP_CLIENT,
 )
 """Any wallet answers a request it fetched as a signed Request Object (OpenID4VP 1.0 §8.2,
-``direct_post``): Key Binding required, its ``aud`` the Client Identifier with its prefix (a KB-JWT
-made for the https identifier of :data:`REQUEST_ANSWER` fails here), its ``nonce`` the request's,
-single use. ``state`` names the request; another verifier's, an expired or an answered one is
-refused and nothing is stored. A response that is not verified, or does not satisfy the DCQL
-query, is refused (400 ``invalid_request``) and stores nothing; a verified one is stored as the
-request's outcome and consumes the nonce, so a replay is refused."""
+``direct_post``, or §8.3.1 ``direct_post.jwt``, decrypted first): Key Binding required, its
+``aud`` the Client Identifier with its prefix (a KB-JWT made for the https identifier of
+:data:`REQUEST_ANSWER` fails here), its ``nonce`` the request's, single use. ``state`` names the
+request; another verifier's, an expired or an answered one is refused and nothing is stored, and
+so is a response not in the request's response mode. A response that is not verified, or does
+not satisfy the DCQL query, is refused (400 ``invalid_request``) and stores nothing; a verified
+one is stored as the request's outcome and consumes the nonce, so a replay is refused."""
 
 SHARE_VIEW: Final = replace(
     VERIFICATION_API,

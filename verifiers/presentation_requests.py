@@ -37,6 +37,9 @@ MIN_LIFETIME = timedelta(minutes=1)
 MAX_LIFETIME = timedelta(days=30)
 MAX_PURPOSE = 500
 RequestStatus = Literal["pending", "verified", "rejected", "expired"]
+ResponseMode = Literal["direct_post", "direct_post.jwt"]
+"""How an OpenID4VP wallet answers (OpenID4VP 1.0 §8.2; §8.3.1 encrypts the response)."""
+RESPONSE_MODES: tuple[ResponseMode, ...] = ("direct_post", "direct_post.jwt")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class CreatedRequest:
     query: dict[str, Any]
     created_at: datetime
     expires_at: datetime
+    response_mode: ResponseMode = "direct_post"
 
 
 @dataclass(frozen=True)
@@ -131,16 +135,21 @@ def create_request(
     language: Language,
     base_url: str,
     now: datetime,
+    response_mode: ResponseMode = "direct_post",
 ) -> CreatedRequest:
     """Create a presentation request with a fresh single-use nonce (OpenID4VP 1.0 §5, §6).
 
-    ``language`` is the verifier's, used for the report. Raises :class:`QueryInvalid` and
-    :class:`VerifierInvalid` (purpose, or a lifetime outside 1 minute-30 days).
+    ``language`` is the verifier's, used for the report; ``response_mode`` how an OpenID4VP
+    wallet must answer (``direct_post.jwt``: encrypted, §8.3.1). Raises :class:`QueryInvalid`
+    and :class:`VerifierInvalid` (purpose, a lifetime outside 1 minute-30 days, or an unknown
+    response mode).
     """
     query = read_query(dcql_query=dcql_query, form=form, base_url=base_url)
     text = _purpose(purpose)
     if not MIN_LIFETIME <= expires_in <= MAX_LIFETIME:
         raise VerifierInvalid("a request lives between 1 minute and 30 days")
+    if response_mode not in RESPONSE_MODES:
+        raise VerifierInvalid("the response mode is direct_post or direct_post.jwt")
     now = require_aware(now)
     request_id = "req_" + secrets.token_urlsafe(16)
     nonce = new_nonce()
@@ -154,6 +163,7 @@ def create_request(
         created_at=now,
         expires_at=now + expires_in,
         status="pending",
+        response_mode=response_mode,
     )
     session.add(row)
     session.flush()
@@ -175,6 +185,7 @@ def create_request(
         query=row.query,
         created_at=now,
         expires_at=now + expires_in,
+        response_mode=response_mode,
     )
 
 

@@ -3,7 +3,8 @@
 Any conformant wallet fetches the Request Object by reference (``request_uri``, RFC 9101 §5.2;
 OpenID4VP 1.0 §5.10 for ``request_uri_method`` ``post``). It is a JWT typed
 ``oauth-authz-req+jwt`` (§5), signed with the key of the leaf certificate in its ``x5c`` header,
-and carries ``client_id``, ``response_type`` ``vp_token``, ``response_mode`` ``direct_post``,
+and carries ``client_id``, ``response_type`` ``vp_token``, ``response_mode`` ``direct_post``
+(or ``direct_post.jwt`` with the request's encryption key in ``client_metadata``, §8.3.1),
 ``response_uri``, the DCQL query, ``nonce`` and ``state`` (§5.1, §8.2).
 
 The Client Identifier uses the ``x509_hash`` prefix (§5.9.3): HAIP 1.0 §5 requires Verifiers to
@@ -14,7 +15,7 @@ included, is the audience every KB-JWT of the response must name
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -84,11 +85,15 @@ def sign_request_object(
     wallet_nonce: str | None,
     now: datetime,
     expires_at: datetime,
+    encryption: Mapping[str, Any] | None,
 ) -> str:
     """The signed Request Object (OpenID4VP 1.0 §5, §5.10.1; RFC 9101 §4).
 
     ``wallet_nonce``, sent by a wallet with ``request_uri_method`` ``post``, is returned as given
-    (§5.10); raises ``ValueError`` when it is not a short URL-safe string.
+    (§5.10); raises ``ValueError`` when it is not a short URL-safe string. ``encryption``, the
+    ``client_metadata`` members of an encrypted response (``jwks`` and
+    ``encrypted_response_enc_values_supported``), makes the response mode ``direct_post.jwt``
+    (§8.3.1); ``None`` keeps ``direct_post``.
     """
     if wallet_nonce is not None and (
         not 0 < len(wallet_nonce) <= MAX_WALLET_NONCE or not wallet_nonce.isascii()
@@ -99,12 +104,15 @@ def sign_request_object(
         "aud": STATIC_AUDIENCE,
         "client_id": signer.client_id,
         "response_type": "vp_token",
-        "response_mode": "direct_post",
+        "response_mode": "direct_post" if encryption is None else "direct_post.jwt",
         "response_uri": response_uri,
         "dcql_query": dcql_query,
         "nonce": nonce,
         "state": state,
-        "client_metadata": {"vp_formats_supported": vp_formats_supported(algorithms)},
+        "client_metadata": {
+            "vp_formats_supported": vp_formats_supported(algorithms),
+            **(encryption or {}),
+        },
         "iat": int(now.timestamp()),
         "exp": int(expires_at.timestamp()),
     }

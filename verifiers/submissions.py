@@ -38,6 +38,7 @@ from verifiers.errors import (
     RequestNotFound,
     ResponseForExpiredRequest,
     ResponseMalformed,
+    ResponseModeMismatch,
     ResponseRejected,
     ResponseReplayed,
     StateUnknown,
@@ -340,6 +341,7 @@ def receive_authorization_response(
     client_id: str,
     state: str,
     vp_token: str,
+    encrypted: bool,
     sources: Sources,
     kek: bytes,
     base_url: str,
@@ -347,12 +349,14 @@ def receive_authorization_response(
 ) -> VerificationReport:
     """Any wallet's OpenID4VP response, posted to ``verifier``'s Response URI (§8.2, §8.6).
 
-    ``state`` names one of ``verifier``'s requests; ``vp_token`` is the form field, a JSON object
-    of Credential Query id to presentations (§8.1); every KB-JWT must name ``client_id`` (the
-    prefixed Client Identifier of the Request Object) and the request's nonce. A verified
-    response is stored as the request's outcome and consumes the nonce, in the caller's
-    transaction (no commit). Raises :class:`AuthorizationResponseRefused` (nothing stored, nothing
-    consumed) for an unknown or another verifier's ``state``, an expired or answered request, a
+    ``state`` names one of ``verifier``'s requests; ``vp_token`` is the form field (or the
+    decrypted response's member, ``encrypted``, §8.3.1), a JSON object of Credential Query id to
+    presentations (§8.1); every KB-JWT must name ``client_id`` (the prefixed Client Identifier
+    of the Request Object) and the request's nonce. A verified response is stored as the
+    request's outcome and consumes the nonce, in the caller's transaction (no commit). Raises
+    :class:`AuthorizationResponseRefused` (nothing stored, nothing consumed) for an unknown or
+    another verifier's ``state``, a response not in the request's response mode (a plain
+    ``vp_token`` where ``direct_post.jwt`` was asked for), an expired or answered request, a
     malformed ``vp_token``, and presentations that are not verified or do not satisfy the query.
     """
     now = require_aware(now)
@@ -360,6 +364,10 @@ def receive_authorization_response(
         row = load_request(session, request_id=state, verifier_id=verifier.id)
     except RequestNotFound:
         raise StateUnknown("the state names no open request of this verifier") from None
+    if (row.response_mode == "direct_post.jwt") != encrypted:
+        raise ResponseModeMismatch(
+            f"this request asked for a {row.response_mode} response; it must be answered so"
+        )
     if len(vp_token) > MAX_VP_TOKEN_CHARS:
         raise ResponseMalformed("the vp_token is too large")
     try:

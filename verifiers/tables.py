@@ -73,6 +73,10 @@ class VerifierRequest(SQLModel, table=True):
     status: str = Field(max_length=16)
     answered_at: datetime | None = _utc(nullable=True)
     sealed_outcome: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    response_mode: str = Field(
+        default="direct_post", max_length=16, sa_column_kwargs={"server_default": "direct_post"}
+    )
+    """How an OpenID4VP wallet answers: ``direct_post`` or ``direct_post.jwt`` (encrypted)."""
 
 
 class VerifierNonce(SQLModel, table=True):

@@ -12,7 +12,11 @@ OpenID4VP 1.0 as a Wallet. The link carries ``client_id`` and ``request_uri`` (�
   and the ``response_uri``'s host). Other prefixes are refused (``invalid_request``, §8.5);
 - it asks for ``vp_token`` by ``direct_post`` to an https ``response_uri`` (loopback http only
   outside production), with a ``nonce``, a DCQL query and no ``transaction_data``; a
-  ``wallet_nonce`` sent is returned; ``exp``, if any, has not passed.
+  ``wallet_nonce`` sent is returned; ``exp``, if any, has not passed;
+- or by ``direct_post.jwt`` (§8.3.1, HAIP 1.0's choice), when its signed ``client_metadata``
+  offers a P-256 key with ``alg`` ``ECDH-ES`` (``use`` ``enc`` or none) and an ``enc`` this
+  wallet makes (``A128GCM``, the default, or ``A256GCM``): :func:`response_fields` then
+  encrypts the answer to that key (:mod:`credentials.jwe`).
 
 The result is a :class:`~wallet.request_answers.PresentationRequest` (the audience is the
 Client Identifier with its prefix), so the person sees and answers it like any request
@@ -30,7 +34,9 @@ from cryptography import x509
 
 from credentials.clock import require_aware
 from credentials.dcql import parse_query
+from credentials.encoding import json_dumps
 from credentials.errors import CertificateInvalid, CredentialError, QueryInvalid
+from credentials.jwe import ALG, Encryption, encrypt_compact, p256_public_key
 from credentials.jws import check_typ, parse_compact, payload_object, verify_signature
 from credentials.x509 import verify_x5c
 from wallet.errors import OutsideRequestInvalid
@@ -41,6 +47,10 @@ MAX_REQUEST_OBJECT: Final = 64 * 1024
 REQUEST_OBJECT_TYP: Final = "oauth-authz-req+jwt"
 ALGORITHMS: Final = ("ES256", "EdDSA")
 SUPPORTED_PREFIXES: Final = ("x509_hash", "x509_san_dns")
+ENCRYPTIONS: Final[tuple[Encryption, ...]] = ("A128GCM", "A256GCM")
+"""The ``enc`` values this wallet makes, in its order of preference (HAIP's ``A128GCM`` first)."""
+MAX_KEYS: Final = 10
+"""The most ``client_metadata.jwks`` keys looked at for one to encrypt to."""
 DEFAULT_LIFETIME: Final = timedelta(minutes=10)
 """How long a request without ``exp`` may be answered after it was fetched."""
 
@@ -55,6 +65,15 @@ class AuthorizationLink:
 
 
 @dataclass(frozen=True)
+class ResponseEncryption:
+    """The verifier's key and content encryption for a ``direct_post.jwt`` answer (§8.3)."""
+
+    jwk: dict[str, str]
+    """The public members (``kty``, ``crv``, ``x``, ``y``) and the ``kid`` if it has one."""
+    enc: Encryption
+
+
+@dataclass(frozen=True)
 class OutsideRequest:
     """An authenticated request: who asks (the certificate's name), where the answer goes."""
 
@@ -63,6 +82,8 @@ class OutsideRequest:
     response_uri: str
     state: str | None
     request: PresentationRequest
+    encryption: ResponseEncryption | None = None
+    """How to encrypt the answer (``direct_post.jwt``), or ``None`` (``direct_post``)."""
 
 
 def _refuse(detail: str) -> OutsideRequestInvalid:
@@ -158,8 +179,12 @@ def authenticate_request_object(
             raise _refuse("The response_uri is not on the verifier's host.")
     else:
         raise _refuse("The client_id prefix is not supported (x509_hash or x509_san_dns).")
-    if payload.get("response_type") != "vp_token" or payload.get("response_mode") != "direct_post":
-        raise _refuse("Only vp_token responses by direct_post are supported.")
+    if payload.get("response_type") != "vp_token" or payload.get("response_mode") not in (
+        "direct_post",
+        "direct_post.jwt",
+    ):
+        raise _refuse("Only vp_token responses by direct_post or direct_post.jwt are supported.")
+    encryption = _encryption(payload) if payload["response_mode"] == "direct_post.jwt" else None
     if "transaction_data" in payload or "redirect_uri" in payload:
         raise _refuse("The request has parameters this wallet does not accept.")
     if wallet_nonce is not None and payload.get("wallet_nonce") != wallet_nonce:
@@ -192,4 +217,53 @@ def authenticate_request_object(
             verifier_name=verifier_name,
             expires_at=expires_at,
         ),
+        encryption=encryption,
     )
+
+
+def _encryption(payload: dict[str, Any]) -> ResponseEncryption:
+    """The key and ``enc`` of a ``direct_post.jwt`` request (OpenID4VP 1.0 §5.1, §8.3)."""
+    metadata = payload.get("client_metadata")
+    jwks = metadata.get("jwks") if isinstance(metadata, dict) else None
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    chosen = None
+    for key in keys[:MAX_KEYS] if isinstance(keys, list) else ():
+        if not isinstance(key, dict) or key.get("alg") != ALG or key.get("use", "enc") != "enc":
+            continue
+        try:
+            p256_public_key(key, "verifier's key")
+        except CredentialError:
+            continue
+        chosen = {name: str(key[name]) for name in ("kty", "crv", "x", "y")}
+        if isinstance(key.get("kid"), str):
+            chosen["kid"] = key["kid"]
+        break
+    if chosen is None:
+        raise _refuse("The verifier offers no key this wallet can encrypt to (ECDH-ES, P-256).")
+    assert isinstance(metadata, dict)
+    offered = metadata.get("encrypted_response_enc_values_supported", ["A128GCM"])
+    enc = next((e for e in ENCRYPTIONS if isinstance(offered, list) and e in offered), None)
+    if enc is None:
+        raise _refuse("The verifier asks for a response encryption this wallet does not make.")
+    return ResponseEncryption(jwk=chosen, enc=enc)
+
+
+def response_fields(
+    outside: OutsideRequest, *, vp_token: dict[str, list[str]] | None
+) -> dict[str, str]:
+    """The form posted to the ``response_uri`` (OpenID4VP 1.0 §8.2): ``vp_token`` (``None``:
+    the person declined, ``error`` ``access_denied``, §8.5) and ``state``; for
+    ``direct_post.jwt`` one ``response``, those parameters encrypted to the verifier's key
+    (§8.3.1)."""
+    params: dict[str, Any] = (
+        {"error": "access_denied"} if vp_token is None else {"vp_token": vp_token}
+    )
+    if outside.state is not None:
+        params["state"] = outside.state
+    if outside.encryption is None:
+        return {name: json_dumps(v) if name == "vp_token" else v for name, v in params.items()}
+    key = outside.encryption
+    jwe = encrypt_compact(
+        json_dumps(params).encode("utf-8"), recipient=key.jwk, enc=key.enc, kid=key.jwk.get("kid")
+    )
+    return {"response": jwe}

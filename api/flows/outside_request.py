@@ -26,7 +26,12 @@ from api.flows.transaction import transaction
 from credentials.errors import FetchFailed
 from verifiers.fetching import Fetched
 from wallet.errors import OutsideRequestInvalid, OutsideRequestUnreachable, OutsideResponseRefused
-from wallet.outside_requests import OutsideRequest, authenticate_request_object, parse_link
+from wallet.outside_requests import (
+    OutsideRequest,
+    authenticate_request_object,
+    parse_link,
+    response_fields,
+)
 from wallet.request_answers import (
     Approval,
     RequestMatch,
@@ -158,13 +163,7 @@ def answer_outside_request(
         now=now,
     )
     _end_reads(session)
-    fields = (
-        {"error": "access_denied"}
-        if prepared.declined
-        else {"vp_token": json.dumps(prepared.vp_token, separators=(",", ":"))}
-    )
-    if outside.state is not None:
-        fields["state"] = outside.state
+    fields = response_fields(outside, vp_token=None if prepared.declined else prepared.vp_token)
     try:
         reply = access.fetcher.post_form(outside.response_uri, fields)
         body = json.loads(reply.body) if reply.body.strip() else {}

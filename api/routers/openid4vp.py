@@ -56,7 +56,12 @@ def _request_object_response(token: str) -> Response:
 
 @router.get("/v1/verifiers/{slug}/openid4vp/requests/{request_id}", response_class=Response)
 def get_request_object(
-    slug: str, request_id: str, session: SessionDep, settings: SettingsDep, signer: SignerDep
+    slug: str,
+    request_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    signer: SignerDep,
+    kek: KEKDep,
 ) -> Response:
     """The signed Request Object (``application/oauth-authz-req+jwt``) of an open request."""
     token = request_object(
@@ -65,6 +70,7 @@ def get_request_object(
         request_id=request_id,
         signer=signer,
         wallet_nonce=None,
+        kek=kek,
         base_url=settings.base_url,
         now=datetime.now(UTC),
     )
@@ -79,6 +85,7 @@ async def post_request_object(
     session: SessionDep,
     settings: SettingsDep,
     signer: SignerDep,
+    kek: KEKDep,
 ) -> Response:
     """``request_uri_method`` ``post`` (OpenID4VP 1.0 §5.10): ``wallet_nonce`` comes back signed."""
     fields = await _form(request, ("wallet_nonce", "wallet_metadata"))
@@ -89,6 +96,7 @@ async def post_request_object(
             request_id=request_id,
             signer=signer,
             wallet_nonce=fields.get("wallet_nonce"),
+            kek=kek,
             base_url=settings.base_url,
             now=datetime.now(UTC),
         )
@@ -107,19 +115,24 @@ async def post_authorization_response(
     sources: SourcesDep,
     signer: SignerDep,
 ) -> Response:
-    """A wallet's ``direct_post`` response (OpenID4VP 1.0 §8.2): ``vp_token`` and ``state``.
+    """A wallet's response (OpenID4VP 1.0 §8.2): ``vp_token`` and ``state`` (``direct_post``),
+    or ``response``, the encrypted JWT holding them (``direct_post.jwt``, §8.3.1).
 
     200 with an empty JSON object once the response is processed; 400 with the OAuth ``error``
     ``invalid_request`` otherwise, nothing stored.
     """
-    fields = await _form(request, ("vp_token", "state", "error", "error_description"))
+    fields = await _form(request, ("vp_token", "state", "response", "error", "error_description"))
     state = fields.get("state")
-    if not state:
+    response = fields.get("response")
+    if response is not None and ("vp_token" in fields or state is not None):
+        raise ResponseMalformed("an encrypted response comes alone")
+    if not state and response is None:
         raise StateUnknown("state is missing")
     body: dict[str, Any] = answer_authorization_response(
         session,
         slug=slug,
         state=state,
+        response=response,
         vp_token=fields.get("vp_token"),
         wallet_error=fields.get("error"),
         client_id=signer.client_id,

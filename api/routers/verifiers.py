@@ -108,6 +108,7 @@ def post_request(
         language=language,
         base_url=settings.base_url,
         now=datetime.now(UTC),
+        response_mode=body.response_mode,
     )
     openid4vp = None
     if signer is not None:

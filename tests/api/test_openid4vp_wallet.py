@@ -75,7 +75,7 @@ def _use(world: World, fetcher: InstanceFetcher, *, trust: bool = True) -> None:
     app.dependency_overrides[verifier_access] = access  # type: ignore[attr-defined]
 
 
-def _ask(world: World) -> dict[str, Any]:
+def _ask(world: World, mode: str = "direct_post") -> dict[str, Any]:
     asked: dict[str, Any] = ok(
         world.client.post(
             "/v1/verifiers/employer/requests",
@@ -84,6 +84,7 @@ def _ask(world: World) -> dict[str, Any]:
                     {"id": "degree", "type": "qualification", "claims": ["title", "grade"]}
                 ],
                 "purpose": "Checking the qualification.",
+                "response_mode": mode,
             },
             headers=bearer(world.verifier_key),
         ),
@@ -121,6 +122,28 @@ def test_the_wallet_resolves_a_link_and_posts_only_the_approved_claim(world: Wor
         )
     )
     assert answered == {"declined": False, "redirect_uri": None}
+    state = _state(world, asked["id"])
+    assert state["status"] == "verified"
+    (presentation,) = state["outcome"]["presentations"]
+    assert set(presentation["claims"]) == {"title"}
+
+
+def test_the_wallet_encrypts_its_answer_when_the_verifier_asks_for_direct_post_jwt(
+    world: World,
+) -> None:
+    credential_id = receive_by_pickup(world)
+    fetcher = InstanceFetcher(world.client)
+    _use(world, fetcher)
+    asked = _ask(world, "direct_post.jwt")
+    link = asked["authorization_request_uri"]
+    shown = ok(world.client.post(RESOLVE, json={"link": link}, headers=world.person))
+    (query,) = shown["request"]["queries"]
+    title = next(a["id"] for a in query["asked"] if a["path"] == ["title"])
+    approvals = [{"query_id": "degree", "credential_id": credential_id, "claim_ids": [title]}]
+    body = {"link": link, "approvals": approvals}
+    assert ok(world.client.post(RESPOND, json=body, headers=world.person))["declined"] is False
+    (posted,) = fetcher.posted
+    assert list(posted) == ["response"] and posted["response"].count(".") == 4
     state = _state(world, asked["id"])
     assert state["status"] == "verified"
     (presentation,) = state["outcome"]["presentations"]

@@ -1,8 +1,9 @@
 """An independent implementation in tests: Node scripts on the OpenID Foundation's libraries.
 
-The packages are installed by ``npm ci`` in ``tests/interop/oid4vp`` (``package.json`` and its
-lockfile; ``.ci/run`` does it). Tests skip with a clear message only where ``node`` is absent,
-never in CI (``CI=true``): there a missing Node or package fails the test.
+The packages are installed by ``npm ci`` in ``tests/interop/oid4vp`` and
+``tests/interop/oid4vci`` (each with its ``package.json`` and lockfile; ``.ci/run`` does it).
+Tests skip with a clear message only where ``node`` is absent, never in CI (``CI=true``): there a
+missing Node or package fails the test.
 """
 
 import json
@@ -22,17 +23,22 @@ import uvicorn
 from fastapi import FastAPI
 
 PACKAGES = Path(__file__).resolve().parent / "oid4vp"
+OID4VCI_PACKAGES = Path(__file__).resolve().parent / "oid4vci"
 NODE_TIMEOUT = 60
 
 
-def require_node() -> str:
-    """The ``node`` executable and installed packages; skip (outside CI) or fail (in CI)."""
+def require_node(packages: Path = PACKAGES) -> str:
+    """The ``node`` executable and installed ``packages``; skip (outside CI) or fail (in CI)."""
     node = shutil.which("node")
     missing = None
+    library = "openid4vp" if packages == PACKAGES else "openid4vci"
     if node is None:
-        missing = "node is not installed: the OpenID4VP interoperability tests need Node.js"
-    elif not (PACKAGES / "node_modules" / "@openid4vc" / "openid4vp").is_dir():
-        missing = "run `npm ci` in tests/interop/oid4vp to install the interoperability packages"
+        missing = "node is not installed: the OpenID4VC interoperability tests need Node.js"
+    elif not (packages / "node_modules" / "@openid4vc" / library).is_dir():
+        missing = (
+            f"run `npm ci` in tests/interop/{packages.name} to install the interoperability "
+            "packages"
+        )
     if missing is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(missing)
@@ -84,12 +90,15 @@ def serving(app: FastAPI, port: int) -> Iterator[str]:
 
 
 @contextmanager
-def node_server(script: str, argument: dict[str, Any]) -> Iterator[subprocess.Popen[str]]:
-    """``script`` running in the background (it prints JSON lines); stopped on exit."""
-    node = require_node()
+def node_server(
+    script: str, argument: dict[str, Any], *, packages: Path = PACKAGES
+) -> Iterator[subprocess.Popen[str]]:
+    """``script`` of ``packages`` running in the background (it prints JSON lines); stopped on
+    exit."""
+    node = require_node(packages)
     process = subprocess.Popen(  # noqa: S603 - our own script, no shell
         [node, script, json.dumps(argument)],
-        cwd=PACKAGES,
+        cwd=packages,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

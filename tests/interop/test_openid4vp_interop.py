@@ -4,7 +4,9 @@ A Node wallet on ``@openid4vc/openid4vp`` and ``@sd-jwt/core`` answers a request
 verifier served on 127.0.0.1: it resolves the ``openid4vp://`` link (the Request Object fetched
 with ``request_uri_method`` ``post``, its signature and ``x509_hash`` client identifier checked),
 presents an SD-JWT VC Taito issued with a KB-JWT for that client identifier, posts it with
-``direct_post``, and the verifier reads the request's outcome verified.
+``direct_post`` (or, for a request asking for ``direct_post.jwt``, encrypted to the request's key
+with the ``jose`` library, OpenID4VP 1.0 §8.3.1), and the verifier reads the request's outcome
+verified.
 """
 
 from collections.abc import Iterator
@@ -53,11 +55,12 @@ class Instance:
         credential: str = response.json()["credential"]
         return credential
 
-    def ask(self, claims: list[str]) -> dict[str, Any]:
+    def ask(self, claims: list[str], mode: str = "direct_post") -> dict[str, Any]:
         body = {
             "credentials": [{"type": "qualification", "claims": claims}],
             "purpose": "To check your qualification.",
             "expires_in": 600,
+            "response_mode": mode,
         }
         response = self.client.post(
             "/v1/verifiers/employer/requests",
@@ -115,6 +118,31 @@ def test_an_independent_wallet_answers_a_taito_request_and_the_verifier_reads_it
     )
     assert result.get("error") is None, result
     assert result["client"]["prefix"] == "x509_hash"
+    assert result["status"] == 200
+    state = instance.outcome(request["id"])
+    assert state["status"] == "verified"
+    (shown,) = state["outcome"]["presentations"]
+    assert set(shown["claims"]) == {"title", "eqf_level"}
+
+
+def test_an_independent_wallet_answers_a_direct_post_jwt_request_encrypted_and_it_verifies(
+    instance: Instance,
+) -> None:
+    credential = instance.issue()
+    request = instance.ask(["title", "eqf_level"], mode="direct_post.jwt")
+    result = run_node(
+        "wallet.mjs",
+        {
+            "authorization_request_uri": request["authorization_request_uri"],
+            "expected_leaf_hash": request["client_id"].removeprefix("x509_hash:"),
+            "credential": credential,
+            "holder_jwk": instance.holder.private_jwk,
+            "disclose": ["title", "eqf_level"],
+            "origins": instance.origins,
+        },
+    )
+    assert result.get("error") is None, result
+    assert result["response_mode"] == "direct_post.jwt" and result["encrypted"] is True
     assert result["status"] == 200
     state = instance.outcome(request["id"])
     assert state["status"] == "verified"

@@ -4,7 +4,9 @@ A Node verifier on ``@openid4vc/openid4vp`` (listening on 127.0.0.1, its Request
 with a certificate this wallet is configured to trust, ``x509_hash`` client identifier) asks for
 a qualification; the person resolves the ``openid4vp://`` link in Taito's wallet, approves only
 the title, and the Node verifier verifies the presentation (issuer signature, KB-JWT for its
-client identifier and nonce) and sees the title and nothing else.
+client identifier and nonce) and sees the title and nothing else. When the verifier asks for
+``direct_post.jwt`` (HAIP 1.0), Taito's wallet encrypts the answer to the key in the verifier's
+signed ``client_metadata`` and the Node verifier decrypts it with the ``jose`` library.
 """
 
 from collections.abc import Iterator
@@ -117,8 +119,9 @@ def trusting_world(
 PASSWORD = "correct horse battery staple 42"
 
 
+@pytest.mark.parametrize("mode", ["direct_post", "direct_post.jwt"])
 def test_taito_wallet_answers_an_independent_verifier_with_only_the_approved_claim(
-    trusting_world: tuple[World, str, str],
+    trusting_world: tuple[World, str, str], mode: str
 ) -> None:
     world, pem, key_pem = trusting_world
     credential_id = receive_by_pickup(world)
@@ -128,6 +131,7 @@ def test_taito_wallet_answers_an_independent_verifier_with_only_the_approved_cla
         "key_pem": key_pem,
         "issuer_jwks": jwks,
         "dcql_query": QUERY,
+        "response_mode": mode,
     }
     with node_server("verifier.mjs", argument) as verifier:
         offered = read_line(verifier)
@@ -155,6 +159,10 @@ def test_taito_wallet_answers_an_independent_verifier_with_only_the_approved_cla
         outcome = read_line(verifier)
     assert outcome.get("error") is None, outcome
     assert outcome["verified"] is True and outcome["state_matches"] is True
+    assert outcome["encrypted"] is (mode == "direct_post.jwt")
+    if mode == "direct_post.jwt":
+        header = outcome["jwe_header"]
+        assert (header["alg"], header["enc"], header["kid"]) == ("ECDH-ES", "A128GCM", "enc-1")
     (presentation,) = outcome["presentations"]
     assert presentation["queryId"] == "degree"
     assert presentation["disclosed"] == ["title"]

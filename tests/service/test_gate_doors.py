@@ -301,6 +301,7 @@ def _openid4vp(world: World, created: CreatedRequest, token: str) -> Verificatio
         client_id=OPENID4VP_CLIENT_ID,
         state=created.id,
         vp_token=json.dumps({"q1": [token]}),
+        encrypted=False,
         sources=sources_for(world.fetcher),
         kek=KEK,
         base_url=BASE,

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from credentials.jwe import decrypt_compact, jwe_header, public_jwk
 from credentials.jws import sign_compact
 from credentials.keys import private_key_from_pem
 from credentials.x509 import certificate_hash, x5c_header
@@ -18,8 +19,10 @@ from wallet.errors import OutsideRequestInvalid
 from wallet.outside_requests import (
     AuthorizationLink,
     OutsideRequest,
+    ResponseEncryption,
     authenticate_request_object,
     parse_link,
+    response_fields,
 )
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -171,7 +174,8 @@ def test_a_signature_by_another_key_than_the_certificates_is_refused() -> None:
             "redirect_uri:https://v.example",
             "prefix",
         ),
-        ({"response_mode": "direct_post.jwt"}, None, "direct_post"),
+        ({"response_mode": "fragment"}, None, "direct_post"),
+        ({"response_mode": "direct_post.jwt"}, None, "no key this wallet can encrypt to"),
         ({"transaction_data": ["e30"]}, None, "does not accept"),
         ({"exp": int((NOW - timedelta(seconds=1)).timestamp())}, None, "expired"),
         ({"nonce": None}, None, "nonce"),
@@ -221,3 +225,70 @@ def test_a_link_by_reference_is_read_and_others_are_refused() -> None:
     assert link == AuthorizationLink("x509_hash:abc", "https://v.example/r", "post")
     with pytest.raises(OutsideRequestInvalid):
         parse_link("openid4vp://?client_id=a&response_type=vp_token&dcql_query=%7B%7D")
+
+
+def _encryption_key(**members: Any) -> tuple[ec.EllipticCurvePrivateKey, dict[str, Any]]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    jwk = {**public_jwk(key.public_key()), "kid": "k1", "use": "enc", "alg": "ECDH-ES", **members}
+    return key, {k: v for k, v in jwk.items() if v is not None}
+
+
+def _encrypted_request(keys: list[dict[str, Any]], **metadata: Any) -> OutsideRequest:
+    verifier = Verifier()
+    client_id = verifier.client_id("x509_hash")
+    payload = _payload(
+        client_id,
+        response_mode="direct_post.jwt",
+        client_metadata={"jwks": {"keys": keys}, **metadata},
+    )
+    return _authenticate(verifier, verifier.sign(payload), client_id)
+
+
+def test_a_direct_post_jwt_request_is_answered_encrypted_to_the_verifiers_key() -> None:
+    key, jwk = _encryption_key()
+    signing = {**_encryption_key()[1], "use": "sig"}
+    outside = _encrypted_request(
+        [signing, jwk], encrypted_response_enc_values_supported=["A256GCM", "A128GCM"]
+    )
+    assert outside.encryption == ResponseEncryption(
+        jwk={k: jwk[k] for k in ("kty", "crv", "x", "y", "kid")}, enc="A128GCM"
+    )
+    fields = response_fields(outside, vp_token={"q1": ["sd-jwt~"]})
+    assert list(fields) == ["response"]
+    sealed = fields["response"]
+    assert jwe_header(sealed)["kid"] == "k1"
+    opened = decrypt_compact(sealed, key=key, kid="k1", encryptions=["A128GCM"])
+    assert json.loads(opened) == {"vp_token": {"q1": ["sd-jwt~"]}, "state": "s-1"}
+    declined = response_fields(outside, vp_token=None)["response"]
+    opened = decrypt_compact(declined, key=key, kid="k1", encryptions=["A128GCM"])
+    assert json.loads(opened) == {"error": "access_denied", "state": "s-1"}
+
+
+def test_a_direct_post_request_is_answered_with_plain_form_fields() -> None:
+    verifier = Verifier()
+    client_id = verifier.client_id("x509_hash")
+    outside = _authenticate(verifier, verifier.sign(_payload(client_id)), client_id)
+    assert outside.encryption is None
+    assert response_fields(outside, vp_token={"q1": ["a~"]}) == {
+        "vp_token": '{"q1":["a~"]}',
+        "state": "s-1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("members", "metadata", "message"),
+    [
+        ({"alg": "ECDH-ES+A128KW"}, {}, "no key"),
+        ({"alg": None}, {}, "no key"),
+        ({"use": "sig"}, {}, "no key"),
+        ({"crv": "P-384"}, {}, "no key"),
+        ({"y": "AAAA"}, {}, "no key"),
+        ({}, {"encrypted_response_enc_values_supported": ["A128CBC-HS256"]}, "encryption"),
+    ],
+)
+def test_a_direct_post_jwt_request_without_a_key_or_enc_this_wallet_can_use_is_refused(
+    members: dict[str, Any], metadata: dict[str, Any], message: str
+) -> None:
+    _, jwk = _encryption_key(**members)
+    with pytest.raises(OutsideRequestInvalid, match=message):
+        _encrypted_request([jwk], **metadata)

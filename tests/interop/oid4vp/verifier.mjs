@@ -2,10 +2,12 @@
 // @sd-jwt/core library) that Taito's wallet answers.
 //
 // Input (one JSON argument): certificate_pem and key_pem (its x509_hash client identifier and
-// the key signing its Request Object), issuer_jwks (the keys of the issuer it trusts), dcql_query.
-// It listens on 127.0.0.1 (any free port), prints one JSON line with the openid4vp:// link, serves
-// the signed Request Object at its request_uri (GET or POST with wallet_nonce), takes one
-// direct_post response, verifies every presentation (issuer signature, KB-JWT signature with the
+// the key signing its Request Object), issuer_jwks (the keys of the issuer it trusts), dcql_query,
+// and optionally response_mode "direct_post.jwt" (then its client_metadata carries a fresh P-256
+// ECDH-ES key, and the library decrypts the response with the `jose` library, OpenID4VP 1.0
+// §8.3.1). It listens on 127.0.0.1 (any free port), prints one JSON line with the openid4vp://
+// link, serves the signed Request Object at its request_uri (GET or POST with wallet_nonce),
+// takes one response, verifies every presentation (issuer signature, KB-JWT signature with the
 // cnf key, its aud, nonce and sd_hash), answers 200, prints one JSON line with what it verified
 // and exits.
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, X509Certificate } from "node:crypto";
@@ -18,6 +20,7 @@ import {
   parseOpenid4vpAuthorizationResponse,
 } from "@openid4vc/openid4vp";
 import { SDJwtInstance } from "@sd-jwt/core";
+import { compactDecrypt, exportJWK, generateKeyPair } from "jose";
 
 setGlobalConfig({ allowInsecureUrls: true });
 
@@ -52,15 +55,36 @@ await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const nonce = b64url(randomBytes(16));
 const state = b64url(randomBytes(16));
+const encrypted = input.response_mode === "direct_post.jwt";
+const encryptionKeys = encrypted ? await generateKeyPair("ECDH-ES", { crv: "P-256" }) : undefined;
+const encryptionJwk = encrypted
+  ? { ...(await exportJWK(encryptionKeys.publicKey)), kid: "enc-1", use: "enc", alg: "ECDH-ES" }
+  : undefined;
+
+// The library hands over the JWE and the client_metadata key its kid names; jose decrypts.
+async function decryptJwe(jwe, options) {
+  if (!encrypted || options?.jwk?.kid !== encryptionJwk.kid) return { decrypted: false };
+  const { plaintext, protectedHeader } = await compactDecrypt(jwe, encryptionKeys.privateKey, {
+    keyManagementAlgorithms: ["ECDH-ES"],
+    contentEncryptionAlgorithms: ["A128GCM", "A256GCM"],
+  });
+  decryptedHeader = protectedHeader;
+  return { decrypted: true, decryptionJwk: encryptionJwk, payload: new TextDecoder().decode(plaintext) };
+}
+let decryptedHeader;
+
 const payload = {
   response_type: "vp_token",
   client_id: clientId,
-  response_mode: "direct_post",
+  response_mode: encrypted ? "direct_post.jwt" : "direct_post",
   response_uri: `${origin}/response`,
   nonce,
   state,
   dcql_query: input.dcql_query,
-  client_metadata: { vp_formats_supported: { "dc+sd-jwt": { "sd-jwt_alg_values": ["ES256", "EdDSA"], "kb-jwt_alg_values": ["ES256", "EdDSA"] } } },
+  client_metadata: {
+    vp_formats_supported: { "dc+sd-jwt": { "sd-jwt_alg_values": ["ES256", "EdDSA"], "kb-jwt_alg_values": ["ES256", "EdDSA"] } },
+    ...(encrypted ? { jwks: { keys: [encryptionJwk] }, encrypted_response_enc_values_supported: ["A128GCM", "A256GCM"] } : {}),
+  },
 };
 
 async function requestObject(walletNonce) {
@@ -118,15 +142,19 @@ server.on("request", async (request, response) => {
     }
     if (request.url === "/response" && request.method === "POST") {
       const form = Object.fromEntries(new URLSearchParams(await readBody(request)).entries());
-      const outcome = { state_matches: form.state === state };
+      const outcome = { state_matches: form.state === state, encrypted: form.response !== undefined };
       if (form.error) {
         outcome.error = form.error;
       } else {
         const parsed = await parseOpenid4vpAuthorizationResponse({
           authorizationResponse: form,
           authorizationRequestPayload: payload,
-          callbacks: { verifyJwt: async () => ({ verified: false }) },
+          callbacks: { verifyJwt: async () => ({ verified: false }), decryptJwe },
         });
+        if (form.response !== undefined) {
+          outcome.state_matches = parsed.authorizationResponsePayload?.state === state;
+          outcome.jwe_header = decryptedHeader;
+        }
         const presentations = [];
         for (const [queryId, entries] of Object.entries(parsed.dcql.presentations)) {
           for (const entry of [entries].flat()) presentations.push({ queryId, ...(await verifyPresentation(entry)) });

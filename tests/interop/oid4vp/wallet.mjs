@@ -6,7 +6,10 @@
 // names to reveal). It resolves the request (request_uri with request_uri_method post, the
 // Request Object's signature checked with the x5c leaf key, the x509_hash client identifier
 // checked by the library), presents the credential with a KB-JWT for the client_id and nonce,
-// and posts the response with direct_post. Output (stdout, JSON): what happened at each step.
+// and posts the response with the request's response mode: direct_post, or direct_post.jwt
+// (the library picks the verifier's key from client_metadata.jwks and the enc value, and the
+// `jose` library encrypts: ECDH-ES, OpenID4VP 1.0 §8.3). Output (stdout, JSON): what happened
+// at each step.
 import { createHash, createPublicKey, createPrivateKey, randomBytes, sign, verify, X509Certificate } from "node:crypto";
 
 import { setGlobalConfig } from "@openid4vc/oauth2";
@@ -16,6 +19,7 @@ import {
   submitOpenid4vpAuthorizationResponse,
 } from "@openid4vc/openid4vp";
 import { SDJwtInstance } from "@sd-jwt/core";
+import { CompactEncrypt, importJWK } from "jose";
 
 // The test server listens on http://127.0.0.1 (a development instance); https elsewhere.
 setGlobalConfig({ allowInsecureUrls: true });
@@ -68,7 +72,21 @@ function routedFetch(url, init) {
   return fetch(target, init);
 }
 
+// The JWE of an encrypted response, made by an independent JOSE implementation (panva/jose).
+async function encryptJwe(encryptor, plaintext) {
+  const key = await importJWK(encryptor.publicJwk, encryptor.alg);
+  const parameters = {};
+  if (encryptor.apu) parameters.apu = Buffer.from(encryptor.apu, "base64url");
+  if (encryptor.apv) parameters.apv = Buffer.from(encryptor.apv, "base64url");
+  const jwe = await new CompactEncrypt(new TextEncoder().encode(plaintext))
+    .setProtectedHeader({ alg: encryptor.alg, enc: encryptor.enc, kid: encryptor.publicJwk.kid })
+    .setKeyManagementParameters(parameters)
+    .encrypt(key);
+  return { encryptionJwk: encryptor.publicJwk, jwe };
+}
+
 const callbacks = {
+  encryptJwe,
   verifyJwt,
   hash,
   fetch: routedFetch,
@@ -104,14 +122,27 @@ try {
   });
   out.steps.push("presented");
 
+  out.response_mode = request.response_mode;
+  const jarm = request.response_mode === "direct_post.jwt"
+    ? {
+        encryption: { nonce: b64url(randomBytes(16)) },
+        serverMetadata: {
+          authorization_encryption_alg_values_supported: ["ECDH-ES"],
+          authorization_encryption_enc_values_supported: ["A128GCM", "A256GCM"],
+        },
+      }
+    : undefined;
   const response = await createOpenid4vpAuthorizationResponse({
     authorizationRequestPayload: request,
     authorizationResponsePayload: { vp_token: { [queryId]: [presentation] } },
+    jarm,
     callbacks,
   });
+  out.encrypted = response.jarm?.responseJwt !== undefined;
   const submitted = await submitOpenid4vpAuthorizationResponse({
     authorizationRequestPayload: request,
     authorizationResponsePayload: response.authorizationResponsePayload,
+    jarm: response.jarm,
     callbacks,
   });
   out.steps.push("submitted");
