@@ -88,15 +88,26 @@ def gap_page(
         title=gap.occupation_label,
         gap=gap,
         chosen=any(g.occupation_id == gap.occupation_id for g in goals),
-        modes={
-            "in_person": page._("In person"),
-            "online": page._("Online"),
-            "blended": page._("Partly online, partly in person"),
-        },
+        modes=mode_names(page),
+        languages_named=language_names(page),
         durations={
             o.opportunity.id: duration_text(page, o.opportunity.duration) for o in gap.opportunities
         },
     )
+
+
+def mode_names(page: PageDep) -> dict[str, str]:
+    """How a learning opportunity is taught, in words of the page's language."""
+    return {
+        "in_person": page._("In person"),
+        "online": page._("Online"),
+        "blended": page._("Partly online, partly in person"),
+    }
+
+
+def language_names(page: PageDep) -> dict[str, str]:
+    """The teaching languages the pages name in words (others are shown as their code)."""
+    return {"fi": page._("Finnish"), "sv": page._("Swedish"), "en": page._("English")}
 
 
 def duration_text(page: PageDep, duration: str) -> str:
