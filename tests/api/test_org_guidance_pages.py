@@ -101,7 +101,7 @@ def test_the_counsellor_sees_the_people_a_verified_skill_and_the_gap_and_each_re
     )
     assert verified is not None and verified.group(1).strip()
     assert "solve ICT system problems</span> –" in person and "Declared by the person" in person
-    assert '<h3 id="gap-1" lang="en">ICT help desk agent</h3>' in person
+    assert '<h2 id="gap-1">Gap to <span lang="en">ICT help desk agent</span></h2>' in person
     assert "Missing skills (" in person and "IT-tukihenkilön osaamisala" in person
     assert "http://data.europa.eu" not in person and "in_person" not in person
     assert reads_logged(demo, aino) == [
@@ -115,7 +115,7 @@ def test_the_counsellor_sees_the_people_a_verified_skill_and_the_gap_and_each_re
     search = browser.page(f"/org/{OFFICE}/people/{grant_id}?q=data+analyst").text
     assert f'href="/org/{OFFICE}/people/{grant_id}?occupation={ANALYST}"' in search
     chosen = browser.page(f"/org/{OFFICE}/people/{grant_id}?occupation={ANALYST}").text
-    assert '<h3 id="gap-2" lang="en">data analyst</h3>' in chosen
+    assert '<h2 id="gap-2">Gap to <span lang="en">data analyst</span></h2>' in chosen
     wrong = browser.page(f"/org/{OFFICE}/people/{grant_id}?occupation=not-one", 422).text
     assert 'id="q-error"' in wrong
     assert len(reads_logged(demo, aino)) == 4
