@@ -18,7 +18,7 @@ agreed.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -261,8 +261,10 @@ def import_wallet(
     previous_activity = _list(bundle, "activity", 100_000)
     for skill in _list(bundle, "self_declared_skills", 1000):
         _import_skill(session, holder_id=holder_id, skill=skill, kek=kek, now=now)
-    for goal in _list(bundle, "goals", MAX_GOALS):
-        _import_goal(session, holder_id=holder_id, goal=goal, kek=kek, now=now)
+    for number, goal in enumerate(_list(bundle, "goals", MAX_GOALS)):
+        # A microsecond apart, so that the goals keep the order the person chose them in.
+        moment = now + timedelta(microseconds=number)
+        _import_goal(session, holder_id=holder_id, goal=goal, kek=kek, now=moment)
     append_activity(
         session,
         vault=vault,
