@@ -164,6 +164,7 @@ def _export_document(
                 "expires_at": g.expires_at.isoformat(),
                 "withdrawn_at": g.withdrawn_at.isoformat() if g.withdrawn_at else None,
                 "consent_version": g.consent_version,
+                "label": g.label,
             }
             for g in list_grants(session, holder_id=holder_id, kek=kek, now=now)
         ],

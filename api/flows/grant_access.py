@@ -25,6 +25,7 @@ class GrantRequest:
     credential_ids: tuple[str, ...]
     consent_version: str
     expires_at: datetime | None
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def grant_access(
         credential_ids=request.credential_ids,
         consent_version=request.consent_version,
         expires_at=request.expires_at,
+        label=request.label,
     )
     return create_grant(session, holder_id=holder_id, spec=spec, kek=kek, now=now)
 

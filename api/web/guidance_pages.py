@@ -20,7 +20,7 @@ from schemas import occupation_vocabulary
 from wallet.consent import GRANT_CONSENT, list_receipts
 from wallet.credentials import CredentialFilter, list_credentials
 from wallet.goals import MAX_OCCUPATION_ID_CHARS, choose_goal, list_goals, remove_goal
-from wallet.grants import list_grants, withdraw_grant
+from wallet.grants import MAX_LABEL_CHARS, list_grants, withdraw_grant
 from wallet.shares.rules import add_months
 
 router = APIRouter()
@@ -209,6 +209,7 @@ def give_access(
         "profile": field(form, "profile") == "yes",
         "credentials": chosen,
         "until": field(form, "until"),
+        "label": field(form, "label").strip(),
     }
     errors = []
     if not values["organisation"]:
@@ -217,6 +218,8 @@ def give_access(
         errors.append(("profile", page._("Choose your skills, a credential, or both")))
     if not values["purpose"]:
         errors.append(("purpose", page._("Say why, for example: Career guidance in spring")))
+    if len(str(values["label"])) > MAX_LABEL_CHARS:
+        errors.append(("label", page._("Shorten the name to 100 characters, or leave it empty")))
     until = _until(str(values["until"]))
     now = datetime.now(UTC)
     if until is None or not now < until <= now + timedelta(days=366):
@@ -231,6 +234,7 @@ def give_access(
             credential_ids=tuple(chosen),
             consent_version=GRANT_CONSENT.version,
             expires_at=until,
+            label=str(values["label"]),
         )
         try:
             grant_access(

@@ -217,3 +217,21 @@ def test_grant_routes_need_the_right_credentials(demo: Demo) -> None:
         )
     organisations = ok(demo.client.get("/v1/wallet/grants/organisations", headers=demo.person(0)))
     assert [o["slug"] for o in organisations["organisations"]] == [OFFICE]
+
+
+def test_the_name_a_person_gives_reaches_the_service_and_the_receipt_and_a_long_one_is_refused(
+    demo: Demo,
+) -> None:
+    aino = demo.person(0)
+    made = ok(grant(demo, aino, label="  Aino K.  "), 201)
+    assert made["label"] == "Aino K."
+    [listed] = ok(demo.client.get(f"/v1/verifiers/{OFFICE}/grants", headers=demo.verifier(OFFICE)))[
+        "grants"
+    ]
+    assert listed["label"] == "Aino K."
+    [receipt] = ok(demo.client.get("/v1/wallet/consent-receipts", headers=aino))["receipts"]
+    assert receipt["what"]["label"] == "Aino K."
+    problem(grant(demo, aino, label="x" * 101), 422, "validation_failed")
+    unnamed = ok(grant(demo, aino), 201)
+    assert unnamed["label"] == ""
+    assert len(ok(demo.client.get("/v1/wallet/grants", headers=aino))["grants"]) == 2

@@ -79,7 +79,7 @@ def aino_grants(demo: Demo) -> tuple[dict[str, str], str, str]:
     work = credential_of(demo, aino, "work_experience")
     ok(demo.client.post("/v1/wallet/goals", json={"occupation_id": HELP_DESK}, headers=aino), 201)
     ok(demo.client.post("/v1/wallet/skills", json={"uri": SOLVE_ICT_PROBLEMS}, headers=aino), 201)
-    made = ok(grant(demo, aino, credential_ids=[work]), 201)
+    made = ok(grant(demo, aino, credential_ids=[work], label="Aino K."), 201)
     return aino, str(made["id"]), work
 
 
@@ -92,7 +92,7 @@ def test_the_counsellor_sees_the_people_a_verified_skill_and_the_gap_and_each_re
     assert f'href="/org/{OFFICE}/people"' in home
     listing = browser.page(f"/org/{OFFICE}/people").text
     assert "Career guidance at the employment office" in listing
-    assert f'href="/org/{OFFICE}/people/{grant_id}"' in listing
+    assert f'href="/org/{OFFICE}/people/{grant_id}">Aino K.</a>' in listing
     assert reads_logged(demo, aino) == []  # the list reads no one's data
 
     person = browser.page(f"/org/{OFFICE}/people/{grant_id}").text
