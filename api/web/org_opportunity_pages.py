@@ -41,6 +41,7 @@ from wallet.live_skills import label_of
 router = APIRouter()
 SKILL_RESULTS: Final = 20
 UNITS: Final = ("D", "W", "M", "Y")
+MAX_DESCRIPTION: Final = 2000
 LANGUAGE: Final = re.compile(r"[a-z]{2}")
 LINK: Final = re.compile(r"https://[\x21-\x7e]{1,492}")
 OpportunityId = Annotated[str, Path(max_length=40)]
@@ -88,13 +89,19 @@ def _draft_of(opportunity: Opportunity) -> Draft:
     )
 
 
+def _long_text(form: CheckedForm, name: str) -> str:
+    """A text field longer than most: cut just past its limit, so that too long is an error."""
+    value = form.get(name)
+    return value[: MAX_DESCRIPTION + 1] if isinstance(value, str) else ""
+
+
 def _draft_from(form: CheckedForm) -> Draft:
     vocabulary = skill_vocabulary()
     ticked = [str(v)[:200] for v in form.getlist("skill")][: MAX_SKILLS * 2]
     return Draft(
         title=form_field(form, "title").strip(),
         provider=form_field(form, "provider").strip(),
-        description=form_field(form, "description").strip(),
+        description=_long_text(form, "description").strip(),
         skills=tuple(dict.fromkeys(u for u in ticked if vocabulary.contains(u))),
         eqf_level=form_field(form, "eqf_level"),
         amount=form_field(form, "amount").strip(),
@@ -113,14 +120,15 @@ def _checked(page: Page, draft: Draft) -> tuple[OpportunitySpec | None, list[tup
         errors.append(("title", page._("Enter a title of 1 to 200 characters")))
     if not 1 <= len(draft.provider) <= 200:
         errors.append(("provider", page._("Enter who teaches it, in 1 to 200 characters")))
-    if len(draft.description) > 2000:
+    if len(draft.description) > MAX_DESCRIPTION:
         errors.append(("description", page._("Shorten the description to 2000 characters")))
     if not 1 <= len(draft.skills) <= MAX_SKILLS:
         message = page._("Tick 1 to %(max)s skills it teaches; search first", max=MAX_SKILLS)
         errors.append(("skill_q", message))
     if draft.eqf_level not in ("", *(str(n) for n in range(1, 9))):
         errors.append(("eqf_level", page._("Choose a level")))
-    if not (draft.amount.isdigit() and 1 <= int(draft.amount) <= 999 and draft.unit in UNITS):
+    amount = int(draft.amount) if draft.amount.isascii() and draft.amount.isdigit() else 0
+    if not (1 <= amount <= 999 and draft.unit in UNITS):
         errors.append(("amount", page._("Enter how long it takes as a whole number, 1 to 999")))
     if draft.mode not in get_args(Mode):
         errors.append(("mode", page._("Choose how it is taught")))

@@ -347,3 +347,41 @@ def test_forms_without_their_csrf_token_are_refused_and_change_nothing(
                 answer = browser.client.post(path, data={**fields, **token}, follow_redirects=False)
                 assert answer.status_code == 403, path
     assert _state(demo, aino) == before
+
+
+def test_odd_opportunity_fields_are_errors_at_the_field_and_a_long_description_is_kept_whole(
+    demo: Demo, browser: Visitor
+) -> None:
+    sign_in(demo, browser, LIISA)
+    base = f"/org/{COLLEGE}/opportunities"
+    fields: dict[str, Any] = {
+        "title": "Pitkä kuvaus",
+        "provider": "Esimerkkiopisto",
+        "description": "x" * 2001,
+        "skill": [TICKETING, "http://data.europa.eu/esco/skill/not-a-skill"],
+        "eqf_level": "9",
+        "amount": "²",
+        "unit": "W",
+        "mode": "by post",
+        "language": "FI",
+        "link": "http://insecure.example/",
+        "step": "save",
+    }
+    refused = browser.submit(f"{base}/new", f"{base}/new", fields, 422).text
+    for name in ("description", "eqf_level", "amount", "mode", "language", "link"):
+        assert f'href="#{name}"' in refused, name
+    assert 'href="#skill_q"' not in refused  # the known skill counts; the unknown one is dropped
+    fixed = fields | {
+        "description": "y" * 1500,
+        "eqf_level": "",
+        "amount": "3",
+        "mode": "blended",
+        "language": "sv",
+        "link": "https://opisto.example.fi/x",
+    }
+    browser.submit(f"{base}/new", f"{base}/new", fixed, 303)
+    college = demo.issuer(COLLEGE)
+    listed = ok(demo.client.get(f"/v1/issuers/{COLLEGE}/opportunities", headers=college))
+    [made] = [o for o in listed["opportunities"] if o["title"] == "Pitkä kuvaus"]
+    assert made["description"] == "y" * 1500 and made["skills"] == [TICKETING]
+    assert made["eqf_level"] is None and made["language"] == "sv"
