@@ -94,6 +94,7 @@ SERVICE_STATUSES: Mapping[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/v1/verifiers/{slug}/grants/{grant_id}"): (410, 422, 503),
     ("POST", "/v1/issuers/{slug}/opportunities"): (403, 409, 422),
     ("DELETE", "/v1/issuers/{slug}/opportunities/{opportunity_id}"): (422,),
+    ("PUT", "/v1/issuers/{slug}/opportunities/{opportunity_id}"): (403, 422),
     ("GET", "/v1/occupations/{occupation_id}"): (422,),
 }
 """Error statuses the services raise, per operation, beyond those that follow from the edge."""

@@ -171,6 +171,40 @@ def publish_opportunity(
     return _load(session, [row.id])[0]
 
 
+def revise_opportunity(
+    session: Session, *, issuer: IssuerAccount, opportunity_id: str, spec: OpportunitySpec
+) -> Opportunity:
+    """Replace what one of the issuer's opportunities says (its id and date stay); commits.
+
+    Raises :class:`OpportunityNotFound` (404, also for another issuer's),
+    :class:`NotAnEducator` (403) and :class:`OpportunityInvalid` (422).
+    """
+    row = session.get(IssuerOpportunity, opportunity_id[:40])
+    if row is None or row.issuer_id != issuer.id:
+        raise OpportunityNotFound("The issuer has no such learning opportunity.")
+    if not EDUCATOR_TYPES & set(issuer.types):
+        raise NotAnEducator("This issuer is not accredited to award learning.")
+    _check(spec)
+    row.title = spec.title.strip()
+    row.provider = spec.provider.strip()
+    row.description = spec.description.strip()
+    row.eqf_level = spec.eqf_level
+    row.duration = spec.duration
+    row.mode = spec.mode
+    row.language = spec.language
+    row.link = spec.link
+    session.add(row)
+    session.execute(
+        delete(IssuerOpportunitySkill).where(
+            col(IssuerOpportunitySkill.opportunity_id) == opportunity_id
+        )
+    )
+    session.flush()
+    session.add_all(IssuerOpportunitySkill(opportunity_id=row.id, skill_uri=u) for u in spec.skills)
+    session.commit()
+    return _load(session, [row.id])[0]
+
+
 def list_opportunities(session: Session, *, issuer_id: str) -> tuple[Opportunity, ...]:
     """The issuer's own opportunities, oldest first."""
     ids = session.exec(
@@ -184,7 +218,7 @@ def withdraw_opportunity(session: Session, *, issuer_id: str, opportunity_id: st
 
     Raises :class:`OpportunityNotFound` (404, also for another issuer's).
     """
-    row = session.get(IssuerOpportunity, opportunity_id)
+    row = session.get(IssuerOpportunity, opportunity_id[:40])
     if row is None or row.issuer_id != issuer_id:
         raise OpportunityNotFound("The issuer has no such learning opportunity.")
     session.execute(

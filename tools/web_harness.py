@@ -57,6 +57,7 @@ STAFF: dict[str, tuple[str, str]] = {
     "liisa@college": ("college", "issuer_staff"),
     "rekry@employer": ("employer", "verifier_staff"),
     "admin@employer": ("employer", "organisation_admin"),
+    "ohjaaja@office": ("office", "verifier_staff"),
 }
 """The organisations' staff logins (username: organisation, role), all with STAFF_PASSWORD."""
 

@@ -39,6 +39,7 @@ MAX_PERIOD: Final = timedelta(days=366)
 MAX_ACTIVE_GRANTS: Final = 20
 MAX_GRANT_CREDENTIALS: Final = 50
 MAX_PURPOSE_CHARS: Final = 500
+MAX_LABEL_CHARS: Final = 100
 _GRANT = "grant"
 GrantState = Literal["active", "expired", "withdrawn"]
 
@@ -62,6 +63,8 @@ class GrantSpec:
     credential_ids: tuple[str, ...]
     consent_version: str
     expires_at: datetime | None = None
+    label: str = ""
+    """How the organisation knows the person (their name, say); empty: not told."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Grant:
     withdrawn_at: datetime | None
     consent_version: str
     state: GrantState
+    label: str = ""
 
 
 def grantee_ref(kek: bytes, grantee_id: str) -> str:
@@ -106,6 +110,7 @@ def _grant(vault: Vault, row: WalletGrant, now: datetime) -> Grant:
         withdrawn_at=as_utc(row.withdrawn_at) if row.withdrawn_at else None,
         consent_version=data["consent_version"],
         state=_state(row, now),
+        label=data.get("label", ""),
     )
 
 
@@ -117,6 +122,8 @@ def _check(session: Session, vault: Vault, spec: GrantSpec, now: datetime) -> da
     ids = spec.credential_ids
     if len(ids) > MAX_GRANT_CREDENTIALS or len(set(ids)) != len(ids):
         raise GrantInvalid(f"Choose at most {MAX_GRANT_CREDENTIALS} different credentials.")
+    if len(spec.label.strip()) > MAX_LABEL_CHARS:
+        raise GrantInvalid(f"Give a name of at most {MAX_LABEL_CHARS} characters, or none.")
     if not spec.profile and not ids:
         raise GrantInvalid("Choose your skills profile, credentials, or both.")
     for credential_id in ids:
@@ -154,6 +161,8 @@ def create_grant(
     grant_id = f"gra_{secrets.token_hex(16)}"
     grantee = {"id": spec.grantee.id, "slug": spec.grantee.slug, "name": spec.grantee.name}
     what: dict[str, Any] = {"profile": spec.profile, "credential_ids": list(spec.credential_ids)}
+    if spec.label.strip():
+        what["label"] = spec.label.strip()
     body = {
         "grantee": grantee,
         "purpose": spec.purpose.strip(),

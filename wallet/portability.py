@@ -10,11 +10,15 @@ Because it holds private keys it leaves only encrypted under a passphrase the pe
 Import on another instance verifies
 every credential again through the same gate as receiving (:class:`~wallet.checker.
 CredentialChecker`); what does not verify is reported with its failing check and not stored.
+Self-declared skills and goal occupations are restored. Grants and shares are not: each is a
+consent to someone at one Taito, so the person gives it afresh where they now keep their wallet;
+the old grants, shares and consent receipts stay in the export file as the record of what was
+agreed.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -23,13 +27,14 @@ from credentials.clock import require_aware
 from credentials.encoding import JSONValue
 from credentials.errors import TaitoError
 from credentials.keys import private_key_from_jwk
+from schemas.vocabulary import OCCUPATION_PREFIX
 from wallet.activity import ActivityKind, all_activity, append_activity
 from wallet.checker import CredentialChecker
 from wallet.consent import list_receipts
 from wallet.credentials import store_received
 from wallet.errors import CredentialDuplicate, ImportInvalid, PassphraseRejected
 from wallet.export_encryption import ExportKDF, check_passphrase, decrypt_export, encrypt_export
-from wallet.goals import list_goals
+from wallet.goals import MAX_GOALS, MAX_OCCUPATION_ID_CHARS, choose_goal, list_goals
 from wallet.grants import list_grants
 from wallet.held import document_json, iter_documents
 from wallet.holder_keys import holder_private_jwks, holder_public_keys, store_holder_key
@@ -159,6 +164,7 @@ def _export_document(
                 "expires_at": g.expires_at.isoformat(),
                 "withdrawn_at": g.withdrawn_at.isoformat() if g.withdrawn_at else None,
                 "consent_version": g.consent_version,
+                "label": g.label,
             }
             for g in list_grants(session, holder_id=holder_id, kek=kek, now=now)
         ],
@@ -256,6 +262,10 @@ def import_wallet(
     previous_activity = _list(bundle, "activity", 100_000)
     for skill in _list(bundle, "self_declared_skills", 1000):
         _import_skill(session, holder_id=holder_id, skill=skill, kek=kek, now=now)
+    for number, goal in enumerate(_list(bundle, "goals", MAX_GOALS)):
+        # A microsecond apart, so that the goals keep the order the person chose them in.
+        moment = now + timedelta(microseconds=number)
+        _import_goal(session, holder_id=holder_id, goal=goal, kek=kek, now=moment)
     append_activity(
         session,
         vault=vault,
@@ -279,6 +289,18 @@ def import_wallet(
     return ImportReport(
         imported=imported, duplicates=duplicates, keys_added=added, rejected=tuple(rejected)
     )
+
+
+def _import_goal(session: Session, *, holder_id: str, goal: Any, kek: bytes, now: datetime) -> None:
+    """Choose the exported goal occupation again, when this Taito knows it."""
+    uri = goal.get("occupation") if isinstance(goal, dict) else None
+    if not isinstance(uri, str) or not uri.startswith(OCCUPATION_PREFIX):
+        return
+    occupation_id = uri.removeprefix(OCCUPATION_PREFIX)[:MAX_OCCUPATION_ID_CHARS]
+    try:
+        choose_goal(session, holder_id=holder_id, occupation_id=occupation_id, kek=kek, now=now)
+    except TaitoError:
+        session.rollback()
 
 
 def _import_skill(

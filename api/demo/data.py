@@ -398,4 +398,7 @@ STAFF: Final = (
     StaffSpec(
         "admin@demo-employment-office", "Jussi Järvinen", EMPLOYMENT_OFFICE, "organisation_admin"
     ),
+    StaffSpec(
+        "ohjaaja@demo-employment-office", "Outi Ohjaaja", EMPLOYMENT_OFFICE, "verifier_staff"
+    ),
 )

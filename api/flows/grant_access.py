@@ -10,7 +10,7 @@ from verifiers.organisations import VerifierInfo, guidance_organisation, guidanc
 from wallet.checker import CredentialChecker
 from wallet.credentials import CredentialDetail, credential_detail
 from wallet.errors import CredentialNotFound
-from wallet.goals import list_goals
+from wallet.goals import find_occupation, list_goals
 from wallet.grants import Grant, Grantee, GrantSpec, create_grant, open_grant_for, record_grant_read
 from wallet.live_skills import LiveSkills, live_skills
 
@@ -25,6 +25,7 @@ class GrantRequest:
     credential_ids: tuple[str, ...]
     consent_version: str
     expires_at: datetime | None
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def grant_access(
         credential_ids=request.credential_ids,
         consent_version=request.consent_version,
         expires_at=request.expires_at,
+        label=request.label,
     )
     return create_grant(session, holder_id=holder_id, spec=spec, kek=kek, now=now)
 
@@ -107,16 +109,21 @@ def read_grant(
     verify: CredentialChecker,
     lang: str,
     now: datetime,
+    occupation_id: str | None = None,
 ) -> GrantedView:
     """Wallet: the grant, if live -> wallet and verifiers' gate: the granted credentials and
     skills checked now -> core and issuers: the gaps -> wallet: the read in the person's log.
 
     Verified skills come only from the credentials the grant names (each checked through the
     gate at this read); self-declared skills and the gaps to the person's goals only when the
-    profile is granted. The log entry is the one write (the wallet's
+    profile is granted; ``occupation_id`` adds the gap to an occupation the counsellor chose
+    (after the goals, unless it is one of them). The log entry is the one write (the wallet's
     :func:`~wallet.grants.record_grant_read` commits it) and is made before anything is
-    returned. Raises ``GrantNotFound`` (404), ``GrantWithdrawn`` and ``GrantExpired`` (410).
+    returned. Raises ``OccupationNotFound`` (404) before the grant is opened,
+    ``GrantNotFound`` (404), ``GrantWithdrawn`` and ``GrantExpired`` (410).
     """
+    if occupation_id is not None:
+        find_occupation(occupation_id)
     grant = open_grant_for(session, grantee_id=organisation_id, grant_id=grant_id, kek=kek, now=now)
     holder = grant.holder_id
     credentials = _granted_credentials(session, grant, kek=kek, verify=verify, lang=lang, now=now)
@@ -133,7 +140,10 @@ def read_grant(
             credential_ids=grant.credential_ids,
         )
         goals = list_goals(session, holder_id=holder, kek=kek)
-        gaps = tuple(gap_of(session, goal.occupation_id, skills) for goal in goals)
+        chosen = [goal.occupation_id for goal in goals]
+        if occupation_id is not None and occupation_id not in chosen:
+            chosen.append(occupation_id)
+        gaps = tuple(gap_of(session, chosen_id, skills) for chosen_id in chosen)
     read = [*(["profile", "gaps"] if grant.profile else []), *(c.summary.id for c in credentials)]
     record_grant_read(session, grant=grant, read=read, kek=kek, now=now)
     return GrantedView(grant=grant, skills=skills, gaps=gaps, credentials=credentials)

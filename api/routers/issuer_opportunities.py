@@ -22,6 +22,7 @@ from issuers.opportunities import (
     OpportunitySpec,
     list_opportunities,
     publish_opportunity,
+    revise_opportunity,
     withdraw_opportunity,
 )
 
@@ -83,6 +84,19 @@ def get_opportunities(issuer: IssuerDep, session: SessionDep) -> OpportunityList
     """The issuer's own learning opportunities, oldest first."""
     found = list_opportunities(session, issuer_id=issuer.id)
     return OpportunityListOut(opportunities=[opportunity_out(o) for o in found])
+
+
+@router.put("/{opportunity_id}", response_model=OpportunityOut)
+def put_opportunity(
+    opportunity_id: Annotated[str, Path(max_length=40)],
+    body: OpportunityIn,
+    issuer: IssuerDep,
+    session: SessionDep,
+) -> OpportunityOut:
+    """Replace what one of the issuer's learning opportunities says (its id stays)."""
+    spec = OpportunitySpec(**body.model_dump() | {"skills": tuple(body.skills)})
+    revised = revise_opportunity(session, issuer=issuer, opportunity_id=opportunity_id, spec=spec)
+    return opportunity_out(revised)
 
 
 @router.delete("/{opportunity_id}", status_code=204)

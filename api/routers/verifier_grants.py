@@ -9,7 +9,7 @@ is written to the person's activity log.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from api.deps import KEKDep, SessionDep
@@ -22,6 +22,7 @@ from api.routers.wallet_goals import GapOut, gap_out
 from api.routers.wallet_grants import GrantOut, grant_out
 from api.routers.wallet_models import CredentialDetailOut
 from api.routers.wallet_views import detail_out
+from wallet.goals import MAX_OCCUPATION_ID_CHARS
 from wallet.grants import grants_to
 
 router = APIRouter(
@@ -77,8 +78,19 @@ def get_grant(
     verify: CheckerDep,
     lang: LanguageDep,
     now: NowDep,
+    occupation: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_OCCUPATION_ID_CHARS,
+            description="An occupation's id: its gap follows those to the person's goals.",
+        ),
+    ] = None,
 ) -> GrantedViewOut:
-    """Exactly what the person granted: profile and gaps and/or credentials, checked live."""
+    """Exactly what the person granted: profile and gaps and/or credentials, checked live.
+
+    With ``occupation`` (and the profile granted) the gaps include the one to that occupation;
+    an unknown one is 404 ``occupation_not_found`` and nothing is read.
+    """
     view = read_grant(
         session,
         organisation_id=verifier.id,
@@ -87,5 +99,6 @@ def get_grant(
         verify=verify,
         lang=lang,
         now=now,
+        occupation_id=occupation,
     )
     return view_out(view)

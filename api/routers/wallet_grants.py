@@ -19,7 +19,13 @@ from api.flows.grant_access import GrantRequest, grant_access, organisations_to_
 from api.language import LanguageDep
 from api.routers.wallet_deps import CurrentHolder, NowDep
 from wallet.consent import GRANT_CONSENT, list_receipts
-from wallet.grants import MAX_GRANT_CREDENTIALS, MAX_PURPOSE_CHARS, Grant, list_grants
+from wallet.grants import (
+    MAX_GRANT_CREDENTIALS,
+    MAX_LABEL_CHARS,
+    MAX_PURPOSE_CHARS,
+    Grant,
+    list_grants,
+)
 from wallet.grants import withdraw_grant as withdraw
 
 router = APIRouter(tags=["wallet grants"], route_class=StrictRoute)
@@ -36,6 +42,11 @@ class GrantIn(BaseModel):
     )
     expires_at: AwareDatetime | None = Field(None, description="Default 3 months; at most 1 year.")
     consent_version: str = Field(max_length=40, description="The version of the text agreed to.")
+    label: str = Field(
+        "",
+        max_length=MAX_LABEL_CHARS,
+        description="How the service knows you, such as your name (optional).",
+    )
 
 
 class GrantOut(BaseModel):
@@ -50,6 +61,7 @@ class GrantOut(BaseModel):
     withdrawn_at: datetime | None
     consent_version: str
     state: str
+    label: str
 
 
 class GrantListOut(BaseModel):
@@ -100,6 +112,7 @@ def grant_out(grant: Grant) -> GrantOut:
         withdrawn_at=grant.withdrawn_at,
         consent_version=grant.consent_version,
         state=grant.state,
+        label=grant.label,
     )
 
 
@@ -137,6 +150,7 @@ def post_grant(
         credential_ids=tuple(body.credential_ids),
         consent_version=body.consent_version,
         expires_at=body.expires_at,
+        label=body.label,
     )
     grant = grant_access(
         session, holder_id=holder, request=request, kek=kek, base_url=settings.base_url, now=now

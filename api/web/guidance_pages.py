@@ -20,7 +20,7 @@ from schemas import occupation_vocabulary
 from wallet.consent import GRANT_CONSENT, list_receipts
 from wallet.credentials import CredentialFilter, list_credentials
 from wallet.goals import MAX_OCCUPATION_ID_CHARS, choose_goal, list_goals, remove_goal
-from wallet.grants import list_grants, withdraw_grant
+from wallet.grants import MAX_LABEL_CHARS, list_grants, withdraw_grant
 from wallet.shares.rules import add_months
 
 router = APIRouter()
@@ -88,15 +88,26 @@ def gap_page(
         title=gap.occupation_label,
         gap=gap,
         chosen=any(g.occupation_id == gap.occupation_id for g in goals),
-        modes={
-            "in_person": page._("In person"),
-            "online": page._("Online"),
-            "blended": page._("Partly online, partly in person"),
-        },
+        modes=mode_names(page),
+        languages_named=language_names(page),
         durations={
             o.opportunity.id: duration_text(page, o.opportunity.duration) for o in gap.opportunities
         },
     )
+
+
+def mode_names(page: PageDep) -> dict[str, str]:
+    """How a learning opportunity is taught, in words of the page's language."""
+    return {
+        "in_person": page._("In person"),
+        "online": page._("Online"),
+        "blended": page._("Partly online, partly in person"),
+    }
+
+
+def language_names(page: PageDep) -> dict[str, str]:
+    """The teaching languages the pages name in words (others are shown as their code)."""
+    return {"fi": page._("Finnish"), "sv": page._("Swedish"), "en": page._("English")}
 
 
 def duration_text(page: PageDep, duration: str) -> str:
@@ -198,6 +209,7 @@ def give_access(
         "profile": field(form, "profile") == "yes",
         "credentials": chosen,
         "until": field(form, "until"),
+        "label": field(form, "label").strip(),
     }
     errors = []
     if not values["organisation"]:
@@ -206,6 +218,8 @@ def give_access(
         errors.append(("profile", page._("Choose your skills, a credential, or both")))
     if not values["purpose"]:
         errors.append(("purpose", page._("Say why, for example: Career guidance in spring")))
+    if len(str(values["label"])) > MAX_LABEL_CHARS:
+        errors.append(("label", page._("Shorten the name to 100 characters, or leave it empty")))
     until = _until(str(values["until"]))
     now = datetime.now(UTC)
     if until is None or not now < until <= now + timedelta(days=366):
@@ -220,6 +234,7 @@ def give_access(
             credential_ids=tuple(chosen),
             consent_version=GRANT_CONSENT.version,
             expires_at=until,
+            label=str(values["label"]),
         )
         try:
             grant_access(

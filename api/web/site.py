@@ -12,7 +12,9 @@ from api.web import (
     offer_pages,
     org_admin_pages,
     org_issuer_pages,
+    org_opportunity_pages,
     org_pages,
+    org_people_pages,
     outside_request_pages,
     profile_pages,
     request_pages,
@@ -49,6 +51,8 @@ def install_web(app: FastAPI) -> None:
         org_pages,
         org_admin_pages,
         org_issuer_pages,
+        org_people_pages,
+        org_opportunity_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)

@@ -5,6 +5,7 @@ from typing import Any
 
 from api.routers import wallet_deps
 from tests.api.guidance_support import (
+    ANALYST,
     HELP_DESK,
     PROVIDE_ICT_SUPPORT,
     SOLVE_ICT_PROBLEMS,
@@ -217,3 +218,41 @@ def test_grant_routes_need_the_right_credentials(demo: Demo) -> None:
         )
     organisations = ok(demo.client.get("/v1/wallet/grants/organisations", headers=demo.person(0)))
     assert [o["slug"] for o in organisations["organisations"]] == [OFFICE]
+
+
+def test_the_name_a_person_gives_reaches_the_service_and_the_receipt_and_a_long_one_is_refused(
+    demo: Demo,
+) -> None:
+    aino = demo.person(0)
+    made = ok(grant(demo, aino, label="  Aino K.  "), 201)
+    assert made["label"] == "Aino K."
+    [listed] = ok(demo.client.get(f"/v1/verifiers/{OFFICE}/grants", headers=demo.verifier(OFFICE)))[
+        "grants"
+    ]
+    assert listed["label"] == "Aino K."
+    [receipt] = ok(demo.client.get("/v1/wallet/consent-receipts", headers=aino))["receipts"]
+    assert receipt["what"]["label"] == "Aino K."
+    problem(grant(demo, aino, label="x" * 101), 422, "validation_failed")
+    unnamed = ok(grant(demo, aino), 201)
+    assert unnamed["label"] == ""
+    assert len(ok(demo.client.get("/v1/wallet/grants", headers=aino))["grants"]) == 2
+
+
+def test_the_counsellor_may_ask_for_the_gap_to_another_occupation_and_an_unknown_one_reads_nothing(
+    demo: Demo,
+) -> None:
+    aino = demo.person(0)
+    ok(demo.client.post("/v1/wallet/goals", json={"occupation_id": HELP_DESK}, headers=aino), 201)
+    made = ok(grant(demo, aino), 201)
+    path = f"/v1/verifiers/{OFFICE}/grants/{made['id']}"
+    office = demo.verifier(OFFICE)
+    view = ok(demo.client.get(path, params={"occupation": ANALYST}, headers=office))
+    assert [g["occupation_id"] for g in view["gaps"]] == [HELP_DESK, ANALYST]
+    view = ok(demo.client.get(path, params={"occupation": HELP_DESK}, headers=office))
+    assert [g["occupation_id"] for g in view["gaps"]] == [HELP_DESK]
+    problem(
+        demo.client.get(path, params={"occupation": "not-one"}, headers=office),
+        404,
+        "occupation_not_found",
+    )
+    assert len(reads_logged(demo, aino)) == 2

@@ -106,6 +106,39 @@ def test_an_educator_publishes_lists_and_withdraws_its_own_opportunities(demo: D
     )
 
 
+def test_an_educator_revises_its_own_opportunity_and_no_one_elses(demo: Demo) -> None:
+    college = demo.issuer("demo-college")
+    path = "/v1/issuers/demo-college/opportunities"
+    made = ok(demo.client.post(path, json=COURSE, headers=college), 201)
+    change = {"title": "Help desk in two weeks", "duration": "P2W", "skills": [SUPPORT_USERS]}
+    revised = ok(demo.client.put(f"{path}/{made['id']}", json=COURSE | change, headers=college))
+    assert (revised["id"], revised["created_at"]) == (made["id"], made["created_at"])
+    assert revised["title"] == change["title"] and revised["skills"] == [SUPPORT_USERS]
+    problem(
+        demo.client.put(
+            f"{path}/{made['id']}", json=COURSE | {"duration": "two weeks"}, headers=college
+        ),
+        422,
+        "opportunity_invalid",
+    )
+    university = demo.issuer("demo-university")
+    problem(
+        demo.client.put(
+            f"/v1/issuers/demo-university/opportunities/{made['id']}",
+            json=COURSE,
+            headers=university,
+        ),
+        404,
+        "opportunity_not_found",
+    )
+    [again] = [
+        o
+        for o in ok(demo.client.get(path, headers=college))["opportunities"]
+        if o["id"] == made["id"]
+    ]
+    assert again == revised
+
+
 def test_opportunities_with_unknown_skills_or_bad_fields_are_refused_and_nothing_is_stored(
     demo: Demo,
 ) -> None:
@@ -140,7 +173,8 @@ def test_opportunities_with_unknown_skills_or_bad_fields_are_refused_and_nothing
 
 def test_opportunity_routes_need_the_issuers_own_key(demo: Demo) -> None:
     path = "/v1/issuers/demo-college/opportunities"
-    for method, url in [("GET", path), ("POST", path), ("DELETE", f"{path}/opp_x")]:
+    routes = [("GET", path), ("POST", path), ("DELETE", f"{path}/opp_x"), ("PUT", f"{path}/opp_x")]
+    for method, url in routes:
         for headers in ({}, {"Authorization": "Bearer tik_wrong"}, demo.person(0)):
             answer = demo.client.request(method, url, headers=headers, json=COURSE)
             assert answer.status_code == 401, (method, url, answer.text)
