@@ -21,6 +21,7 @@ from api.web.accounts import field
 from api.web.org_access import ADMIN, STAFF_COOKIE, CurrentStaff, MaybeStaff, MemberDep
 from api.web.rendering import Page, PageDep, local_path
 from api.web.sessions import CSRF_COOKIE, CheckedForm, renew_csrf_seed, set_cookie
+from schemas import UnknownCredentialType, type_display_name
 from wallet.errors import (
     AuthenticationBusy,
     AuthenticationFailed,
@@ -145,13 +146,14 @@ def logout(
 def organisations(
     page: PageDep, member: CurrentStaff, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """The member's organisations; with exactly one, straight to it."""
+    """The member's organisations; with exactly one, straight to it (a platform admin stays, to
+    reach the platform's pages too)."""
     found = []
     for slug in sorted(member.roles):
         organisation = find_organisation(session, slug=slug, base_url=settings.base_url)
         if organisation is not None:
             found.append(organisation)
-    if len(found) == 1:
+    if len(found) == 1 and not member.platform_admin:
         return RedirectResponse(f"/org/{found[0].slug}", status_code=303)
     return page.render(
         "org_choose.html",
@@ -266,15 +268,25 @@ def join(
     )
 
 
+def type_name(slug: str, page: Page) -> str:
+    """A credential type's name in the page language (the slug of a type this Taito lacks)."""
+    try:
+        return type_display_name(slug, page.language)
+    except UnknownCredentialType:
+        return slug
+
+
 @router.get("/org/{slug}")
 def organisation_home(page: PageDep, here: MemberDep) -> Response:
     """The organisation's start page: what the member may do here."""
     roles = here.member.roles.get(here.organisation.slug, frozenset())
+    issuer = here.organisation.issuer
     return page.render(
         "org_home.html",
         title=here.organisation.name,
         here=here,
         roles=[role_names(page)[r] for r in sorted(roles)],
+        type_names=[type_name(slug, page) for slug in issuer.types] if issuer else [],
         is_admin=here.may(ADMIN),
         org_nav=True,
     )

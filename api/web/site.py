@@ -14,6 +14,8 @@ from api.web import (
     org_issuer_pages,
     org_pages,
     outside_request_pages,
+    platform_trust_import_pages,
+    platform_trust_pages,
     profile_pages,
     request_pages,
     settings_pages,
@@ -49,6 +51,8 @@ def install_web(app: FastAPI) -> None:
         org_pages,
         org_admin_pages,
         org_issuer_pages,
+        platform_trust_pages,
+        platform_trust_import_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)
