@@ -1,0 +1,395 @@
+"""The authorization matrix over every organisation and platform page, read from the app's routes.
+
+Every route under ``/org/{slug}`` and ``/platform`` is found in the FastAPI app (so pages added
+later are covered without editing this file), and the role it needs is read from its
+dependencies (:mod:`api.web.org_access`: ``MemberDep``, ``IssuerStaffDep``, ``VerifierStaffDep``,
+``AdminDep``, ``PlatformAdminDep``). A route with none of them fails the test. Each route is then
+asked signed out, by another organisation's staff, by a member with the wrong role, for a
+disabled organisation and (forms) without the CSRF token: each is refused, the refusal is the
+same page as for an organisation that does not exist, and the database is the same afterwards
+(every row of every table, not only their counts). The organisations' API endpoints refuse a
+revoked API key with 401 and change nothing.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, inspect, text
+from sqlmodel import Session
+
+from api.flows.organisations import (
+    add_organisation_key,
+    find_organisation,
+    organisation_keys,
+    revoke_organisation_key,
+)
+from api.routers.issuers import current_issuer
+from api.routers.verifiers import any_verifier, current_verifier, verifying_verifier
+from api.web.org_access import admin_role, any_role, issuer_role, platform_admin, verifier_role
+from issuers.organisations import create_issuer, set_issuer_disabled
+from tests.api.web_support import Visitor, csrf_of
+from tests.service.test_wallet_support import FAST_HASHING
+from verifiers.organisations import create_verifier, set_verifier_disabled
+from wallet.staff import create_staff_account
+
+PASSWORD = "kevätlukukausi alkaa pian"
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+BASE = "https://taito.test"
+NAME = "Esimerkkiopisto"
+
+ROLES: dict[Callable[..., Any], str] = {
+    platform_admin: "platform",
+    admin_role: "admin",
+    issuer_role: "issuer",
+    verifier_role: "verifier",
+    any_role: "member",
+}
+"""The access dependencies of :mod:`api.web.org_access`, strictest first."""
+
+KEY_CHECKS: dict[Callable[..., Any], str] = {
+    current_issuer: "issuer",
+    current_verifier: "verifier",
+    any_verifier: "verifier",
+    verifying_verifier: "verifier",
+}
+"""The API key dependencies of the organisations' API endpoints, by the side whose key they take."""
+
+WRONG_ROLE: dict[str, tuple[str, ...]] = {
+    "platform": ("admin",),
+    "admin": ("clerk", "checker"),
+    "issuer": ("checker",),
+    "verifier": ("clerk",),
+    "member": (),
+}
+"""Who holds a role at the college that the route does not allow."""
+
+STAFF = (
+    ("admin", "college", "organisation_admin"),
+    ("clerk", "college", "issuer_staff"),
+    ("checker", "college", "verifier_staff"),
+    ("outsider", "employer", "organisation_admin"),
+)
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route of the app as served: its full path, methods and resolved dependencies."""
+
+    path: str
+    methods: frozenset[str]
+    dependant: Dependant
+
+
+def app_routes(app: FastAPI) -> Iterator[Route]:
+    """Every FastAPI route of ``app``, including those of included routers.
+
+    FastAPI resolves included routers lazily (an included router is one entry of ``app.routes``
+    that yields its routes, prefix and dependencies applied, from ``effective_route_contexts``);
+    older versions list the routes themselves.
+    """
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            yield Route(route.path, frozenset(route.methods or ()), route.dependant)
+            continue
+        for context in getattr(route, "effective_route_contexts", list)():
+            if getattr(context, "dependant", None) is not None:
+                yield Route(context.path, frozenset(context.methods), context.dependant)
+
+
+def required_role(route: Route) -> str | None:
+    """The strictest access dependency of ``route``, or None when it has none."""
+    found = set(_calls(route.dependant))
+    return next((role for call, role in ROLES.items() if call in found), None)
+
+
+def guarded_routes(app: FastAPI) -> list[tuple[str, str, Route]]:
+    """(method, path, route) of every organisation and platform page of ``app``."""
+    routes: list[tuple[str, str, Route]] = []
+    for route in app_routes(app):
+        if route.path.startswith(("/org/{slug}", "/platform")):
+            routes.extend(
+                (method, route.path, route) for method in sorted(route.methods - {"HEAD"})
+            )
+    return routes
+
+
+def unprotected(app: FastAPI) -> list[str]:
+    """Organisation and platform routes with no recognised access dependency."""
+    return [f"{m} {p}" for m, p, route in guarded_routes(app) if required_role(route) is None]
+
+
+def fill(route: Route, slug: str) -> str:
+    """The route's path with plausible values: ``slug``, an id-like value for the other path
+    parameters (a number for ``:int``), and ``x`` for each required query parameter."""
+
+    def value(match: re.Match[str]) -> str:
+        name, convertor = match.group(1), match.group(2) or ""
+        return slug if name == "slug" else ("1" if convertor == ":int" else "id_matrix1")
+
+    path = re.sub(r"\{(\w+)(:\w+)?\}", value, route.path)
+    query = [f"{q.name}=x" for q in _query_params(route.dependant) if q.field_info.is_required()]
+    return path + ("?" + "&".join(query) if query else "")
+
+
+def _query_params(dependant: Dependant) -> Iterator[Any]:
+    yield from dependant.query_params
+    for sub in dependant.dependencies:
+        yield from _query_params(sub)
+
+
+# --- the world -------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    engine: Engine
+    app: FastAPI
+    keys: dict[str, str]
+
+
+@pytest.fixture
+def world(clean_engine: Engine, client: TestClient) -> World:
+    kek = client.app.state.kek  # type: ignore[attr-defined]
+    with Session(clean_engine, expire_on_commit=False) as session:
+        # The college both issues and checks, so each side's role has a wrong one beside it.
+        college = create_issuer(
+            session,
+            name=NAME,
+            slug="college",
+            types=["qualification"],
+            alg="EdDSA",
+            kek=kek,
+            now=NOW,
+        )
+        checking = create_verifier(session, slug="college", name=NAME, base_url=BASE, now=NOW)
+        create_verifier(session, slug="employer", name="Rekrytalo Oy", base_url=BASE, now=NOW)
+        for username, organisation, role in STAFF:
+            create_staff_account(
+                session,
+                username=username,
+                password=PASSWORD,
+                name=username.title(),
+                hashing=FAST_HASHING,
+                now=NOW,
+                organisation=organisation,
+                role=role,
+            )
+        create_staff_account(
+            session,
+            username="platform",
+            password=PASSWORD,
+            name="Platform",
+            hashing=FAST_HASHING,
+            now=NOW,
+            platform_admin=True,
+        )
+    app = client.app
+    assert isinstance(app, FastAPI)
+    return World(clean_engine, app, {"issuer": college.api_key, "verifier": checking.api_key})
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every table, sorted: what "nothing changed" compares (counts alone would
+    miss an update, such as a key's revocation time)."""
+    with engine.connect() as connection:
+        return {
+            table: sorted(
+                tuple(repr(value) for value in row)
+                for row in connection.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608
+            )
+            for table in sorted(inspect(connection).get_table_names())
+        }
+
+
+def _browser(app: FastAPI) -> Iterator[Visitor]:
+    with TestClient(app, base_url=BASE) as fresh:
+        yield Visitor(fresh)
+
+
+@pytest.fixture
+def browser(world: World) -> Iterator[Visitor]:
+    yield from _browser(world.app)
+
+
+def sign_in(visitor: Visitor, username: str) -> None:
+    visitor.submit("/org/login", "/org/login", {"username": username, "password": PASSWORD}, 303)
+
+
+def ask(visitor: Visitor, method: str, path: str, *, csrf: bool = True) -> Any:
+    if method == "GET":
+        return visitor.client.get(path, follow_redirects=False)
+    fields = {"csrf_token": csrf_of(visitor.client.get("/login").text)} if csrf else {}
+    return visitor.client.request(method, path, data=fields, follow_redirects=False)
+
+
+def _normalised(body: str, slug: str) -> str:
+    body = body.replace(slug, "SLUG")
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", body)
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+def test_every_organisation_and_platform_route_has_an_access_dependency(world: World) -> None:
+    assert guarded_routes(world.app), "no organisation page was found: the scan is broken"
+    assert unprotected(world.app) == []
+
+
+def test_the_scan_reads_the_role_each_known_page_needs(world: World) -> None:
+    roles = {(m, p): required_role(route) for m, p, route in guarded_routes(world.app)}
+    assert roles[("GET", "/org/{slug}")] == "member"
+    assert roles[("GET", "/org/{slug}/staff")] == "admin"
+    assert roles[("GET", "/org/{slug}/signing-keys")] == "issuer"
+    assert roles[("GET", "/platform/trust")] == "platform"
+
+
+def test_a_page_without_an_access_dependency_is_reported() -> None:
+    app = FastAPI()
+
+    @app.get("/org/{slug}/open")
+    def open_page(slug: str) -> str:
+        return slug
+
+    @app.post("/platform/open")
+    def open_form() -> str:
+        return ""
+
+    assert unprotected(app) == ["GET /org/{slug}/open", "POST /platform/open"]
+
+
+def test_the_snapshot_sees_an_update_that_keeps_every_count(world: World) -> None:
+    before = snapshot(world.engine)
+    with Session(world.engine) as session:
+        organisation = find_organisation(session, slug="college", base_url=BASE)
+        assert organisation is not None
+        (key,) = [k for k in organisation_keys(session, organisation) if k.kind == "issuer"]
+        revoke_organisation_key(session, organisation, key_id=key.id, now=NOW)
+    after = snapshot(world.engine)
+    assert {t: len(rows) for t, rows in after.items()} == {
+        t: len(rows) for t, rows in before.items()
+    }
+    assert after != before
+
+
+def test_signed_out_every_page_sends_to_sign_in_and_every_form_is_refused(
+    world: World, browser: Visitor
+) -> None:
+    before = snapshot(world.engine)
+    for method, _path, route in guarded_routes(world.app):
+        path = fill(route, "college")
+        answer = ask(browser, method, path)
+        assert answer.status_code in (303, 403), (method, path, answer.status_code)
+        if answer.status_code == 303:
+            assert answer.headers["location"].startswith("/org/login"), (method, path)
+        assert NAME not in answer.text
+    assert snapshot(world.engine) == before
+
+
+def test_another_organisations_staff_get_the_page_of_an_organisation_that_does_not_exist(
+    world: World, browser: Visitor
+) -> None:
+    sign_in(browser, "outsider")
+    before = snapshot(world.engine)
+    for method, _path, route in guarded_routes(world.app):
+        if required_role(route) == "platform":
+            continue  # no organisation in the path: the wrong-role test covers it
+        theirs = ask(browser, method, fill(route, "college"))
+        nobodys = ask(browser, method, fill(route, "nowhere-oy"))
+        assert theirs.status_code == nobodys.status_code == 404, (method, route.path)
+        assert _normalised(theirs.text, "college") == _normalised(nobodys.text, "nowhere-oy")
+        assert NAME not in theirs.text
+    assert snapshot(world.engine) == before
+
+
+@pytest.mark.parametrize("who", ["admin", "clerk", "checker"])
+def test_a_member_with_the_wrong_role_is_refused(world: World, browser: Visitor, who: str) -> None:
+    sign_in(browser, who)
+    before = snapshot(world.engine)
+    asked = 0
+    for method, _path, route in guarded_routes(world.app):
+        role = required_role(route)
+        assert role is not None
+        if who not in WRONG_ROLE[role]:
+            continue
+        asked += 1
+        answer = ask(browser, method, fill(route, "college"))
+        assert answer.status_code == 403, (who, method, route.path, answer.status_code)
+    assert asked, who
+    assert snapshot(world.engine) == before
+
+
+def test_a_disabled_organisation_refuses_every_page_even_to_its_admin(
+    world: World, browser: Visitor
+) -> None:
+    sign_in(browser, "admin")
+    with Session(world.engine) as session:
+        set_issuer_disabled(session, slug="college", disabled=True, now=NOW)
+        set_verifier_disabled(session, slug="college", disabled=True, base_url=BASE, now=NOW)
+    before = snapshot(world.engine)
+    for method, _path, route in guarded_routes(world.app):
+        if required_role(route) == "platform":
+            continue
+        answer = ask(browser, method, fill(route, "college"))
+        assert answer.status_code == 403, (method, route.path, answer.status_code)
+    assert snapshot(world.engine) == before
+
+
+def test_every_form_without_its_csrf_token_is_refused_even_for_a_platform_admin(
+    world: World, browser: Visitor
+) -> None:
+    sign_in(browser, "platform")
+    before = snapshot(world.engine)
+    forms = [(m, r) for m, _p, r in guarded_routes(world.app) if m != "GET"]
+    assert forms
+    for method, route in forms:
+        answer = ask(browser, method, fill(route, "college"), csrf=False)
+        assert answer.status_code == 403, (method, route.path, answer.status_code)
+    assert snapshot(world.engine) == before
+    assert browser.client.get("/org/college").status_code == 200  # still signed in
+
+
+def test_every_organisation_api_endpoint_refuses_a_revoked_api_key(world: World) -> None:
+    with Session(world.engine) as session:
+        organisation = find_organisation(session, slug="college", base_url=BASE)
+        assert organisation is not None
+        revoked = {}
+        for kind in ("issuer", "verifier"):
+            secret = add_organisation_key(
+                session, organisation, kind=kind, name=f"old {kind}", now=NOW
+            )
+            revoked[kind] = secret
+        for key in [
+            k for k in organisation_keys(session, organisation) if k.name.startswith("old ")
+        ]:
+            revoke_organisation_key(session, organisation, key_id=key.id, now=NOW)
+    before = snapshot(world.engine)
+    asked = 0
+    client = TestClient(world.app, base_url=BASE)
+    for route in app_routes(world.app):
+        calls = set(_calls(route.dependant))
+        kinds = {kind for call, kind in KEY_CHECKS.items() if call in calls}
+        for kind in kinds:
+            for method in sorted(route.methods - {"HEAD"}):
+                path = fill(route, "college")
+                headers = {"Authorization": f"Bearer {revoked[kind]}", "Idempotency-Key": "k1"}
+                body: dict[str, Any] | None = None if method in ("GET", "DELETE") else {}
+                answer = client.request(method, path, headers=headers, json=body)
+                assert answer.status_code == 401, (method, route.path, answer.status_code)
+                asked += 1
+    assert asked >= 10, asked
+    assert snapshot(world.engine) == before
