@@ -50,6 +50,7 @@ def _import_page(
     problems: list[tuple[str, str, str]] | None = None,
     status: int = 200,
     replace: bool = False,
+    text: str = "",
 ) -> Response:
     return page.render(
         "platform_trust_import.html",
@@ -59,6 +60,7 @@ def _import_page(
         member=member,
         problems=problems or [],
         replace=replace,
+        text=text,
     )
 
 
@@ -129,7 +131,9 @@ async def import_preview(
         message = page._(
             "Choose or paste a trust registry JSON file exported from Taito, at most 64 KB"
         )
-        return _import_page(page, member, errors=[("file", message)], status=422, replace=replace)
+        return _import_page(
+            page, member, errors=[("file", message)], status=422, replace=replace, text=text or ""
+        )
     try:
         preview = preview_trust_import(session, document=document, replace=replace)
     except TrustEntryInvalid as invalid:
@@ -142,6 +146,7 @@ async def import_preview(
             problems=problems,
             status=422,
             replace=replace,
+            text=text or "",
         )
     return page.render(
         "platform_trust_preview.html",
@@ -171,5 +176,13 @@ def import_apply(
     except TrustEntryInvalid as invalid:
         message = page._("The file has problems: nothing was imported. See the list below.")
         problems = _problems(page, document, invalid)
-        return _import_page(page, member, errors=[("file", message)], problems=problems, status=422)
+        return _import_page(
+            page,
+            member,
+            errors=[("file", message)],
+            problems=problems,
+            status=422,
+            replace=replace,
+            text=text if isinstance(text, str) else "",
+        )
     return RedirectResponse("/platform/trust", status_code=303)
