@@ -3,19 +3,23 @@
 Every route under ``/org/{slug}`` and ``/platform`` is found in the FastAPI app (so pages added
 later are covered without editing this file), and the role it needs is read from its
 dependencies (:mod:`api.web.org_access`: ``MemberDep``, ``IssuerStaffDep``, ``VerifierStaffDep``,
-``AdminDep``, ``PlatformAdminDep``). A route with none of them fails the test. Each route is then
-asked signed out, by another organisation's staff, by a member with the wrong role, for a
-disabled organisation and (forms) without the CSRF token: each is refused, the refusal is the
-same page as for an organisation that does not exist, and the database is the same afterwards
-(every row of every table, not only their counts). The organisations' API endpoints refuse a
-revoked API key with 401 and change nothing.
+``AdminDep``, ``PlatformAdminDep``). A route with none of them fails the test, and the pages
+known today must keep the role they have (:data:`KNOWN`). Each route is then asked, with real
+ids in its path and a plausible form (which, posted by a platform admin, does change the
+database), signed out, by another organisation's staff, by a member with the wrong role, for a
+disabled organisation and (forms) without the CSRF token: each is refused, another
+organisation's staff get the same page as for an organisation that does not exist, and the
+database is the same afterwards (every row of every table, not only their counts). The
+organisations' API endpoints refuse a revoked API key with 401 and change nothing.
 """
 
+import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi import FastAPI
@@ -38,6 +42,8 @@ from issuers.organisations import create_issuer, set_issuer_disabled
 from tests.api.web_support import Visitor, csrf_of
 from tests.service.test_wallet_support import FAST_HASHING
 from verifiers.organisations import create_verifier, set_verifier_disabled
+from verifiers.trust import add_trusted_issuer
+from verifiers.trust_entries import KeySource, TrustEntry
 from wallet.staff import create_staff_account
 
 PASSWORD = "kevätlukukausi alkaa pian"
@@ -61,6 +67,36 @@ KEY_CHECKS: dict[Callable[..., Any], str] = {
     verifying_verifier: "verifier",
 }
 """The API key dependencies of the organisations' API endpoints, by the side whose key they take."""
+
+TRUSTED = "https://luotettu.example.fi"
+QUALIFICATION = f"{BASE}/types/qualification/v1"
+COMPETENCE = f"{BASE}/types/competence/v1"
+
+FORM: dict[str, Any] = {
+    "role": "organisation_admin",
+    "name": "intruder",
+    "kind": "issuer",
+    "identifier": TRUSTED,
+    "display_name": "Intruder",
+    "key_source": "issuer_metadata",
+    "vct_values": [QUALIFICATION],
+    "keep": [QUALIFICATION],
+    "confirmed": "yes",
+    "document": json.dumps(
+        {
+            "version": 1,
+            "trusted_issuers": [
+                {
+                    "identifier": "https://intruder.example.fi",
+                    "display_name": "Intruder",
+                    "key_source": "issuer_metadata",
+                    "vct_values": [QUALIFICATION],
+                }
+            ],
+        }
+    ),
+}
+"""Plausible fields for every form: posted by someone allowed, most of them change something."""
 
 WRONG_ROLE: dict[str, tuple[str, ...]] = {
     "platform": ("admin",),
@@ -133,17 +169,24 @@ def unprotected(app: FastAPI) -> list[str]:
     return [f"{m} {p}" for m, p, route in guarded_routes(app) if required_role(route) is None]
 
 
-def fill(route: Route, slug: str) -> str:
-    """The route's path with plausible values: ``slug``, an id-like value for the other path
-    parameters (a number for ``:int``), and ``x`` for each required query parameter."""
+def fill(route: Route, slug: str, ids: Mapping[str, str]) -> str:
+    """The route's path with plausible values: ``slug``, the real id of something the route
+    could change for the parameters ``ids`` names (another id-like value, or a number for
+    ``:int``, for the rest), and each required query parameter likewise."""
 
     def value(match: re.Match[str]) -> str:
         name, convertor = match.group(1), match.group(2) or ""
-        return slug if name == "slug" else ("1" if convertor == ":int" else "id_matrix1")
+        if name == "slug":
+            return slug
+        return ids.get(name) or ("1" if convertor == ":int" else "id_matrix1")
 
     path = re.sub(r"\{(\w+)(:\w+)?\}", value, route.path)
-    query = [f"{q.name}=x" for q in _query_params(route.dependant) if q.field_info.is_required()]
-    return path + ("?" + "&".join(query) if query else "")
+    query = {
+        q.name: ids.get(q.name, "x")
+        for q in _query_params(route.dependant)
+        if q.field_info.is_required()
+    }
+    return path + ("?" + urlencode(query) if query else "")
 
 
 def _query_params(dependant: Dependant) -> Iterator[Any]:
@@ -160,6 +203,7 @@ class World:
     engine: Engine
     app: FastAPI
     keys: dict[str, str]
+    ids: dict[str, str]
 
 
 @pytest.fixture
@@ -178,8 +222,9 @@ def world(clean_engine: Engine, client: TestClient) -> World:
         )
         checking = create_verifier(session, slug="college", name=NAME, base_url=BASE, now=NOW)
         create_verifier(session, slug="employer", name="Rekrytalo Oy", base_url=BASE, now=NOW)
+        accounts = {}
         for username, organisation, role in STAFF:
-            create_staff_account(
+            accounts[username] = create_staff_account(
                 session,
                 username=username,
                 password=PASSWORD,
@@ -198,9 +243,22 @@ def world(clean_engine: Engine, client: TestClient) -> World:
             now=NOW,
             platform_admin=True,
         )
+        trusted = TrustEntry(
+            identifier=TRUSTED,
+            display_name="Luotettu oppilaitos",
+            key_source=KeySource.ISSUER_METADATA,
+            vct_values=(QUALIFICATION, COMPETENCE),
+        )
+        add_trusted_issuer(session, entry=trusted, now=NOW)
+        found = find_organisation(session, slug="college", base_url=BASE)
+        assert found is not None
+        (key,) = [k for k in organisation_keys(session, found) if k.kind == "issuer"]
     app = client.app
     assert isinstance(app, FastAPI)
-    return World(clean_engine, app, {"issuer": college.api_key, "verifier": checking.api_key})
+    # Real things each route could change, so that "nothing changed" means something.
+    ids = {"account_id": accounts["clerk"], "key_id": key.id, "identifier": TRUSTED}
+    keys = {"issuer": college.api_key, "verifier": checking.api_key}
+    return World(clean_engine, app, keys, ids)
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
@@ -231,10 +289,11 @@ def sign_in(visitor: Visitor, username: str) -> None:
 
 
 def ask(visitor: Visitor, method: str, path: str, *, csrf: bool = True) -> Any:
+    """GET the page, or post the plausible form (with this browser's CSRF token if ``csrf``)."""
     if method == "GET":
         return visitor.client.get(path, follow_redirects=False)
-    fields = {"csrf_token": csrf_of(visitor.client.get("/login").text)} if csrf else {}
-    return visitor.client.request(method, path, data=fields, follow_redirects=False)
+    token = {"csrf_token": csrf_of(visitor.client.get("/login").text)} if csrf else {}
+    return visitor.client.request(method, path, data={**FORM, **token}, follow_redirects=False)
 
 
 def _normalised(body: str, slug: str) -> str:
@@ -250,12 +309,38 @@ def test_every_organisation_and_platform_route_has_an_access_dependency(world: W
     assert unprotected(world.app) == []
 
 
+KNOWN: dict[tuple[str, str], str] = {
+    ("GET", "/org/{slug}"): "member",
+    ("GET", "/org/{slug}/staff"): "admin",
+    ("POST", "/org/{slug}/staff/invite"): "admin",
+    ("GET", "/org/{slug}/staff/{account_id}/remove"): "admin",
+    ("POST", "/org/{slug}/staff/{account_id}/remove"): "admin",
+    ("GET", "/org/{slug}/api-keys"): "admin",
+    ("POST", "/org/{slug}/api-keys"): "admin",
+    ("GET", "/org/{slug}/api-keys/{key_id}/revoke"): "admin",
+    ("POST", "/org/{slug}/api-keys/{key_id}/revoke"): "admin",
+    ("GET", "/org/{slug}/signing-keys"): "issuer",
+    ("GET", "/org/{slug}/signing-keys/rotate"): "admin",
+    ("POST", "/org/{slug}/signing-keys/rotate"): "admin",
+    ("GET", "/platform/trust"): "platform",
+    ("GET", "/platform/trust/add"): "platform",
+    ("POST", "/platform/trust/add"): "platform",
+    ("GET", "/platform/trust/narrow"): "platform",
+    ("POST", "/platform/trust/narrow"): "platform",
+    ("GET", "/platform/trust/remove"): "platform",
+    ("POST", "/platform/trust/remove"): "platform",
+    ("GET", "/platform/trust/export"): "platform",
+    ("GET", "/platform/trust/import"): "platform",
+    ("POST", "/platform/trust/import"): "platform",
+    ("POST", "/platform/trust/import/apply"): "platform",
+}
+"""The role each page known today needs: reading it from the dependencies catches a missing
+one; this table catches one weakened (an admin page given ``MemberDep``)."""
+
+
 def test_the_scan_reads_the_role_each_known_page_needs(world: World) -> None:
     roles = {(m, p): required_role(route) for m, p, route in guarded_routes(world.app)}
-    assert roles[("GET", "/org/{slug}")] == "member"
-    assert roles[("GET", "/org/{slug}/staff")] == "admin"
-    assert roles[("GET", "/org/{slug}/signing-keys")] == "issuer"
-    assert roles[("GET", "/platform/trust")] == "platform"
+    assert {key: roles.get(key) for key in KNOWN} == KNOWN
 
 
 def test_a_page_without_an_access_dependency_is_reported() -> None:
@@ -286,12 +371,38 @@ def test_the_snapshot_sees_an_update_that_keeps_every_count(world: World) -> Non
     assert after != before
 
 
+def test_the_plausible_forms_change_things_when_someone_allowed_posts_them(
+    world: World, browser: Visitor
+) -> None:
+    # The refusals below compare the database before and after: that only means something if
+    # the same requests, from someone allowed, would have changed it.
+    sign_in(browser, "platform")
+    changed = set()
+    for method, path, route in guarded_routes(world.app):
+        if method == "GET":
+            continue
+        before = snapshot(world.engine)
+        ask(browser, method, fill(route, "college", world.ids))
+        if snapshot(world.engine) != before:
+            changed.add(path)
+    assert {
+        "/org/{slug}/staff/invite",
+        "/org/{slug}/staff/{account_id}/remove",
+        "/org/{slug}/api-keys",
+        "/org/{slug}/api-keys/{key_id}/revoke",
+        "/org/{slug}/signing-keys/rotate",
+        "/platform/trust/narrow",
+        "/platform/trust/remove",
+        "/platform/trust/import/apply",
+    } <= changed
+
+
 def test_signed_out_every_page_sends_to_sign_in_and_every_form_is_refused(
     world: World, browser: Visitor
 ) -> None:
     before = snapshot(world.engine)
     for method, _path, route in guarded_routes(world.app):
-        path = fill(route, "college")
+        path = fill(route, "college", world.ids)
         answer = ask(browser, method, path)
         assert answer.status_code in (303, 403), (method, path, answer.status_code)
         if answer.status_code == 303:
@@ -308,8 +419,8 @@ def test_another_organisations_staff_get_the_page_of_an_organisation_that_does_n
     for method, _path, route in guarded_routes(world.app):
         if required_role(route) == "platform":
             continue  # no organisation in the path: the wrong-role test covers it
-        theirs = ask(browser, method, fill(route, "college"))
-        nobodys = ask(browser, method, fill(route, "nowhere-oy"))
+        theirs = ask(browser, method, fill(route, "college", world.ids))
+        nobodys = ask(browser, method, fill(route, "nowhere-oy", world.ids))
         assert theirs.status_code == nobodys.status_code == 404, (method, route.path)
         assert _normalised(theirs.text, "college") == _normalised(nobodys.text, "nowhere-oy")
         assert NAME not in theirs.text
@@ -327,7 +438,7 @@ def test_a_member_with_the_wrong_role_is_refused(world: World, browser: Visitor,
         if who not in WRONG_ROLE[role]:
             continue
         asked += 1
-        answer = ask(browser, method, fill(route, "college"))
+        answer = ask(browser, method, fill(route, "college", world.ids))
         assert answer.status_code == 403, (who, method, route.path, answer.status_code)
     assert asked, who
     assert snapshot(world.engine) == before
@@ -344,7 +455,7 @@ def test_a_disabled_organisation_refuses_every_page_even_to_its_admin(
     for method, _path, route in guarded_routes(world.app):
         if required_role(route) == "platform":
             continue
-        answer = ask(browser, method, fill(route, "college"))
+        answer = ask(browser, method, fill(route, "college", world.ids))
         assert answer.status_code == 403, (method, route.path, answer.status_code)
     assert snapshot(world.engine) == before
 
@@ -357,7 +468,7 @@ def test_every_form_without_its_csrf_token_is_refused_even_for_a_platform_admin(
     forms = [(m, r) for m, _p, r in guarded_routes(world.app) if m != "GET"]
     assert forms
     for method, route in forms:
-        answer = ask(browser, method, fill(route, "college"), csrf=False)
+        answer = ask(browser, method, fill(route, "college", world.ids), csrf=False)
         assert answer.status_code == 403, (method, route.path, answer.status_code)
     assert snapshot(world.engine) == before
     assert browser.client.get("/org/college").status_code == 200  # still signed in
@@ -385,7 +496,7 @@ def test_every_organisation_api_endpoint_refuses_a_revoked_api_key(world: World)
         kinds = {kind for call, kind in KEY_CHECKS.items() if call in calls}
         for kind in kinds:
             for method in sorted(route.methods - {"HEAD"}):
-                path = fill(route, "college")
+                path = fill(route, "college", world.ids)
                 headers = {"Authorization": f"Bearer {revoked[kind]}", "Idempotency-Key": "k1"}
                 body: dict[str, Any] | None = None if method in ("GET", "DELETE") else {}
                 answer = client.request(method, path, headers=headers, json=body)
