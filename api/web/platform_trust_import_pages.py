@@ -114,6 +114,27 @@ def _problems(
     return found
 
 
+def _problems_page(
+    page: Page,
+    member: PlatformAdminDep,
+    document: object,
+    invalid: TrustEntryInvalid,
+    *,
+    replace: bool,
+    text: str,
+) -> Response:
+    message = page._("The file has problems: nothing was imported. See the list below.")
+    return _import_page(
+        page,
+        member,
+        errors=[("file", message)],
+        problems=_problems(page, document, invalid),
+        status=422,
+        replace=replace,
+        text=text,
+    )
+
+
 @router.post("/platform/trust/import")
 async def import_preview(
     page: PageDep, member: PlatformAdminDep, form: CheckedForm, session: SessionDep
@@ -137,17 +158,7 @@ async def import_preview(
     try:
         preview = preview_trust_import(session, document=document, replace=replace)
     except TrustEntryInvalid as invalid:
-        problems = _problems(page, document, invalid)
-        message = page._("The file has problems: nothing was imported. See the list below.")
-        return _import_page(
-            page,
-            member,
-            errors=[("file", message)],
-            problems=problems,
-            status=422,
-            replace=replace,
-            text=text or "",
-        )
+        return _problems_page(page, member, document, invalid, replace=replace, text=text or "")
     return page.render(
         "platform_trust_preview.html",
         title=page._("Import these changes?"),
@@ -174,15 +185,6 @@ def import_apply(
     try:
         import_trust_registry(session, document=document, replace=replace, now=datetime.now(UTC))
     except TrustEntryInvalid as invalid:
-        message = page._("The file has problems: nothing was imported. See the list below.")
-        problems = _problems(page, document, invalid)
-        return _import_page(
-            page,
-            member,
-            errors=[("file", message)],
-            problems=problems,
-            status=422,
-            replace=replace,
-            text=text if isinstance(text, str) else "",
-        )
+        pasted = text if isinstance(text, str) else ""
+        return _problems_page(page, member, document, invalid, replace=replace, text=pasted)
     return RedirectResponse("/platform/trust", status_code=303)
