@@ -28,8 +28,7 @@ COMPETENCE = f"{BASE}/types/competence/v1"
 OTHER = "https://oppilaitos.example.fi"
 
 
-@pytest.fixture
-def operator(place: Place, browser: Visitor) -> Visitor:
+def add_platform_admin(place: Place) -> None:
     with Session(place.engine) as session:
         create_staff_account(
             session,
@@ -40,6 +39,11 @@ def operator(place: Place, browser: Visitor) -> Visitor:
             now=NOW,
             platform_admin=True,
         )
+
+
+@pytest.fixture
+def operator(place: Place, browser: Visitor) -> Visitor:
+    add_platform_admin(place)
     sign_in(browser, "platform")
     return browser
 
@@ -250,3 +254,19 @@ def test_the_org_home_names_the_issued_types_in_the_page_language(
     sign_in(browser, "admin.college")
     home = browser.page("/org/college", 200, **{"Accept-Language": "fi"})
     assert "Tutkinto" in home.text and ">qualification<" not in home.text
+
+
+def test_signed_out_the_registry_asks_for_a_staff_sign_in_and_comes_back(
+    place: Place, browser: Visitor
+) -> None:
+    add_platform_admin(place)
+    away = browser.client.get("/platform/trust", follow_redirects=False)
+    assert away.status_code == 303
+    assert away.headers["location"] == "/org/login?next=%2Fplatform%2Ftrust"
+    back = browser.submit(
+        "/org/login?next=/platform/trust",
+        "/org/login",
+        {"username": "platform", "password": PASSWORD, "next": "/platform/trust"},
+        303,
+    )
+    assert back.headers["location"] == "/platform/trust"
