@@ -1,24 +1,10 @@
 """Request and response models of organisations' API keys (issuers and verifiers alike)."""
 
 from datetime import datetime
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class StoredKey(Protocol):
-    """What either service keeps of a key (``issuers.api_keys`` / ``verifiers.api_keys``)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def last_used_at(self) -> datetime | None: ...
-    @property
-    def revoked_at(self) -> datetime | None: ...
+from sealing.api_keys import ApiKeyInfo
 
 
 class ApiKeyIn(BaseModel):
@@ -37,7 +23,7 @@ class ApiKeyOut(BaseModel):
     revoked_at: datetime | None
 
     @classmethod
-    def of(cls, key: StoredKey) -> "ApiKeyOut":
+    def of(cls, key: ApiKeyInfo) -> "ApiKeyOut":
         return cls(
             id=key.id,
             name=key.name,

@@ -8,51 +8,27 @@ per key, so authentication does not write on every request.
 """
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from credentials.clock import as_utc, require_aware
+from credentials.clock import require_aware
 from issuers.errors import IssuerAPIKeyInvalid, IssuerApiKeyNotFound, IssuerInvalid
 from issuers.tables import Issuer, IssuerApiKey
+from sealing.api_keys import (
+    LAST_USE_GRANULARITY,
+    MAX_ACTIVE_KEYS,
+    MAX_KEY_NAME,
+    ApiKeyInfo,
+    CreatedApiKey,
+    has_key_shape,
+    key_info,
+    key_name,
+)
 from sealing.secret_hashes import hash_secret, new_bearer_secret
 
 API_KEY_PREFIX = "tik_"
-MAX_ACTIVE_KEYS = 20
-MAX_KEY_NAME = 100
-_MAX_API_KEY_LENGTH = 100
-LAST_USE_GRANULARITY = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class ApiKeyInfo:
-    """An API key as its owner sees it later: never the key itself."""
-
-    id: str
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class CreatedApiKey:
-    """A new API key: the key, shown this once, and what is kept of it."""
-
-    info: ApiKeyInfo
-    api_key: str
-
-
-def _info(row: IssuerApiKey) -> ApiKeyInfo:
-    return ApiKeyInfo(
-        id=row.id,
-        name=row.name,
-        created_at=as_utc(row.created_at),
-        last_used_at=as_utc(row.last_used_at) if row.last_used_at else None,
-        revoked_at=as_utc(row.revoked_at) if row.revoked_at else None,
-    )
 
 
 def add_key_row(session: Session, *, issuer_id: str, name: str, now: datetime) -> CreatedApiKey:
@@ -61,8 +37,8 @@ def add_key_row(session: Session, *, issuer_id: str, name: str, now: datetime) -
     Raises :class:`IssuerInvalid` for a bad name or when the issuer has
     :data:`MAX_ACTIVE_KEYS` unrevoked keys already.
     """
-    name = name.strip()
-    if not 0 < len(name) <= MAX_KEY_NAME or any(ord(c) < 0x20 for c in name):
+    checked = key_name(name)
+    if checked is None:
         raise IssuerInvalid(f"the key name must be 1 to {MAX_KEY_NAME} printable characters")
     active = session.exec(
         select(func.count())
@@ -75,13 +51,13 @@ def add_key_row(session: Session, *, issuer_id: str, name: str, now: datetime) -
     row = IssuerApiKey(
         id="ikey_" + secrets.token_hex(12),
         issuer_id=issuer_id,
-        name=name,
+        name=checked,
         key_hash=hash_secret(api_key),
         created_at=require_aware(now),
     )
     session.add(row)
     session.flush()
-    return CreatedApiKey(info=_info(row), api_key=api_key)
+    return CreatedApiKey(info=key_info(row), api_key=api_key)
 
 
 def add_api_key(session: Session, *, issuer_id: str, name: str, now: datetime) -> CreatedApiKey:
@@ -98,7 +74,7 @@ def list_api_keys(session: Session, *, issuer_id: str) -> tuple[ApiKeyInfo, ...]
         .where(col(IssuerApiKey.issuer_id) == issuer_id)
         .order_by(col(IssuerApiKey.created_at), col(IssuerApiKey.id))
     ).all()
-    return tuple(_info(row) for row in rows)
+    return tuple(key_info(row) for row in rows)
 
 
 def revoke_api_key(session: Session, *, issuer_id: str, key_id: str, now: datetime) -> ApiKeyInfo:
@@ -113,7 +89,7 @@ def revoke_api_key(session: Session, *, issuer_id: str, key_id: str, now: dateti
         row.revoked_at = require_aware(now)
         session.add(row)
         session.commit()
-    return _info(row)
+    return key_info(row)
 
 
 def issuer_of_key(session: Session, *, api_key: str) -> Issuer:
@@ -122,7 +98,7 @@ def issuer_of_key(session: Session, *, api_key: str) -> Issuer:
     Raises :class:`IssuerAPIKeyInvalid` for a malformed, unknown or revoked key and for a key of
     a disabled issuer.
     """
-    if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > _MAX_API_KEY_LENGTH:
+    if not has_key_shape(api_key, prefix=API_KEY_PREFIX):
         raise IssuerAPIKeyInvalid("the API key is not an issuer API key")
     issuer = session.exec(
         select(Issuer)

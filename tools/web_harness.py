@@ -60,6 +60,8 @@ STAFF: dict[str, tuple[str, str]] = {
     "ohjaaja@office": ("office", "verifier_staff"),
 }
 """The organisations' staff logins (username: organisation, role), all with STAFF_PASSWORD."""
+PLATFORM_ADMIN = "platform@taito"
+"""A platform admin (the trust registry's pages), of no organisation, with STAFF_PASSWORD."""
 
 
 @dataclass
@@ -235,6 +237,16 @@ def running_server(
                     },
                     headers=admin,
                 ).raise_for_status()
+            api.post(
+                "/v1/admin/staff",
+                json={
+                    "username": PLATFORM_ADMIN,
+                    "password": STAFF_PASSWORD,
+                    "name": "Platform",
+                    "platform_admin": True,
+                },
+                headers=admin,
+            ).raise_for_status()
             yield Harness(
                 url=url,
                 api=api,

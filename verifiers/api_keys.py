@@ -8,51 +8,27 @@ per key, so authentication does not write on every request.
 """
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from credentials.clock import as_utc, require_aware
+from credentials.clock import require_aware
+from sealing.api_keys import (
+    LAST_USE_GRANULARITY,
+    MAX_ACTIVE_KEYS,
+    MAX_KEY_NAME,
+    ApiKeyInfo,
+    CreatedApiKey,
+    has_key_shape,
+    key_info,
+    key_name,
+)
 from sealing.secret_hashes import hash_secret, new_bearer_secret
 from verifiers.errors import VerifierApiKeyNotFound, VerifierInvalid, VerifierKeyInvalid
 from verifiers.tables import Verifier, VerifierApiKey
 
 API_KEY_PREFIX = "tvk_"
-MAX_ACTIVE_KEYS = 20
-MAX_KEY_NAME = 100
-_MAX_API_KEY_LENGTH = 100
-LAST_USE_GRANULARITY = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class ApiKeyInfo:
-    """An API key as its owner sees it later: never the key itself."""
-
-    id: str
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class CreatedApiKey:
-    """A new API key: the key, shown this once, and what is kept of it."""
-
-    info: ApiKeyInfo
-    api_key: str
-
-
-def _info(row: VerifierApiKey) -> ApiKeyInfo:
-    return ApiKeyInfo(
-        id=row.id,
-        name=row.name,
-        created_at=as_utc(row.created_at),
-        last_used_at=as_utc(row.last_used_at) if row.last_used_at else None,
-        revoked_at=as_utc(row.revoked_at) if row.revoked_at else None,
-    )
 
 
 def add_key_row(session: Session, *, verifier_id: str, name: str, now: datetime) -> CreatedApiKey:
@@ -61,8 +37,8 @@ def add_key_row(session: Session, *, verifier_id: str, name: str, now: datetime)
     Raises :class:`VerifierInvalid` for a bad name or when the verifier has
     :data:`MAX_ACTIVE_KEYS` unrevoked keys already.
     """
-    name = name.strip()
-    if not 0 < len(name) <= MAX_KEY_NAME or any(ord(c) < 0x20 for c in name):
+    checked = key_name(name)
+    if checked is None:
         raise VerifierInvalid(f"the key name must be 1 to {MAX_KEY_NAME} printable characters")
     active = session.exec(
         select(func.count())
@@ -77,13 +53,13 @@ def add_key_row(session: Session, *, verifier_id: str, name: str, now: datetime)
     row = VerifierApiKey(
         id="vkey_" + secrets.token_hex(12),
         verifier_id=verifier_id,
-        name=name,
+        name=checked,
         key_hash=hash_secret(api_key),
         created_at=require_aware(now),
     )
     session.add(row)
     session.flush()
-    return CreatedApiKey(info=_info(row), api_key=api_key)
+    return CreatedApiKey(info=key_info(row), api_key=api_key)
 
 
 def add_api_key(session: Session, *, verifier_id: str, name: str, now: datetime) -> CreatedApiKey:
@@ -100,7 +76,7 @@ def list_api_keys(session: Session, *, verifier_id: str) -> tuple[ApiKeyInfo, ..
         .where(col(VerifierApiKey.verifier_id) == verifier_id)
         .order_by(col(VerifierApiKey.created_at), col(VerifierApiKey.id))
     ).all()
-    return tuple(_info(row) for row in rows)
+    return tuple(key_info(row) for row in rows)
 
 
 def revoke_api_key(session: Session, *, verifier_id: str, key_id: str, now: datetime) -> ApiKeyInfo:
@@ -115,7 +91,7 @@ def revoke_api_key(session: Session, *, verifier_id: str, key_id: str, now: date
         row.revoked_at = require_aware(now)
         session.add(row)
         session.commit()
-    return _info(row)
+    return key_info(row)
 
 
 def verifier_of_key(session: Session, *, api_key: str) -> Verifier:
@@ -124,7 +100,7 @@ def verifier_of_key(session: Session, *, api_key: str) -> Verifier:
     Raises :class:`VerifierKeyInvalid` for a malformed, unknown or revoked key and for a key of
     a disabled verifier.
     """
-    if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > _MAX_API_KEY_LENGTH:
+    if not has_key_shape(api_key, prefix=API_KEY_PREFIX):
         raise VerifierKeyInvalid("the API key is not an verifier API key")
     verifier = session.exec(
         select(Verifier)

@@ -28,7 +28,7 @@ from verifiers.admission import IssuerTrust
 from verifiers.fetching import DocumentCache, Fetcher, caching_body_fetcher
 from verifiers.status import LocalStatusLookup, no_local_status
 from verifiers.trust import find_trust_entry
-from verifiers.trust_entries import KeySource, TrustEntry
+from verifiers.trust_entries import KeySource, TrustEntry, trusted_vcts
 
 
 @dataclass(frozen=True)
@@ -118,13 +118,10 @@ def _entry_trust(
     entry: TrustEntry, *, sources: Sources, now: datetime, local: LocalIssuerInfo | None
 ) -> IssuerTrust:
     body_fetch = caching_body_fetcher(sources.fetch, cache=sources.cache, now=now)
-    vcts = frozenset(entry.vct_values)
-    if local is not None:
-        # An issuer of this instance: the entry narrows its accreditation, never widens it.
-        vcts &= local.accredited_vcts
+    # An issuer of this instance: the entry narrows its accreditation, never widens it.
+    vcts = trusted_vcts(entry, accredited=local.accredited_vcts if local else None)
     resolver: IssuerKeyResolver
     if entry.key_source is KeySource.LOCAL:
-        vcts = vcts if local else frozenset()
         keys = local.keys if local else ()
         resolver = _keys_resolver(entry.identifier, keys) if local else _unavailable
     elif entry.key_source is KeySource.PINNED_JWK:

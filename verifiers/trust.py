@@ -16,7 +16,10 @@ Issuers of this instance are trusted for the types they are accredited for witho
 imported or exported as one JSON document ``{"version": 1, "trusted_issuers": [...]}``.
 """
 
+import dataclasses
 import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from credentials.clock import as_utc, require_aware
-from verifiers.errors import TrustedIssuerExists, TrustedIssuerNotFound
+from verifiers.errors import TrustedIssuerExists, TrustedIssuerNotFound, TrustEntryInvalid
 from verifiers.state_version import bump_trust_version
 from verifiers.tables import TrustedIssuer
 from verifiers.trust_entries import (
@@ -112,6 +115,26 @@ def replace_trusted_issuer(
     return _stored(row)
 
 
+def narrow_trusted_issuer(
+    session: Session, *, identifier: str, vct_values: Collection[str], now: datetime
+) -> StoredTrustEntry:
+    """Trust an issuer for fewer types: keep only ``vct_values`` of its entry (admin).
+
+    Narrowing never widens: ``vct_values`` must be a non-empty subset of the entry's types.
+    Raises :class:`TrustedIssuerNotFound` and :class:`TrustEntryInvalid`.
+    """
+    current = get_trusted_issuer(session, identifier=identifier).entry
+    wanted = set(vct_values)
+    keep = tuple(vct for vct in current.vct_values if vct in wanted)
+    if not keep or not wanted <= set(current.vct_values):
+        raise TrustEntryInvalid(
+            "narrowing keeps some of the entry's types and adds none",
+            errors=[{"pointer": "/vct_values", "message": "keep 1 or more of the entry's types"}],
+        )
+    narrowed = dataclasses.replace(current, vct_values=keep)
+    return replace_trusted_issuer(session, entry=narrowed, now=now)
+
+
 def remove_trusted_issuer(session: Session, *, identifier: str) -> None:
     """Remove an issuer from the registry (admin). Raises :class:`TrustedIssuerNotFound`."""
     row = _row(session, identifier)
@@ -171,3 +194,37 @@ def import_trust_registry(
     bump_trust_version(session)
     session.commit()
     return list_trusted_issuers(session)
+
+
+@dataclass(frozen=True)
+class TrustImportPreview:
+    """What importing a registry document would change, computed before anything is written."""
+
+    added: tuple[TrustEntry, ...]
+    changed: tuple[TrustEntry, ...]
+    unchanged: tuple[TrustEntry, ...]
+    removed: tuple[TrustEntry, ...]
+
+
+def preview_trust_import(
+    session: Session, *, document: object, replace: bool
+) -> TrustImportPreview:
+    """What :func:`import_trust_registry` would do with ``document``; writes nothing.
+
+    Raises :class:`TrustEntryInvalid` (with a pointer for every problem) like the import.
+    """
+    entries = parse_registry(document)
+    current = {stored.entry.identifier: stored.entry for stored in list_trusted_issuers(session)}
+    added, changed, unchanged = [], [], []
+    for entry in entries:
+        before = current.get(entry.identifier)
+        stripped = dataclasses.replace(entry, display_name=entry.display_name.strip())
+        if before is None:
+            added.append(entry)
+        elif before.to_json() == stripped.to_json():
+            unchanged.append(entry)
+        else:
+            changed.append(entry)
+    named = {entry.identifier for entry in entries}
+    removed = [entry for key, entry in current.items() if replace and key not in named]
+    return TrustImportPreview(tuple(added), tuple(changed), tuple(unchanged), tuple(removed))

@@ -66,6 +66,19 @@ class TrustEntry:
         return document
 
 
+def trusted_vcts(entry: TrustEntry, *, accredited: frozenset[str] | None) -> frozenset[str]:
+    """The types an entry lets its issuer be trusted for (docs/security.md, the trust registry).
+
+    ``accredited`` is what an issuer of this instance is accredited for (``None``: the issuer
+    is not one of this instance's). An entry narrows a local issuer's accreditation and never
+    widens it; a ``local`` entry naming no issuer of this instance trusts nothing.
+    """
+    vcts = frozenset(entry.vct_values)
+    if accredited is not None:
+        return vcts & accredited
+    return frozenset() if entry.key_source is KeySource.LOCAL else vcts
+
+
 @dataclass(frozen=True)
 class StoredTrustEntry:
     """A registry entry with its bookkeeping."""

@@ -27,6 +27,7 @@ from issuers.organisations import (
     set_issuer_disabled,
 )
 from schemas import SLUGS
+from sealing.api_keys import ApiKeyInfo
 
 Subparsers = Any  # argparse's _SubParsersAction is private.
 
@@ -61,9 +62,7 @@ def _plain_session() -> Session:
     return Session(build_engine(load_settings().database_url), expire_on_commit=False)
 
 
-def _add_key(
-    session: Session, slug: str, name: str, now: datetime
-) -> tuple[api_keys.ApiKeyInfo, str]:
+def _add_key(session: Session, slug: str, name: str, now: datetime) -> tuple[ApiKeyInfo, str]:
     issuer = get_issuer(session, slug=slug)
     created = api_keys.add_api_key(session, issuer_id=issuer.id, name=name, now=now)
     return created.info, created.api_key

@@ -22,6 +22,7 @@ from api.cli import organisation_keys
 from api.database import build_engine
 from api.settings import load_settings
 from credentials.errors import TaitoError
+from sealing.api_keys import ApiKeyInfo
 from verifiers import api_keys
 from verifiers.organisations import (
     create_verifier,
@@ -76,9 +77,7 @@ def _verifier_id(session: Session, slug: str) -> str:
     return get_verifier(session, slug=slug, base_url=load_settings().base_url).id
 
 
-def _add_key(
-    session: Session, slug: str, name: str, now: datetime
-) -> tuple[api_keys.ApiKeyInfo, str]:
+def _add_key(session: Session, slug: str, name: str, now: datetime) -> tuple[ApiKeyInfo, str]:
     created = api_keys.add_api_key(
         session, verifier_id=_verifier_id(session, slug), name=name, now=now
     )

@@ -10,26 +10,14 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlmodel import Session
 
 from credentials.errors import TaitoError
+from sealing.api_keys import ApiKeyInfo
 
 Subparsers = Any  # argparse's _SubParsersAction is private.
-
-
-class KeyView(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def last_used_at(self) -> datetime | None: ...
-    @property
-    def revoked_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -37,9 +25,9 @@ class KeyOperations:
     """One service's verbs, each taking a session and the organisation's slug."""
 
     sessions: Callable[[], Session]
-    list_keys: Callable[[Session, str], Sequence[KeyView]]
-    add_key: Callable[[Session, str, str, datetime], tuple[KeyView, str]]
-    revoke_key: Callable[[Session, str, str, datetime], KeyView]
+    list_keys: Callable[[Session, str], Sequence[ApiKeyInfo]]
+    add_key: Callable[[Session, str, str, datetime], tuple[ApiKeyInfo, str]]
+    revoke_key: Callable[[Session, str, str, datetime], ApiKeyInfo]
     set_disabled: Callable[[Session, str, bool, datetime], object]
 
 

@@ -150,10 +150,9 @@ def dev_banner(settings: Settings, *, token_file: Path | None, demo: DemoCredent
         lines += [f" Demo people: sign in at {url}/login (or POST /v1/auth/login)"]
         lines += [f"   {p.username:<28} {p.password}   ({p.name})" for p in demo.people]
         lines += [f" Demo staff: sign in at {url}/org/login (the organisations' pages)"]
-        lines += [
-            f"   {s.username:<28} {s.password}   ({s.name}, {s.role}, {s.organisation})"
-            for s in demo.staff
-        ]
+        for s in demo.staff:
+            about = ", ".join(part for part in (s.name, s.role, s.organisation) if part)
+            lines += [f"   {s.username:<28} {s.password}   ({about})"]
         lines += [f" Kept in {demo.path} (0600)."]
         command = ".venv/bin/taito demo"
         if url != "http://127.0.0.1:8000":

@@ -388,6 +388,13 @@ class StaffSpec:
     organisation: str
     role: str
 
+    @property
+    def platform_admin(self) -> bool:
+        """A platform admin works for no organisation: the role is the account's flag."""
+        return self.role == PLATFORM_ADMIN
+
+
+PLATFORM_ADMIN: Final = "platform_admin"
 
 STAFF: Final = (
     StaffSpec("liisa@demo-college", "Liisa Lahtinen", COLLEGE, "issuer_staff"),
@@ -401,4 +408,6 @@ STAFF: Final = (
     StaffSpec(
         "ohjaaja@demo-employment-office", "Outi Ohjaaja", EMPLOYMENT_OFFICE, "verifier_staff"
     ),
+    # The trust registry's pages (/platform/trust); no organisation of its own.
+    StaffSpec("platform@demo", "Paula Pääkkönen", "", PLATFORM_ADMIN),
 )

@@ -99,7 +99,8 @@ def seed_demo(app: FastAPI, *, argon2: Argon2Parameters | None = None) -> DemoCr
     with Session(engine, expire_on_commit=False) as session, caches.installed():
         if state is not None and not _present(session, state, settings):
             state = None  # The database was replaced: the old secrets name nothing.
-        if state is not None and state.get("complete") and "staff" in state:
+        staff = state.get("staff", {}) if state is not None else {}
+        if state is not None and state.get("complete") and all(m.username in staff for m in STAFF):
             return credentials_of(state, path, created=False)
         state = state or {"version": VERSION, "complete": False}
         check = credential_checker(
@@ -176,8 +177,9 @@ def _seed(
                 name=member.name,
                 hashing=PasswordHashing.serial(argon2),
                 now=datetime.now(UTC),
-                organisation=member.organisation,
-                role=member.role,
+                organisation=member.organisation or None,
+                role=None if member.platform_admin else member.role,
+                platform_admin=member.platform_admin,
             )
             staff[member.username] = {
                 "password": password,

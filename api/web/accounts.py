@@ -16,19 +16,16 @@ from api.routers.wallet_deps import ClientAddressDep, PasswordHashingDep
 from api.web.language import LANGUAGE_COOKIE
 from api.web.rendering import PageDep, local_path
 from api.web.sessions import (
-    CSRF_COOKIE,
     SESSION_COOKIE,
     CheckedForm,
     MaybePerson,
-    renew_csrf_seed,
     set_cookie,
 )
+from api.web.sign_in import attempt_sign_in, signed_in, signed_out
 from schemas.type_metadata import LANGUAGES
 from wallet.accounts import PasswordAuthenticator, register
 from wallet.errors import (
     AuthenticationBusy,
-    AuthenticationFailed,
-    LoginThrottled,
     PasswordCharactersInvalid,
     PasswordRejected,
     PasswordTooCommon,
@@ -54,14 +51,6 @@ def field(form: CheckedForm, name: str) -> str:
     """A text field of a posted form ("" when absent or not text), cut at a sane length."""
     value = form.get(name)
     return value[:MAX_FIELD] if isinstance(value, str) else ""
-
-
-def _signed_in(page: PageDep, settings: SettingsDep, token: str, target: str) -> RedirectResponse:
-    response = RedirectResponse(target, status_code=303)
-    set_cookie(response, page.request, settings, name=SESSION_COOKIE, value=token)
-    seed = renew_csrf_seed(page.request)
-    set_cookie(response, page.request, settings, name=CSRF_COOKIE, value=seed)
-    return response
 
 
 @router.get("/")
@@ -91,37 +80,23 @@ def login(
     client: ClientAddressDep,
 ) -> Response:
     """Check the username and password and start a browser session."""
-    username, password = field(form, "username"), field(form, "password")
     target = local_path(field(form, "next"))
-    errors: list[tuple[str, str]] = []
-    if not username.strip():
-        errors.append(("username", page._("Enter your username")))
-    if not password:
-        errors.append(("password", page._("Enter your password")))
-    status = 422
-    if not errors:
-        authenticator = PasswordAuthenticator(username, password, kek, hashing, client)
-        try:
-            token = start_web_session(session, authenticator=authenticator, now=datetime.now(UTC))
-            return _signed_in(page, settings, token, target)
-        except AuthenticationFailed:
-            status = 401
-            errors.append(("username", page._("The username or password is not correct")))
-        except LoginThrottled:
-            status = 429
-            errors.append(
-                ("username", page._("Too many failed sign-ins. Wait a minute and try again."))
-            )
-        except AuthenticationBusy:
-            status = 503
-            errors.append(
-                ("username", page._("Many people are signing in right now. Try again in a moment."))
-            )
+    username = field(form, "username")
+
+    def start(name: str, password: str) -> str:
+        authenticator = PasswordAuthenticator(name, password, kek, hashing, client)
+        return start_web_session(session, authenticator=authenticator, now=datetime.now(UTC))
+
+    attempt = attempt_sign_in(
+        page, username=username, password=field(form, "password"), start=start
+    )
+    if attempt.token is not None:
+        return signed_in(page, settings, cookie=SESSION_COOKIE, token=attempt.token, target=target)
     return page.render(
         "login.html",
         title=page._("Sign in"),
-        status=status,
-        errors=errors,
+        status=attempt.status,
+        errors=attempt.errors,
         next=target,
         username=username,
     )
@@ -159,7 +134,7 @@ def register_account(
             now=now,
         )
         token = open_web_session(session, holder_id=registration.holder_id, now=now)
-        return _signed_in(page, settings, token, "/wallet")
+        return signed_in(page, settings, cookie=SESSION_COOKIE, token=token, target="/wallet")
     except UsernameUnavailable:
         status = 409
         errors.append(
@@ -234,11 +209,7 @@ def logout(
         end_all_sessions(session, holder_id=holder, now=now)
     elif token:
         end_web_session(session, token=token, now=now)
-    response = RedirectResponse("/logout", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    seed = renew_csrf_seed(page.request)
-    set_cookie(response, page.request, settings, name=CSRF_COOKIE, value=seed)
-    return response
+    return signed_out(page, settings, cookie=SESSION_COOKIE, target="/logout")
 
 
 @router.get("/language")

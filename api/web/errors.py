@@ -26,7 +26,16 @@ from credentials.errors import TaitoError
 from wallet.errors import AccessTokenInvalid
 from wallet.web_sessions import web_session_holder
 
-PAGE_PREFIXES: Final = ("/login", "/register", "/logout", "/language", "/wallet", "/s/", "/org")
+PAGE_PREFIXES: Final = (
+    "/login",
+    "/register",
+    "/logout",
+    "/language",
+    "/wallet",
+    "/s/",
+    "/org",
+    "/platform",
+)
 
 MESSAGES: Final[dict[str, str]] = {
     "csrf_failed": N_(
@@ -112,7 +121,7 @@ def _for_pages(api_handler: Handler) -> Handler:
         if not is_page_path(request.url.path):
             return await api_handler(request, exc)
         if isinstance(exc, SignInRequired):
-            staff = request.url.path.startswith("/org")
+            staff = request.url.path.startswith(("/org", "/platform"))
             login, home = ("/org/login", "/org") if staff else ("/login", "/wallet")
             target = local_path(str(request.url.path), default=home)
             query = urlencode({"next": target}) if request.method == "GET" else ""

@@ -8,6 +8,9 @@
   (another organisation's staff), or no such organisation: 404, the same page, so nothing tells
   whether it exists. A member without the role, or of a disabled organisation: 403. Nothing is
   read or changed before these checks pass.
+- Platform pages under ``/platform`` (the trust registry) ask :func:`platform_admin` instead:
+  signed out, a redirect to ``/org/login``; any other staff member, 403 with nothing of the
+  page's content.
 """
 
 from dataclasses import dataclass
@@ -148,3 +151,13 @@ MemberDep = Annotated[StaffAt, Depends(any_role)]
 IssuerStaffDep = Annotated[StaffAt, Depends(issuer_role)]
 VerifierStaffDep = Annotated[StaffAt, Depends(verifier_role)]
 AdminDep = Annotated[StaffAt, Depends(admin_role)]
+
+
+def platform_admin(member: CurrentStaff) -> StaffMember:
+    """A page only platform admins may see (the trust registry); :class:`RoleRequired` else."""
+    if not member.platform_admin:
+        raise RoleRequired("Your role does not allow this.")
+    return member
+
+
+PlatformAdminDep = Annotated[StaffMember, Depends(platform_admin)]

@@ -20,11 +20,10 @@ from api.routers.wallet_deps import ClientAddressDep, PasswordHashingDep
 from api.web.accounts import field
 from api.web.org_access import ADMIN, STAFF_COOKIE, CurrentStaff, MaybeStaff, MemberDep
 from api.web.rendering import Page, PageDep, local_path
-from api.web.sessions import CSRF_COOKIE, CheckedForm, renew_csrf_seed, set_cookie
+from api.web.sessions import CheckedForm
+from api.web.sign_in import attempt_sign_in, signed_in, signed_out
+from schemas import UnknownCredentialType, type_display_name
 from wallet.errors import (
-    AuthenticationBusy,
-    AuthenticationFailed,
-    LoginThrottled,
     PasswordRejected,
     PasswordTooCommon,
     StaffInviteInvalid,
@@ -49,15 +48,6 @@ def role_names(page: Page) -> dict[str, str]:
         "verifier_staff": page._("Checks credentials"),
         ADMIN: page._("Organisation admin"),
     }
-
-
-def _signed_in(page: Page, settings: SettingsDep, token: str, target: str) -> RedirectResponse:
-    response = RedirectResponse(target, status_code=303)
-    set_cookie(response, page.request, settings, name=STAFF_COOKIE, value=token)
-    set_cookie(
-        response, page.request, settings, name=CSRF_COOKIE, value=renew_csrf_seed(page.request)
-    )
-    return response
 
 
 def _render_login(
@@ -96,33 +86,21 @@ def login(
     client: ClientAddressDep,
 ) -> Response:
     """Check the username and password and start a staff session."""
-    username, password = field(form, "username"), field(form, "password")
     target = local_path(field(form, "next"), default="/org")
-    errors: list[tuple[str, str]] = []
-    if not username.strip():
-        errors.append(("username", page._("Enter your username")))
-    if not password:
-        errors.append(("password", page._("Enter your password")))
-    status = 422
-    if not errors:
-        authenticator = StaffPasswordAuthenticator(username, password, kek, hashing, client)
-        try:
-            token = start_staff_session(session, authenticator=authenticator, now=datetime.now(UTC))
-            return _signed_in(page, settings, token, target)
-        except AuthenticationFailed:
-            status = 401
-            errors.append(("username", page._("The username or password is not correct")))
-        except LoginThrottled:
-            status = 429
-            errors.append(
-                ("username", page._("Too many failed sign-ins. Wait a minute and try again."))
-            )
-        except AuthenticationBusy:
-            status = 503
-            errors.append(
-                ("username", page._("Many people are signing in right now. Try again in a moment."))
-            )
-    return _render_login(page, username=username, next=target, errors=errors, status=status)
+    username = field(form, "username")
+
+    def start(name: str, password: str) -> str:
+        authenticator = StaffPasswordAuthenticator(name, password, kek, hashing, client)
+        return start_staff_session(session, authenticator=authenticator, now=datetime.now(UTC))
+
+    attempt = attempt_sign_in(
+        page, username=username, password=field(form, "password"), start=start
+    )
+    if attempt.token is not None:
+        return signed_in(page, settings, cookie=STAFF_COOKIE, token=attempt.token, target=target)
+    return _render_login(
+        page, username=username, next=target, errors=attempt.errors, status=attempt.status
+    )
 
 
 @router.post("/org/logout")
@@ -133,25 +111,21 @@ def logout(
     token = page.request.cookies.get(STAFF_COOKIE)
     if token:
         end_staff_session(session, token=token, now=datetime.now(UTC))
-    response = RedirectResponse("/org/login", status_code=303)
-    response.delete_cookie(STAFF_COOKIE, path="/")
-    set_cookie(
-        response, page.request, settings, name=CSRF_COOKIE, value=renew_csrf_seed(page.request)
-    )
-    return response
+    return signed_out(page, settings, cookie=STAFF_COOKIE, target="/org/login")
 
 
 @router.get("/org")
 def organisations(
     page: PageDep, member: CurrentStaff, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """The member's organisations; with exactly one, straight to it."""
+    """The member's organisations; with exactly one, straight to it (a platform admin stays, to
+    reach the platform's pages too)."""
     found = []
     for slug in sorted(member.roles):
         organisation = find_organisation(session, slug=slug, base_url=settings.base_url)
         if organisation is not None:
             found.append(organisation)
-    if len(found) == 1:
+    if len(found) == 1 and not member.platform_admin:
         return RedirectResponse(f"/org/{found[0].slug}", status_code=303)
     return page.render(
         "org_choose.html",
@@ -266,15 +240,25 @@ def join(
     )
 
 
+def type_name(slug: str, page: Page) -> str:
+    """A credential type's name in the page language (the slug of a type this Taito lacks)."""
+    try:
+        return type_display_name(slug, page.language)
+    except UnknownCredentialType:
+        return slug
+
+
 @router.get("/org/{slug}")
 def organisation_home(page: PageDep, here: MemberDep) -> Response:
     """The organisation's start page: what the member may do here."""
     roles = here.member.roles.get(here.organisation.slug, frozenset())
+    issuer = here.organisation.issuer
     return page.render(
         "org_home.html",
         title=here.organisation.name,
         here=here,
         roles=[role_names(page)[r] for r in sorted(roles)],
+        type_names=[type_name(slug, page) for slug in issuer.types] if issuer else [],
         is_admin=here.may(ADMIN),
         org_nav=True,
     )

@@ -16,6 +16,8 @@ from api.web import (
     org_pages,
     org_people_pages,
     outside_request_pages,
+    platform_trust_import_pages,
+    platform_trust_pages,
     profile_pages,
     request_pages,
     settings_pages,
@@ -53,6 +55,8 @@ def install_web(app: FastAPI) -> None:
         org_issuer_pages,
         org_people_pages,
         org_opportunity_pages,
+        platform_trust_pages,
+        platform_trust_import_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)

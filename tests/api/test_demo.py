@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from api.app import create_app
 from api.cli import main, server
@@ -100,9 +100,12 @@ def test_seed_demo_creates_every_type_for_both_people_and_everything_verifies(
             token = csrf_of(browser.get("/org/login").text)
             fields = {"username": member.username, "password": member.password}
             signed_in = browser.post("/org/login", data={"csrf_token": token, **fields})
-            assert (
-                signed_in.status_code == 200 and signed_in.url.path == f"/org/{member.organisation}"
-            )
+            # A platform admin has no organisation: the choice page leads to the trust registry.
+            landing = f"/org/{member.organisation}" if member.organisation else "/org"
+            assert signed_in.status_code == 200 and signed_in.url.path == landing
+            if not member.organisation:
+                assert member.role == "platform_admin" and "/platform/trust" in signed_in.text
+                assert browser.get("/platform/trust").status_code == 200
 
 
 def test_seed_demo_runs_once_and_keeps_its_secrets_in_an_owner_only_file(
@@ -298,3 +301,23 @@ def test_taito_demo_without_keys_or_a_reachable_instance_exits_one(tmp_path: Pat
         )
     assert status == 1
     assert "no admin token" in out.getvalue()
+
+
+def test_a_finished_demo_gains_the_staff_logins_added_since(
+    dev_settings: Settings, clean_engine: Engine
+) -> None:
+    first = seed(clean_engine, dev_settings)
+    path = dev_settings.data_dir / DEMO_FILE
+    stored = json.loads(path.read_text())
+    # A demo made before the platform admin existed: neither its file nor its database has one.
+    del stored["staff"]["platform@demo"]
+    path.write_text(json.dumps(stored))
+    with clean_engine.begin() as connection:
+        connection.execute(
+            text("DELETE FROM staff_account WHERE username = :name"), {"name": "platform@demo"}
+        )
+    again = seed(clean_engine, dev_settings)
+    assert {s.username for s in again.staff} == {s.username for s in first.staff}
+    assert again.people == first.people and again.issuers == first.issuers
+    (platform,) = [s for s in again.staff if s.username == "platform@demo"]
+    assert (platform.role, platform.organisation) == ("platform_admin", "")
