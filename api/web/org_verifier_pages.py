@@ -6,8 +6,9 @@
   (:func:`api.flows.presentation_request.ask_for_credentials`).
 - ``/org/{slug}/requests/{request_id}``: the links for the person (Taito's own and the
   ``openid4vp://`` link any wallet opens) with QR codes; the page reloads itself every few
-  seconds (``<meta http-equiv="refresh">``, no script) until the person answers or the request
-  expires, then shows the report in the page language (:mod:`api.web.report_view`).
+  seconds (the ``Refresh`` header, no script; staff may stop it) until the person answers or
+  the request expires, then shows what was asked, whether the conditions are met and the report
+  in the page language (:mod:`api.web.report_view`).
 - ``POST /org/{slug}/requests/{request_id}/verify-again``: the kept answer through the gate now
   (:func:`verifiers.kept_answers.verify_answer_again`); a revocation since shows as a failure.
 
@@ -16,7 +17,7 @@ Every page needs the verifier side and the verifier staff or admin role
 """
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import segno
 from fastapi import APIRouter, HTTPException, Path, Query
@@ -29,7 +30,7 @@ from api.routers.verifiers import SourcesDep
 from api.web.accounts import field
 from api.web.org_access import StaffAt, VerifierStaffDep
 from api.web.rendering import Page, PageDep
-from api.web.report_view import shown_report
+from api.web.report_view import asked_of, shown_report
 from api.web.sessions import CheckedForm
 from credentials.errors import QueryInvalid
 from schemas import credential_type, skill_vocabulary
@@ -239,8 +240,13 @@ def request_page(
     settings: SettingsDep,
     kek: KEKDep,
     signer: RequestSignerDep,
+    updates: Annotated[Literal["on", "off"], Query()] = "on",
 ) -> Response:
-    """Waiting: the links and QR codes, reloading itself; answered: the report."""
+    """Waiting: the links and QR codes, reloading itself; answered: the report.
+
+    The reload is the ``Refresh`` response header (no script, nothing in the page that a
+    screen reader would announce as a timer), and the page offers to stop it (WCAG 2.2.1).
+    """
     verifier = verifier_of(here)
     state = get_request(
         session,
@@ -258,11 +264,12 @@ def request_page(
     report = (
         shown_report(state.outcome, t=page.t, base_url=settings.base_url) if state.outcome else None
     )
-    return page.render(
+    response = page.render(
         "org_request.html",
         title=page._("Request: %(purpose)s", purpose=state.purpose),
         here=here,
         state=state,
+        asked=asked_of(state.query, t=page.t, base_url=settings.base_url),
         report=report,
         openid4vp=openid4vp,
         taito_qr=_qr(state.link, page._("QR code of the link for Taito"))
@@ -272,8 +279,12 @@ def request_page(
         if openid4vp
         else None,
         refresh=REFRESH_SECONDS if state.status == "pending" else None,
+        updating=updates == "on",
         org_nav=True,
     )
+    if state.status == "pending" and updates == "on":
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    return response
 
 
 @router.post("/org/{slug}/requests/{request_id}/verify-again")
@@ -313,11 +324,13 @@ def verify_again(
         title=page._("Request: %(purpose)s", purpose=state.purpose),
         here=here,
         state=state,
+        asked=asked_of(state.query, t=page.t, base_url=settings.base_url),
         report=shown_report(again.to_json(), t=page.t, base_url=settings.base_url),
         checked_again=now,
         openid4vp=None,
         taito_qr=None,
         openid4vp_qr=None,
         refresh=None,
+        updating=False,
         org_nav=True,
     )

@@ -80,6 +80,8 @@ class ShownReport:
     verified: bool
     presentations: tuple[ShownPresentation, ...]
     checks: tuple[ShownCheck, ...]
+    conditions_met: bool
+    """The answer satisfies what was asked (the gate's ``request_satisfied`` passed)."""
 
 
 def shown_value(path: Sequence[Any], value: object, t: Localizer) -> str:
@@ -135,4 +137,53 @@ def shown_report(report: Mapping[str, Any], *, t: Localizer, base_url: str) -> S
         verified=bool(report.get("verified")),
         presentations=tuple(shown),
         checks=tuple(_check(c, names, language) for c in report.get("checks", [])),
+        conditions_met=any(
+            c.get("check") == "request_satisfied" and c.get("outcome") == "passed"
+            for c in report.get("checks", [])
+        ),
     )
+
+
+@dataclass(frozen=True)
+class AskedCredential:
+    """What a request asked of one type: the details and the conditions, in words."""
+
+    type_name: str
+    details: tuple[str, ...]
+    conditions: tuple[str, ...]
+
+
+def asked_of(
+    query: Mapping[str, Any], *, t: Localizer, base_url: str
+) -> tuple[AskedCredential, ...]:
+    """A request's DCQL query (OpenID4VP 1.0 §6) as the staff chose it: details and conditions."""
+    language = t.language
+    asked: list[AskedCredential] = []
+    for credential in query.get("credentials", []):
+        vcts = credential.get("meta", {}).get("vct_values", [])
+        vct = vcts[0] if vcts else ""
+        slug = type_slug(vct, base_url=base_url)
+        details: list[str] = []
+        conditions: list[str] = []
+        for claim in credential.get("claims", []):
+            path = claim.get("path", [])
+            values = claim.get("values")
+            if path == ["eqf_level"] and values:
+                conditions.append(t.gettext("EQF level at least %(level)s", level=min(values)))
+            elif path == ["skills", None, "uri"] and values:
+                names = ", ".join(shown_value(path, value, t) for value in values)
+                conditions.append(t.gettext("Shows the skill: %(skill)s", skill=names))
+            elif values:
+                label = label_for(slug, path, language)
+                shown = ", ".join(shown_value(path, value, t) for value in values)
+                conditions.append(f"{label}: {shown}")
+            else:
+                details.append(label_for(slug, path, language))
+        asked.append(
+            AskedCredential(
+                type_name=type_name(vct, base_url=base_url, language=language),
+                details=tuple(details),
+                conditions=tuple(conditions),
+            )
+        )
+    return tuple(asked)

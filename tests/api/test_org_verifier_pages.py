@@ -142,8 +142,11 @@ def test_staff_ask_the_person_answers_the_report_passes_and_after_revocation_fai
     form = staff.page("/org/employer/requests/new?q=python").text
     assert f'value="{PYTHON}"' in form and "Python (computer programming)" in form
     request_id = ask_in_page(staff)
-    waiting = staff.page(f"/org/employer/requests/{request_id}").text
-    assert '<meta http-equiv="refresh" content="5">' in waiting
+    shown = staff.page(f"/org/employer/requests/{request_id}")
+    assert shown.headers["refresh"] == "5" and "Stop updating" in shown.text
+    still = staff.page(f"/org/employer/requests/{request_id}?updates=off")
+    assert "refresh" not in still.headers and "Update this page automatically" in still.text
+    waiting = shown.text
     assert f"{BASE_URL}/wallet/requests/{request_id}" in waiting and "<svg" in waiting
     asked = ok(
         world.client.get(
@@ -156,12 +159,15 @@ def test_staff_ask_the_person_answers_the_report_passes_and_after_revocation_fai
     assert ["eqf_level"] in paths and ["skills", None, "uri"] in paths
 
     answer_everything(world, request_id, credential_id)
-    report = staff.page(f"/org/employer/requests/{request_id}").text
-    assert "http-equiv" not in report
+    answered = staff.page(f"/org/employer/requests/{request_id}")
+    assert "refresh" not in answered.headers
+    report = answered.text
     assert "Verified: every check passed." in report and "Failed</span>" not in report
     assert "Qualification title" in report and "EQF level" in report
     assert "Python (computer programming)" in report and PYTHON not in report
     assert "eqf_level" not in report
+    assert "Met</span>: EQF level at least 4" in report
+    assert "Met</span>: Shows the skill: Python (computer programming)" in report
 
     revoke_all(world)
     page = staff.page(f"/org/employer/requests/{request_id}").text
