@@ -346,6 +346,13 @@ def test_the_history_lists_requests_newest_first_in_pages(staffed: World, staff:
         409,
         "verifier_answer_not_kept",
     )
+    assert_problem(
+        world.client.post(
+            f"/v1/verifiers/other/requests/{first}/verify-again", headers=bearer(world.other_key)
+        ),
+        404,
+        "verifier_request_not_found",
+    )
 
 
 def test_the_list_endpoint_refuses_without_the_verifiers_own_live_key(
