@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
+from api.web.org_verify_pages import share_token
 from tests.api.test_end_to_end import (
     ADMIN,
     BASE_URL,
@@ -459,3 +460,19 @@ def test_a_disabled_organisation_refuses_its_verifier_pages_even_to_its_admin(
     for method, path, fields in _pages(request_id):
         assert _ask(staff, method, path, fields) == 403, (method, path)
     assert _state(clean_engine) == before
+
+
+@pytest.mark.parametrize(
+    ("link", "token"),
+    [
+        ("https://taito.test/s/abc_DEF-123", "abc_DEF-123"),
+        ("  https://taito.test/s/abc?x=1#frag ", "abc"),
+        ("abc-123", "abc-123"),
+        ("https://taito.test/s/", None),
+        ("https://taito.test/s/a b", None),
+        ("https://taito.test/s/" + "a" * 129, None),
+        ("https://taito.test/s/../wallet", None),
+    ],
+)
+def test_a_pasted_share_link_gives_its_token_or_nothing(link: str, token: str | None) -> None:
+    assert share_token(link) == token
