@@ -78,6 +78,8 @@ SERVICE_STATUSES: Mapping[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/v1/admin/trust/entry"): (404,),
     ("POST", "/v1/admin/trust/import"): (422,),
     ("POST", "/v1/verifiers/{slug}/requests"): (422,),
+    ("GET", "/v1/verifiers/{slug}/requests"): (400,),
+    ("POST", "/v1/verifiers/{slug}/requests/{request_id}/verify-again"): (409,),
     ("POST", "/v1/verifications"): (404, 409, 410, 422, 503),
     ("POST", "/v1/issuers/{slug}/credentials"): (400, 403, 409, 422),
     ("POST", "/v1/issuers/{slug}/credentials/batch"): (400, 409, 422),

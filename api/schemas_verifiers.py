@@ -10,6 +10,7 @@ from verifiers.nonces import IssuedNonce
 from verifiers.openid4vp import AuthorizationRequest
 from verifiers.organisations import CreatedVerifier, VerifierInfo
 from verifiers.presentation_requests import CreatedRequest, RequestState, ResponseMode
+from verifiers.request_history import RequestPage, RequestSummary
 from verifiers.trust_entries import KeySource, StoredTrustEntry, TrustEntry
 
 
@@ -238,6 +239,37 @@ class RequestStateOut(BaseModel):
             expires_at=state.expires_at,
             answered_at=state.answered_at,
             outcome=ReportOut.model_validate(state.outcome) if state.outcome else None,
+        )
+
+
+class RequestSummaryOut(BaseModel):
+    id: str
+    status: Literal["pending", "verified", "rejected", "expired"]
+    purpose: str
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None
+
+    @classmethod
+    def of(cls, summary: RequestSummary) -> Self:
+        return cls(
+            id=summary.id,
+            status=summary.status,
+            purpose=summary.purpose,
+            created_at=summary.created_at,
+            expires_at=summary.expires_at,
+            answered_at=summary.answered_at,
+        )
+
+
+class RequestPageOut(BaseModel):
+    items: list[RequestSummaryOut]
+    next_cursor: str | None = Field(description="Give it as ?cursor= for the next page.")
+
+    @classmethod
+    def of(cls, page: RequestPage) -> Self:
+        return cls(
+            items=[RequestSummaryOut.of(item) for item in page.items], next_cursor=page.next_cursor
         )
 
 

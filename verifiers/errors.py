@@ -107,6 +107,18 @@ class RequestAnswered(VerifierError):
     status = 409
 
 
+class AnswerNotKept(VerifierError):
+    code = "verifier_answer_not_kept"
+    title = "The request has no kept answer to verify again"
+    status = 409
+
+
+class RequestPageInvalid(VerifierError):
+    code = "page_invalid"
+    title = "The page size or cursor is not valid"
+    status = 400
+
+
 class _WithErrors(VerifierError):
     """An error that lists what is wrong as ``errors`` of ``{pointer, message}`` (RFC 9457)."""
 

@@ -26,6 +26,8 @@ CLOCK_TOLERANCE: Final = timedelta(seconds=60)
 """docs/security.md, "Time": clock tolerance 60 s."""
 KB_MAX_AGE: Final = timedelta(minutes=5)
 """docs/security.md, "Key binding": a KB-JWT is at most 5 minutes old when it answers a request."""
+KEPT_ANSWER_MAX_AGE: Final = timedelta(days=365)
+"""A request's kept answer is verified again for at most a year after the person gave it."""
 ACCEPTED_TYP: Final[tuple[VCTyp, ...]] = (VC_TYP,)
 LEGACY_TYP: Final[tuple[VCTyp, ...]] = (VC_TYP, LEGACY_VC_TYP)
 REGISTERED_CLAIMS: Final = frozenset(PLAIN_CLAIMS | {"sub"})
@@ -73,6 +75,9 @@ class NonceUse(StrEnum):
     never stored, so there is nothing to consume (a copied answer is a stale proof)."""
     CALLER = "caller"
     """Given on the command line; the caller tracks its use."""
+    RECORDED = "recorded"
+    """The nonce of a request that was answered: consumed then, checked again, never again
+    consumed."""
     NONE = "none"
     """No nonce: an issued credential carries no Key Binding."""
 
@@ -89,6 +94,8 @@ class Audience(StrEnum):
     """The audience the person named when making the share."""
     CALLER = "caller"
     """Given on the command line."""
+    RECORDED = "recorded"
+    """The audience the answer was verified for when it arrived, kept with it."""
     NONE = "none"
     """No audience: an issued credential carries no Key Binding."""
 
@@ -156,6 +163,20 @@ now), so the usual 5-minute age applies and a copied answer is no reusable proof
 read at every view, so a revocation shows at once. A share for a verifier of this instance is
 opened through :data:`VERIFICATION_API` with a nonce issued to that verifier."""
 
+KEPT_ANSWER: Final = replace(
+    REQUEST_ANSWER,
+    door="verify a request's answer again",
+    audience=Audience.RECORDED,
+    nonce=NonceUse.RECORDED,
+    max_kb_age=KEPT_ANSWER_MAX_AGE,
+)
+"""A verifier's staff verify a request's kept answer again, so that a revocation, an expiry or a
+trust change since the answer shows. The presentations are the ones the person sent, with the
+audience and the request's nonce they were verified for then; the issuer's signature, validity,
+status and trust are checked as of now. The nonce was consumed by the answer and is not
+consumed again, and nothing is stored. The Key Binding still proves that the holder answered
+this request, so it may be up to a year old; a year after the answer, ask again."""
+
 WALLET_RECEIPT: Final = DoorPolicy(
     door="wallet receipt and import",
     formats=frozenset({"dc+sd-jwt", "vc+jwt"}),
@@ -201,6 +222,7 @@ DOORS: Final[tuple[DoorPolicy, ...]] = (
     REQUEST_ANSWER,
     OPENID4VP_RESPONSE,
     SHARE_VIEW,
+    KEPT_ANSWER,
     WALLET_RECEIPT,
     CLI_PRESENTATION,
     CLI_CREDENTIAL,

@@ -46,6 +46,7 @@ from verifiers.errors import (
 )
 from verifiers.gate_sources import gate_context
 from verifiers.issuer_trust import Sources, TrustVersion
+from verifiers.kept_answers import seal_answer
 from verifiers.language import Language, as_language
 from verifiers.nonces import (
     ConsumedNonce,
@@ -115,6 +116,7 @@ def _answer_request(
         row.status = "verified" if report.verified else "rejected"
         row.answered_at = now
         row.sealed_outcome = seal_outcome(row, report.to_json(), kek=kek)
+        row.sealed_answer = seal_answer(row, items, audience=expected.audience or "", kek=kek)
         session.add(row)
     return report
 

@@ -10,8 +10,9 @@ Every uniqueness rule is a database constraint:
 - ``verifier_request.nonce`` is unique and names the request's row in ``verifier_nonce``;
 - ``trusted_issuer.identifier`` is unique.
 
-A request's outcome (the report, which holds the disclosed claims) is sealed under the KEK: a
-copy of the database alone reveals no claim.
+A request's outcome (the report, which holds the disclosed claims) and its answer (the
+presentations, kept to verify them again) are sealed under the KEK: a copy of the database alone
+reveals no claim.
 """
 
 from datetime import datetime
@@ -77,6 +78,8 @@ class VerifierRequest(SQLModel, table=True):
         default="direct_post", max_length=16, sa_column_kwargs={"server_default": "direct_post"}
     )
     """How an OpenID4VP wallet answers: ``direct_post`` or ``direct_post.jwt`` (encrypted)."""
+    sealed_answer: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    """The presentations as they arrived and their audience, sealed, to verify them again."""
 
 
 class VerifierNonce(SQLModel, table=True):

@@ -61,6 +61,17 @@ def presented_vct(presentation: str) -> str | None:
     return vct if isinstance(vct, str) else None
 
 
+def presented_nonce(presentation: str) -> str | None:
+    """The ``nonce`` a presentation's KB-JWT claims (unverified; only to find the verifier's
+    nonce record, which the gate then checks against the holder's signature)."""
+    try:
+        kb_jwt = split_sd_jwt(presentation).kb_jwt
+        nonce = payload_object(parse_compact(kb_jwt)).get("nonce") if kb_jwt else None
+    except CredentialError:
+        return None
+    return nonce if isinstance(nonce, str) and 0 < len(nonce) <= 64 else None
+
+
 def place(presentations: object, query: Query | None) -> list[Placed]:
     """A bare list of presentations, each placed under the first query accepting its ``vct``."""
     if not isinstance(presentations, list) or not presentations:

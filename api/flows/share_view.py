@@ -39,7 +39,7 @@ from api.flows.transaction import transaction
 from verifiers.issuer_trust import Sources
 from verifiers.language import Language
 from verifiers.nonces import NONCE_LIFETIME, add_nonce, new_nonce
-from verifiers.organisations import authenticate_verifier
+from verifiers.organisations import VerifierInfo, authenticate_verifier
 from verifiers.report import VerificationReport
 from verifiers.submissions import submit_presentations, verify_shared_presentations
 from wallet.errors import ShareNonceRequired, ShareNotFound
@@ -151,6 +151,19 @@ def _for_local_verifier(
     if api_key is None:
         raise Unauthenticated("This share opens only with its verifier's API key.")
     verifier = authenticate_verifier(session, api_key=api_key, slug=None, base_url=base_url)
+    return _for_verifier(session, found, verifier, sources, kek, language, base_url, now)
+
+
+def _for_verifier(
+    session: Session,
+    found: FoundShare,
+    verifier: VerifierInfo,
+    sources: Sources,
+    kek: bytes,
+    language: Language,
+    base_url: str,
+    now: datetime,
+) -> SharedReport:
     if verifier.client_id != found.audience:
         # Another verifier learns nothing, not even that the share exists or has ended.
         raise ShareNotFound("There is no such share.")
@@ -183,6 +196,33 @@ def _for_local_verifier(
         now=now,
     )
     return _report(found, views, report)
+
+
+def view_share_as_verifier(
+    session: Session,
+    *,
+    token: str,
+    verifier: VerifierInfo,
+    sources: Sources,
+    kek: bytes,
+    language: Language,
+    base_url: str,
+    now: datetime,
+) -> SharedReport:
+    """Open the share at ``token`` for ``verifier``, whose staff pasted the link in its pages.
+
+    The same as :func:`view_share` for that verifier's API key: a share made for it is presented
+    afresh for a nonce issued to it and verified through the one gate (one transaction); an
+    "anyone" share as for anyone. A share made for another verifier, here or elsewhere, raises
+    :class:`ShareNotFound` (404) whether or not it exists; an ended one the 410 share errors.
+    """
+    with transaction(session):
+        found = find_share(session, token=token, kek=kek, base_url=base_url)
+        if found.audience_kind == "verifier":
+            return _for_verifier(session, found, verifier, sources, kek, language, base_url, now)
+        if found.audience_kind == "anyone":
+            return _for_anyone(session, found, sources, kek, language, base_url, now)
+        raise ShareNotFound("There is no such share.")
 
 
 def _for_outside_verifier(

@@ -11,13 +11,14 @@ is in the language the request was created in.
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import VerifierKey
 from api.deps import KEKDep, RequestSignerDep, SessionDep, SettingsDep
 from api.deps import SourcesDep as SourcesDep  # also for api.routers.shares
 from api.edge import StrictRoute
+from api.flows.presentation_request import ask_for_credentials
 from api.flows.verification import verify_presentations
 from api.language import LanguageDep as LanguageDep  # also for api.routers.shares
 from api.routers.admin_verifiers import router as admin_router
@@ -26,19 +27,21 @@ from api.schemas_verifiers import (
     ReportOut,
     RequestCreatedOut,
     RequestCreateIn,
+    RequestPageOut,
     RequestStateOut,
     VerificationIn,
 )
 from verifiers.api_keys import record_api_key_use
+from verifiers.kept_answers import verify_answer_again
 from verifiers.nonces import issue_nonce
-from verifiers.openid4vp import authorization_request
 from verifiers.organisations import (
     VerifierInfo,
     authenticate_verifier,
     recall_verifier,
     remember_verifier,
 )
-from verifiers.presentation_requests import create_request, get_request
+from verifiers.presentation_requests import get_request
+from verifiers.request_history import MAX_PAGE, list_requests
 
 router = APIRouter(route_class=StrictRoute, tags=["verifiers"])
 router.include_router(admin_router)
@@ -98,7 +101,7 @@ def post_request(
 ) -> RequestCreatedOut:
     """Ask for credentials: the request id, its single-use nonce, audience and link, and the
     OpenID4VP Authorization Request any wallet opens (link and QR code)."""
-    created = create_request(
+    asked = ask_for_credentials(
         session,
         verifier=verifier,
         dcql_query=body.dcql_query,
@@ -106,16 +109,26 @@ def post_request(
         purpose=body.purpose,
         expires_in=timedelta(seconds=body.expires_in),
         language=language,
+        signer=signer,
         base_url=settings.base_url,
         now=datetime.now(UTC),
         response_mode=body.response_mode,
     )
-    openid4vp = None
-    if signer is not None:
-        openid4vp = authorization_request(
-            verifier=verifier, request_id=created.id, signer=signer, base_url=settings.base_url
-        )
-    return RequestCreatedOut.of(created, openid4vp)
+    return RequestCreatedOut.of(asked.created, asked.openid4vp)
+
+
+@router.get("/v1/verifiers/{slug}/requests", response_model=RequestPageOut)
+def list_own_requests(
+    verifier: VerifierDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> RequestPageOut:
+    """The verifier's requests, newest first: status, purpose and times (never the answers)."""
+    page = list_requests(
+        session, verifier_id=verifier.id, limit=limit, cursor=cursor, now=datetime.now(UTC)
+    )
+    return RequestPageOut.of(page)
 
 
 @router.get("/v1/verifiers/{slug}/requests/{request_id}", response_model=RequestStateOut)
@@ -136,6 +149,31 @@ def read_request(
         now=datetime.now(UTC),
     )
     return RequestStateOut.of(state)
+
+
+@router.post("/v1/verifiers/{slug}/requests/{request_id}/verify-again", response_model=ReportOut)
+def post_verify_again(
+    request_id: str,
+    verifier: VerifierDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    language: LanguageDep,
+    sources: SourcesDep,
+) -> ReportOut:
+    """Verify the request's kept answer again, now (a revocation since shows as a failure);
+    nothing is stored. 409 ``verifier_answer_not_kept`` for a request without a kept answer."""
+    report = verify_answer_again(
+        session,
+        verifier=verifier,
+        request_id=request_id,
+        sources=sources,
+        kek=kek,
+        language=language,
+        base_url=settings.base_url,
+        now=datetime.now(UTC),
+    )
+    return ReportOut.model_validate(report.to_json())
 
 
 @router.post("/v1/verifiers/{slug}/nonces", response_model=NonceOut, status_code=201)

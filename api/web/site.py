@@ -15,6 +15,8 @@ from api.web import (
     org_opportunity_pages,
     org_pages,
     org_people_pages,
+    org_verifier_pages,
+    org_verify_pages,
     outside_request_pages,
     platform_trust_import_pages,
     platform_trust_pages,
@@ -57,6 +59,8 @@ def install_web(app: FastAPI) -> None:
         org_opportunity_pages,
         platform_trust_pages,
         platform_trust_import_pages,
+        org_verifier_pages,
+        org_verify_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)

@@ -40,12 +40,14 @@ from tests.service.test_verifiers_support import (
     unique,
 )
 from verifiers.errors import CredentialRejected, NonceReused, ResponseRejected, ResponseReplayed
+from verifiers.kept_answers import seal_answer, verify_answer_again
 from verifiers.nonces import issue_nonce
 from verifiers.organisations import VerifierInfo, create_verifier
 from verifiers.policy import (
     CLI_CREDENTIAL,
     CLI_PRESENTATION,
     DOORS,
+    KEPT_ANSWER,
     OPENID4VP_RESPONSE,
     REQUEST_ANSWER,
     SHARE_VIEW,
@@ -58,7 +60,7 @@ from verifiers.policy import (
     TrustSource,
     offline,
 )
-from verifiers.presentation_requests import CreatedRequest, create_request
+from verifiers.presentation_requests import CreatedRequest, create_request, load_request
 from verifiers.receiving import check_received_credential
 from verifiers.report import VerificationReport
 from verifiers.submissions import (
@@ -294,6 +296,26 @@ def _request_answer(world: World, policy: DoorPolicy, failure: str) -> Failed:
     return _first_failed(_answer(world, created, token))
 
 
+def _kept_answer(world: World, policy: DoorPolicy, failure: str) -> Failed:
+    """The answer kept as it arrived (whatever its report said then), verified again now."""
+    created = _new_request(world)
+    token = token_for(world, policy, failure, created.audience, created.nonce)
+    row = load_request(world.session, request_id=created.id, verifier_id=world.verifier.id)
+    row.sealed_answer = seal_answer(row, [("q1", token)], audience=created.audience, kek=KEK)
+    world.session.add(row)
+    report = verify_answer_again(
+        world.session,
+        verifier=world.verifier,
+        request_id=created.id,
+        sources=sources_for(world.fetcher),
+        kek=KEK,
+        language="en",
+        base_url=BASE,
+        now=NOW,
+    )
+    return _first_failed(report)
+
+
 def _openid4vp(world: World, created: CreatedRequest, token: str) -> VerificationReport:
     return receive_authorization_response(
         world.session,
@@ -382,6 +404,7 @@ CALLS: dict[str, DoorCall] = {
     REQUEST_ANSWER.door: _request_answer,
     OPENID4VP_RESPONSE.door: _openid4vp_response,
     SHARE_VIEW.door: _share_view,
+    KEPT_ANSWER.door: _kept_answer,
     WALLET_RECEIPT.door: _wallet_receipt,
     CLI_PRESENTATION.door: _command_line,
     CLI_CREDENTIAL.door: _command_line,
