@@ -11,6 +11,7 @@ from api.web import (
     guidance_pages,
     offer_pages,
     org_admin_pages,
+    org_batch_pages,
     org_issuer_pages,
     org_pages,
     outside_request_pages,
@@ -49,6 +50,7 @@ def install_web(app: FastAPI) -> None:
         org_pages,
         org_admin_pages,
         org_issuer_pages,
+        org_batch_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)
