@@ -302,6 +302,8 @@ def _take_lease(session: Session, batch_id: str, now: datetime) -> bool:
             or_(col(IssuerBatch.lease_until).is_(None), col(IssuerBatch.lease_until) <= now),
         )
         .values(lease_until=now + LEASE)
+        # SQLite hands back naive times: compare in the database, not in loaded objects.
+        .execution_options(synchronize_session=False)
     )
     session.commit()
     return int(taken.rowcount) == 1

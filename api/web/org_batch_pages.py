@@ -29,7 +29,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from api.deps import EngineDep, KEKDep, SessionDep, SettingsDep
-from api.logs import error_type
+from api.logs import error_type, exception_summary
 from api.web.batch_csv import (
     MAX_UPLOAD_BYTES,
     FileProblem,
@@ -214,7 +214,11 @@ def _issue_in_background(
                 clock=lambda: datetime.now(UTC),
             )
     except Exception as error:  # logged (its type only); the page then offers to continue
-        logger.error("batch issuing stopped: %s", error_type(error))
+        logger.error(
+            "batch issuing stopped: %s",
+            error_type(error),
+            extra={"error_type": error_type(error), "traceback": exception_summary(error)},
+        )
 
 
 @router.post("/org/{slug}/batch/{batch_id}/issue")

@@ -14,15 +14,18 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, select, update
 
-from issuers.batches import purge_expired_batches
-from issuers.organisations import create_issuer, set_issuer_disabled
+from issuers import batches
+from issuers.batches import issue_batch_rows, purge_expired_batches, start_issuing
+from issuers.offers import create_offer
+from issuers.organisations import create_issuer, get_issuer, set_issuer_disabled
 from issuers.tables import IssuerBatch, IssuerOffer
 from tests.api.web_support import Visitor, csrf_of, receive
 from tests.service.test_wallet_support import FAST_HASHING
@@ -31,6 +34,12 @@ from wallet.staff import create_staff_account
 
 PASSWORD = "kevätlukukausi alkaa pian"
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def NOW_REAL() -> datetime:  # noqa: N802 - the wall clock, as the pages use it
+    return datetime.now(UTC)
+
+
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 SQL = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742"
 NOT_ESCO = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000000"
@@ -440,3 +449,52 @@ def test_every_batch_form_without_its_csrf_token_is_refused(clerk: Visitor, plac
             )
             assert response.status_code == 403, (action, response.status_code)
     assert _state(place) == before
+
+
+def test_a_batch_stopped_halfway_is_continued_from_its_page_without_offering_a_row_twice(
+    clerk: Visitor, place: Place, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = batch_path(upload(clerk, spreadsheet([person(n) for n in range(1, 61)])))
+    batch_id = path.rsplit("/", 1)[1]
+    kek = client.app.state.kek  # type: ignore[attr-defined]
+    with Session(place.engine, expire_on_commit=False) as session:
+        (batch,) = session.exec(select(IssuerBatch)).all()
+        issuer = get_issuer(session, slug="college")
+        assert start_issuing(
+            session, issuer_id=issuer.id, owner=batch.owner, batch_id=batch_id, now=NOW_REAL()
+        )
+        made = 0
+
+        def stopping_offer(*args: Any, **kwargs: Any) -> Any:
+            nonlocal made
+            if made == 30:  # the process stops in the second chunk, 5 offers after the first
+                raise RuntimeError("stopped")
+            made += 1
+            return create_offer(*args, **kwargs)
+
+        monkeypatch.setattr(batches, "create_offer", stopping_offer)
+        with pytest.raises(RuntimeError):
+            issue_batch_rows(
+                session,
+                issuer=issuer,
+                owner=batch.owner,
+                batch_id=batch_id,
+                kek=kek,
+                base_url="https://taito.test",
+                clock=NOW_REAL,
+            )
+        monkeypatch.undo()
+    assert offers(place) == 30  # one chunk recorded, 5 more offers made before the stop
+    running = clerk.page(path).text
+    assert "25 of 60 issued." in running and 'http-equiv="refresh" content="2"' in running
+    assert "Continue issuing" not in running  # the stopped process's lease still holds
+    with Session(place.engine) as session:
+        session.exec(update(IssuerBatch).values(lease_until=NOW_REAL() - timedelta(seconds=1)))
+        session.commit()
+    stalled = clerk.page(path).text
+    assert "Continue issuing" in stalled and 'http-equiv="refresh"' not in stalled
+    clerk.submit(path, f"{path}/issue", {}, 303)
+    assert "60 credentials were issued as pickup offers." in clerk.page(path).text
+    assert offers(place) == 60  # the row offered before the stop was replayed, not offered again
+    results = clerk.page(f"{path}/results").content.decode("utf-8-sig").splitlines()
+    assert len(results) == 61 and len({line.split(",")[4] for line in results[1:]}) == 60
