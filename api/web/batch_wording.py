@@ -21,9 +21,15 @@ _ITEMS: Final = re.compile(r"must have at most (\d+) items$")
 
 
 def column_label(page: Page, slug: str, column: Column) -> str:
-    """The column's label from the type metadata in the page language, and its header name."""
+    """The column's label from the type metadata in the page language (a member of an object
+    after the object's label: "Awarding body: Name"); its header name when it has none."""
     label = claim_label(slug, column.path, page.language)
-    return f"{label} ({column.name})" if label else column.name
+    if label is None:
+        return column.name
+    if len(column.path) > 1:
+        parent = claim_label(slug, column.path[:1], page.language)
+        return f"{parent}: {label}" if parent else label
+    return label
 
 
 def _by_message(page: Page, message: str) -> str | None:

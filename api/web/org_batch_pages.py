@@ -154,15 +154,16 @@ async def upload(
     return RedirectResponse(f"/org/{issuer.slug}/batch/{batch.id}", status_code=303)
 
 
-def _problems(page: Page, batch: Batch) -> list[tuple[int, str, str]]:
+def _problems(page: Page, batch: Batch) -> list[tuple[int, str, str, str]]:
     table = {column.name: column for column in columns(batch.type)}
     shown = []
     for problem in batch.problems:
         column = table.get(problem.column or "")
-        where = (
-            page._("The whole row") if column is None else column_label(page, batch.type, column)
-        )
-        shown.append((problem.row, where, problem_text(page, problem)))
+        if column is None:
+            shown.append((problem.row, page._("The whole row"), "", problem_text(page, problem)))
+        else:
+            label = column_label(page, batch.type, column)
+            shown.append((problem.row, label, column.name, problem_text(page, problem)))
     return shown
 
 

@@ -182,8 +182,12 @@ def offers(place: Place) -> int:
 
 
 def problem_rows(html: str) -> list[tuple[str, str, str]]:
-    cells = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", html)
-    return [(row, column, text) for row, column, text in cells]
+    cells = re.findall(
+        r'<tr><td class="number">(\d+)</td><td class="column">([^<]*)'
+        r"(?:<br><code>([^<]*)</code>)?</td><td>([^<]*)</td></tr>",
+        html,
+    )
+    return [(row, f"{label} ({name})", text) for row, label, name, text in cells]
 
 
 def test_the_template_has_a_column_per_claim_an_example_row_and_a_byte_order_mark(
@@ -200,7 +204,8 @@ def test_the_template_has_a_column_per_claim_an_example_row_and_a_byte_order_mar
     assert {"awarding_body.name", "credits.value", "learning_outcomes", "skills"} <= set(header)
     assert lines[1].startswith("# Maija Helena;Virtanen;")  # the example, skipped on upload
     guide = clerk.page("/org/college/batch?type=qualification").text
-    assert "Tutkinnon nimi" not in guide and "Qualification title (title)" in guide
+    assert "Tutkinnon nimi" not in guide and "Qualification title<br><code>title</code>" in guide
+    assert "Awarding body: Name<br><code>awarding_body.name</code>" in guide
     assert 'href="/org/college/batch/template?type=qualification"' in guide
     english = clerk.page("/org/college/batch/template?type=qualification")
     assert english.content.decode("utf-8-sig").split("\r\n")[0].startswith("given_name,")
