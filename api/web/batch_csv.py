@@ -138,11 +138,13 @@ def results_file(
     names: dict[int, tuple[str, str]],
     errors: dict[str, str],
     *,
+    other: str,
     header: Sequence[str],
     language: str,
 ) -> bytes:
     """One line per row: its number, the person's names, offer id, pickup code, until when it
-    can be picked up, or the error (``errors`` words each error code)."""
+    can be picked up, or the error (``errors`` words each error code it knows, ``other`` the
+    rest, followed by the code)."""
     records: list[Sequence[str]] = [header]
     for result in results:
         given, family = names.get(result.row, ("", ""))
@@ -154,7 +156,9 @@ def results_file(
                 result.offer_id or "",
                 result.pickup_code or "",
                 "" if result.expires_at is None else result.expires_at.date().isoformat(),
-                "" if result.error is None else errors.get(result.error, result.error),
+                ""
+                if result.error is None
+                else errors.get(result.error, f"{other} ({result.error})"),
             ]
         )
     return _csv(records, language)

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, func, select, update
 
 from issuers import batches
 from issuers.batches import issue_batch_rows, purge_expired_batches, start_issuing
+from issuers.errors import TypeNotAccredited
 from issuers.offers import create_offer
 from issuers.organisations import create_issuer, get_issuer, set_issuer_disabled
 from issuers.tables import IssuerBatch, IssuerOffer
@@ -503,3 +504,24 @@ def test_a_batch_stopped_halfway_is_continued_from_its_page_without_offering_a_r
     assert offers(place) == 60  # the row offered before the stop was replayed, not offered again
     results = clerk.page(f"{path}/results").content.decode("utf-8-sig").splitlines()
     assert len(results) == 61 and len({line.split(",")[4] for line in results[1:]}) == 60
+
+
+def test_a_row_refused_when_issuing_says_so_in_the_results_and_the_others_are_issued(
+    clerk: Visitor, place: Place, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = batch_path(upload(clerk, spreadsheet([person(n) for n in range(1, 4)])))
+
+    def refusing_row_3(*args: Any, **kwargs: Any) -> Any:
+        if kwargs["idempotency_key"].endswith("|3"):
+            raise TypeNotAccredited("the issuer is not accredited for this credential type")
+        return create_offer(*args, **kwargs)
+
+    monkeypatch.setattr(batches, "create_offer", refusing_row_3)
+    clerk.submit(path, f"{path}/issue", {}, 303)
+    assert offers(place) == 2
+    lines = list(csv.reader(io.StringIO(clerk.page(f"{path}/results").text.lstrip("\ufeff"))))
+    assert [line[0] for line in lines[1:]] == ["2", "3", "4"]
+    assert lines[2][4] == "" and lines[2][6] == (
+        "Not issued; issue this person's credential on its own. (type_not_accredited)"
+    )
+    assert lines[1][4] and lines[3][4]
