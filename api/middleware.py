@@ -121,7 +121,8 @@ class _BodyTooLarge(HTTPException):
 
 class BodyLimit:
     """``max_bytes`` everywhere, except paths matching ``bulk_paths`` (batch issuance, wallet
-    import), which may carry up to ``max_bulk_bytes``."""
+    import, the spreadsheet upload of the organisation pages), which may carry up to
+    ``max_bulk_bytes``."""
 
     def __init__(
         self,
@@ -130,7 +131,7 @@ class BodyLimit:
         max_bytes: int,
         max_bulk_bytes: int,
         bulk_paths: re.Pattern[str] = re.compile(
-            r"/v1/(issuers/[^/]+/credentials/batch|wallet/import)"
+            r"/v1/(issuers/[^/]+/credentials/batch|wallet/import)|/org/[^/]+/batch"
         ),
     ) -> None:
         self.app = app

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from api.logs import error_type, exception_summary
 from issuers.access_tokens import purge_spent_grants
+from issuers.batches import purge_expired_batches
 from issuers.idempotency import purge_idempotency_records
 from issuers.offers import purge_expired_offers
 from issuers.pickup import purge_expired_pickups
@@ -41,6 +42,7 @@ class Purge(Protocol):
 PURGES: Final[tuple[tuple[str, Purge], ...]] = (
     ("pickup_codes", purge_expired_pickups),
     ("offers", purge_expired_offers),
+    ("batches", purge_expired_batches),
     ("idempotency_records", purge_idempotency_records),
     ("nonces", purge_expired_nonces),
     ("tokens", purge_expired_tokens),

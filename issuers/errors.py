@@ -12,6 +12,7 @@
         ├── CredentialTypeNotFound     404  credential_type_not_found
         ├── PickupCodeUnknown          404  pickup_code_unknown
         ├── OpportunityNotFound        404  opportunity_not_found
+        ├── BatchNotFound              404  batch_not_found
         ├── OpportunityLimitReached    409  opportunity_limit_reached
         ├── OpportunityInvalid         422  opportunity_invalid
         ├── IssuerSlugTaken            409  issuer_slug_taken
@@ -251,6 +252,14 @@ class BatchTooLarge(IssuerError):
     code = "batch_too_large"
     title = "A batch holds 1 to 1,000 items"
     status = 422
+
+
+class BatchNotFound(IssuerError):
+    """A spreadsheet batch that is unknown, expired or another staff member's: one answer."""
+
+    code = "batch_not_found"
+    title = "There is no such batch, or it has expired"
+    status = 404
 
 
 class CredentialOfferNotFound(IssuerError):

@@ -301,3 +301,30 @@ class IssuerOpportunitySkill(SQLModel, table=True):
         foreign_key="issuer_opportunity.id", primary_key=True, max_length=40
     )
     skill_uri: str = Field(primary_key=True, max_length=200, index=True)
+
+
+class IssuerBatch(SQLModel, table=True):
+    """A spreadsheet of credentials checked and waiting to be issued as offers (issuers.batches).
+
+    The checked rows (claims included) and, as they are made, the results (pickup codes
+    included) are sealed under the KEK; only the staff account that uploaded it (``owner``, an
+    opaque account id) reads it, and it is purged when it expires.
+    """
+
+    __tablename__ = "issuer_batch"
+
+    id: str = Field(primary_key=True, max_length=40)
+    issuer_id: str = Field(foreign_key="issuer.id", index=True, max_length=40)
+    owner: str = Field(max_length=40)
+    type_slug: str = Field(max_length=64)
+    state: str = Field(max_length=16)
+    rows_total: int
+    rows_good: int
+    rows_done: int = Field(default=0)
+    sealed_rows: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sealed_results: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    lease_until: datetime | None = _utc(nullable=True)
+    """Until when the process issuing it holds it; a stopped process's lease runs out."""
+    expires_at: datetime = _utc(index=True)

@@ -11,6 +11,7 @@ from api.web import (
     guidance_pages,
     offer_pages,
     org_admin_pages,
+    org_batch_pages,
     org_issuer_pages,
     org_opportunity_pages,
     org_pages,
@@ -61,6 +62,7 @@ def install_web(app: FastAPI) -> None:
         platform_trust_import_pages,
         org_verifier_pages,
         org_verify_pages,
+        org_batch_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)

@@ -120,6 +120,7 @@ def test_taito_admin_purge_prints_counts_per_kind_and_exits_0(
     assert printed == {
         "pickup_codes": "0",
         "offers": "0",
+        "batches": "0",
         "idempotency_records": "0",
         "nonces": "1",
         "tokens": "0",
