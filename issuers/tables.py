@@ -169,6 +169,20 @@ class IssuerCredential(SQLModel, table=True):
     status_changed_at: datetime | None = _utc(nullable=True)
 
 
+class IssuerStatusChange(SQLModel, table=True):
+    """One change of a credential's status: the new status, when, and a sealed note (who asked
+    and why, as staff wrote it) that only the KEK opens."""
+
+    __tablename__ = "issuer_status_change"
+    __table_args__ = (Index("ix_issuer_status_change_credential", "credential_id", "changed_at"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    credential_id: str = Field(foreign_key="issuer_credential.id", max_length=40)
+    status: str = Field(max_length=16)
+    changed_at: datetime = _utc()
+    sealed_note: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
 class IssuerIdempotency(SQLModel, table=True):
     """An ``Idempotency-Key`` of an issuer (its keyed hash), the request's fingerprint, the
     sealed response."""
