@@ -11,8 +11,10 @@ from api.web import (
     guidance_pages,
     offer_pages,
     org_admin_pages,
+    org_issue_pages,
     org_issuer_pages,
     org_pages,
+    org_register_pages,
     outside_request_pages,
     profile_pages,
     request_pages,
@@ -49,6 +51,8 @@ def install_web(app: FastAPI) -> None:
         org_pages,
         org_admin_pages,
         org_issuer_pages,
+        org_issue_pages,
+        org_register_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)
