@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, col, func, select
 
 from api.web.issue_form import field_id, form_fields
@@ -93,6 +94,13 @@ def _issue_directly(client: TestClient, place: Place) -> str:
     return credential_id
 
 
+def _in(visitor: Visitor, path: str, language: str) -> Response:
+    """The page at ``path`` as a browser asking for ``language`` sees it."""
+    answer: Response = visitor.client.get(path, headers={"accept-language": language})
+    assert answer.status_code == 200, (path, answer.status_code)
+    return answer
+
+
 def _offers(place: Place) -> int:
     with Session(place.engine) as session:
         return int(session.exec(select(func.count()).select_from(IssuerOffer)).one())
@@ -106,15 +114,15 @@ def test_the_form_of_every_type_is_generated_from_its_schema_with_labels_in_the_
         assert names == set(schema["properties"]), slug  # every top-level claim has a field
         for f in fields:
             assert f.required == (f.path[0] in schema["required"]), (slug, f.id)
-    fields = {f.id: f for f in form_fields("qualification", Localizer("fi"))}
-    assert fields["claim-given_name"].label == "Etunimet"
-    assert fields["claim-eqf_level"].kind == "level"
-    assert [c.value for c in fields["claim-eqf_level"].choices] == [str(n) for n in range(1, 9)]
-    assert fields["claim-kind"].kind == "choice"
-    kinds = {c.value: c.label for c in fields["claim-kind"].choices}
+    finnish = {f.id: f for f in form_fields("qualification", Localizer("fi"))}
+    assert finnish["claim-given_name"].label == "Etunimet"
+    assert finnish["claim-eqf_level"].kind == "level"
+    assert [c.value for c in finnish["claim-eqf_level"].choices] == [str(n) for n in range(1, 9)]
+    assert finnish["claim-kind"].kind == "choice"
+    kinds = {c.value: c.label for c in finnish["claim-kind"].choices}
     assert kinds["bachelor"] != "bachelor"  # a label, never the enum value
-    assert fields["claim-skills"].kind == "skills"
-    assert [c.id for c in fields["claim-awarding_body"].children][:1] == [
+    assert finnish["claim-skills"].kind == "skills"
+    assert [c.id for c in finnish["claim-awarding_body"].children][:1] == [
         field_id(("awarding_body", "name"))
     ]
     swedish = {f.id: f for f in form_fields("qualification", Localizer("sv"))}
@@ -122,7 +130,7 @@ def test_the_form_of_every_type_is_generated_from_its_schema_with_labels_in_the_
 
 
 def test_the_types_page_lists_the_accredited_types_by_their_names(clerk: Visitor) -> None:
-    page = clerk.page("/org/college/issue", **{"accept-language": "fi"})
+    page = _in(clerk, "/org/college/issue", "fi")
     assert 'href="/org/college/issue/qualification"' in page.text
     assert "Tutkinto" in page.text
     assert "/issue/competence" not in page.text  # not accredited for it
@@ -185,7 +193,7 @@ def test_an_offer_is_made_with_two_skills_and_shows_the_codes_links_and_qr(
 def test_errors_are_shown_at_their_fields_with_a_summary_and_nothing_is_made(
     clerk: Visitor, college: Place
 ) -> None:
-    form = clerk.page("/org/college/issue/qualification", **{"accept-language": "en"})
+    form = _in(clerk, "/org/college/issue/qualification", "en")
     answer = clerk.client.post(
         "/org/college/issue/qualification",
         data={
@@ -292,7 +300,7 @@ def test_suspend_reinstate_and_revoke_each_ask_once_with_a_reason_and_keep_a_his
     clerk.submit(f"{base}/revoke", f"{base}/revoke", {"reason": "Issued by mistake"}, 303)
     for action in ("revoke", "suspend", "reinstate"):
         clerk.page(f"{base}/{action}", 404)  # revoked stays revoked
-    page = clerk.page(base, **{"accept-language": "en"})
+    page = _in(clerk, base, "en")
     assert "Revoked" in page.text and "Issued by mistake" in page.text
     assert "Checking the grade" in page.text and "Clerk.College" in page.text
     kek = client.app.state.kek  # type: ignore[attr-defined]
@@ -325,7 +333,7 @@ def test_a_status_change_through_the_api_is_in_the_history_too(
         headers={"Authorization": f"Bearer {college.college_key}"},
     )
     assert changed.status_code == 200
-    page = clerk.page(f"/org/college/credentials/{credential_id}", **{"accept-language": "en"})
+    page = _in(clerk, f"/org/college/credentials/{credential_id}", "en")
     assert "Through the API" in page.text
 
 
