@@ -26,7 +26,7 @@ Kind = Literal[
 GROUP: Final = "group"
 MAX_SKILL_RESULTS: Final = 20
 MAX_SEARCH_LENGTH: Final = 200
-LEVEL_CLAIMS: Final = frozenset({"eqf_level", "nqf_level"})
+LEVEL_CLAIMS: Final = frozenset({"eqf_level"})
 # Claims a form does not ask for: an ESCO occupation is an identifier a clerk cannot type.
 SKIPPED: Final = frozenset({("role", "esco_occupation")})
 
@@ -166,6 +166,9 @@ def _field(
     made = FormField(
         id=field_id(path), path=path, kind="text", label=_label(slug, path, t), required=required
     )
+    if path[-1] == "nqf_level" and node.get("type") == "integer":  # the same 1-8 as the EQF
+        numbers = tuple(Choice(str(n), t.gettext("Level %(n)s", n=n)) for n in range(1, 9))
+        return replace(made, kind="choice", choices=numbers)
     if path[-1] in LEVEL_CLAIMS and node.get("type") == "integer":
         levels = tuple(
             Choice(
@@ -307,6 +310,7 @@ def field_errors(
     """Each violation the service reported (``(JSON pointer into the request, message)``) at
     the field it names, in the page language; one message per field."""
     leaves = {leaf.path: leaf for group in fields for leaf in group.leaves}
+    groups = {group.path: group.label for group in fields if group.kind == GROUP}
     found: dict[str, str] = {}
     for pointer, message in pointers:
         parts = tuple(p for p in pointer.removeprefix("/claims").split("/") if p)
@@ -314,6 +318,8 @@ def field_errors(
         leaf = _nearest(leaves, named)
         target = leaf.id if leaf is not None else _first_id(fields)
         label = leaf.label if leaf is not None else ""
+        if leaf is not None and leaf.path[:1] in groups:  # "Awarding body: name"
+            label = f"{groups[leaf.path[:1]]}: {_in_sentence(label)}"
         found.setdefault(target, _message(message, label, leaf, t))
     order = [leaf.id for group in fields for leaf in group.leaves]
     return sorted(found.items(), key=lambda item: order.index(item[0]) if item[0] in order else 0)

@@ -33,7 +33,7 @@ from api.web.org_access import IssuerStaffDep, StaffAt
 from api.web.rendering import Page, PageDep
 from api.web.sessions import CheckedForm
 from issuers.errors import ClaimsInvalid, IssuerError
-from issuers.issuance_input import CredentialRequest
+from issuers.issuance_input import CredentialRequest, check_claims
 from issuers.offers import OPENID_OFFER_LIFETIME, create_offer
 from issuers.oid4vci import offer_links
 from issuers.organisations import IssuerAccount
@@ -145,7 +145,15 @@ def issue(
         return _form_page(page, here, slug, fields, state, attempt=attempt, errors=[])
     state.searches = {}
     claims, errors = read_claims(fields, state, page.t)
-    if errors:
+    if errors:  # also what the service would say about the rest, so all show at once
+        try:
+            check_claims(slug, claims)
+        except ClaimsInvalid as refused:
+            found = [(v.pointer, v.message) for v in refused.violations]
+            unread = {field_id for field_id, _ in errors}
+            errors += [e for e in field_errors(fields, found, page.t) if e[0] not in unread]
+            order = [leaf.id for group in fields for leaf in group.leaves]
+            errors.sort(key=lambda e: order.index(e[0]) if e[0] in order else 0)
         return _form_page(
             page, here, slug, fields, state, attempt=attempt, errors=errors, status=422
         )

@@ -210,6 +210,7 @@ def test_errors_are_shown_at_their_fields_with_a_summary_and_nothing_is_made(
     assert 'class="error-summary"' in answer.text
     assert 'href="#claim-credits-value"' in answer.text
     assert 'aria-describedby="claim-credits-value-error"' in answer.text
+    assert 'href="#claim-family_name"' in answer.text  # the service's errors show at once
     assert _offers(college) == 0
     fixed = clerk.client.post(
         "/org/college/issue/qualification",
