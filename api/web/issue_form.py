@@ -89,6 +89,7 @@ class FormField:
     choices: tuple[Choice, ...] = ()
     children: tuple["FormField", ...] = ()
     max_length: int | None = None
+    numeric: bool = False
 
     @property
     def leaves(self) -> tuple["FormField", ...]:
@@ -168,7 +169,7 @@ def _field(
     )
     if path[-1] == "nqf_level" and node.get("type") == "integer":  # the same 1-8 as the EQF
         numbers = tuple(Choice(str(n), t.gettext("Level %(n)s", n=n)) for n in range(1, 9))
-        return replace(made, kind="choice", choices=numbers)
+        return replace(made, kind="choice", choices=numbers, numeric=True)
     if path[-1] in LEVEL_CLAIMS and node.get("type") == "integer":
         levels = tuple(
             Choice(
@@ -284,7 +285,7 @@ def _read_group(
         raw = state.values.get(item.id, "").strip()
         if not raw:
             continue
-        if item.kind in ("integer", "level"):
+        if item.kind in ("integer", "level") or item.numeric:
             if not re.fullmatch(r"-?[0-9]{1,9}", raw):
                 errors.append((item.id, t.gettext("Enter a whole number, such as 4")))
                 continue
@@ -318,8 +319,8 @@ def field_errors(
         leaf = _nearest(leaves, named)
         target = leaf.id if leaf is not None else _first_id(fields)
         label = leaf.label if leaf is not None else ""
-        if leaf is not None and leaf.path[:1] in groups:  # "Awarding body: name"
-            label = f"{groups[leaf.path[:1]]}: {_in_sentence(label)}"
+        if leaf is not None and leaf.path[:1] in groups:  # "Awarding body – Name"
+            label = f"{groups[leaf.path[:1]]} – {label}"
         found.setdefault(target, _message(message, label, leaf, t))
     order = [leaf.id for group in fields for leaf in group.leaves]
     return sorted(found.items(), key=lambda item: order.index(item[0]) if item[0] in order else 0)
@@ -341,19 +342,12 @@ def _first_id(fields: Sequence[FormField]) -> str:
     return fields[0].leaves[0].id
 
 
-def _in_sentence(label: str) -> str:
-    """``label`` inside a sentence: "Family name" -> "family name", "EQF level" unchanged."""
-    if len(label) > 1 and label[1].islower():
-        return label[0].lower() + label[1:]
-    return label
-
-
 def _message(message: str, label: str, leaf: FormField | None, t: Localizer) -> str:
     choose = leaf is not None and leaf.kind in ("choice", "level", "skill", "skills")
     if message == "is required but missing":
         if choose:
-            return t.gettext("Choose %(label)s", label=_in_sentence(label))
-        return t.gettext("Enter %(label)s", label=_in_sentence(label))
+            return t.gettext("%(label)s: choose one", label=label)
+        return t.gettext("%(label)s: fill this in", label=label)
     if "personal identity code" in message:
         return t.gettext("Remove the personal identity code: a credential never carries one")
     if message.startswith("must be a date"):
@@ -370,4 +364,4 @@ def _message(message: str, label: str, leaf: FormField | None, t: Localizer) -> 
         return t.gettext("%(label)s is outside the allowed range", label=label)
     if "ESCO" in message or "skill" in message:
         return t.gettext("Choose skills from the search results")
-    return t.gettext("Check %(label)s: it is not in the right form", label=_in_sentence(label))
+    return t.gettext("%(label)s: this is not in the right form", label=label)

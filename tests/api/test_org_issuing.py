@@ -10,13 +10,13 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, col, func, select
 
-from api.web.issue_form import field_id, form_fields
+from api.web.issue_form import FormField, field_id, form_fields
 from api.web.language import Localizer
-from issuers.organisations import set_issuer_disabled
+from issuers.organisations import create_issuer, set_issuer_disabled
 from issuers.register import get_issued_credential
 from issuers.status_history import status_history
 from issuers.tables import IssuerCredential, IssuerOffer, IssuerStatusChange
-from schemas import SLUGS, credential_type
+from schemas import SLUGS, credential_type, example_claims
 from tests.api.test_org_pages import (
     NOW,
     PASSWORD,
@@ -228,7 +228,7 @@ def test_errors_are_shown_at_their_fields_with_a_summary_and_nothing_is_made(
     for field in ("claim-family_name", "claim-date_awarded", "claim-awarding_body-id"):
         assert f'href="#{field}"' in fixed.text, field
         assert f'id="{field}-error"' in fixed.text, field
-    assert "Enter family name" in fixed.text
+    assert "Family name: fill this in" in fixed.text
     assert 'href="#claim-given_name"' in fixed.text  # the personal identity code
     assert "131052-308T" in fixed.text  # kept in the field for correcting, nowhere else
     assert _offers(college) == 0
@@ -436,3 +436,66 @@ def test_another_issuers_credential_is_not_found(college: Place, client: TestCli
         visitor.page(f"/org/college/credentials/{credential_id}")
         visitor.page("/org/college/credentials/icred_nope", 404)
         visitor.page("/org/college/credentials/icred_nope/revoke", 404)
+
+
+def _form_of(fields: tuple[FormField, ...], claims: dict[str, Any]) -> dict[str, Any]:
+    """The form a clerk fills in to issue ``claims`` (skills picked by their URIs)."""
+    data: dict[str, Any] = {}
+    for leaf in (leaf for group in fields for leaf in group.leaves):
+        value: Any = claims
+        for name in leaf.path:
+            value = value.get(name) if isinstance(value, dict) else None
+        if value is None:
+            continue
+        if leaf.kind == "skills":
+            data[leaf.id] = [skill["uri"] for skill in value]
+        elif leaf.kind == "skill":
+            data[leaf.id] = value["uri"]
+        elif leaf.kind == "lines":
+            data[leaf.id] = "\n".join(value)
+        else:
+            data[leaf.id] = str(value)
+    return data
+
+
+def test_every_type_has_a_form_that_issues_its_example(college: Place, client: TestClient) -> None:
+    with Session(college.engine) as session:
+        create_issuer(
+            session,
+            name="Kaikki tyypit",
+            slug="academy",
+            types=list(SLUGS),
+            alg="EdDSA",
+            kek=client.app.state.kek,  # type: ignore[attr-defined]
+            now=NOW,
+        )
+        create_staff_account(
+            session,
+            username="clerk.academy",
+            password=PASSWORD,
+            name="Clerk",
+            hashing=FAST_HASHING,
+            now=NOW,
+            organisation="academy",
+            role="issuer_staff",
+        )
+    for visitor in _browser(client):
+        sign_in(visitor, "clerk.academy")
+        for slug in SLUGS:
+            form = _in(visitor, f"/org/academy/issue/{slug}", "en")
+            fields = form_fields(slug, Localizer("en"))
+            for leaf in (leaf for group in fields for leaf in group.leaves):
+                assert f'id="{leaf.id}"' in form.text, (slug, leaf.id)
+            made = visitor.client.post(
+                f"/org/academy/issue/{slug}",
+                data={
+                    "csrf_token": csrf_of(form.text),
+                    **_form_of(fields, example_claims(slug)),
+                    "action": "issue",
+                },
+            )
+            assert made.status_code == 200, (
+                slug,
+                re.findall(r"<li><a href=\"#[^<]+</a>", made.text),
+            )
+            assert 'id="pickup-code"' in made.text, slug
