@@ -214,6 +214,9 @@ def change_status(
 ) -> Response:
     """Change the status at once (published with the next status list) and record why."""
     entry = _entry(session, here, credential_id)
+    back = RedirectResponse(f"/org/{here.organisation.slug}/credentials/{entry.id}", 303)
+    if action in ACTIONS and entry.status == ACTIONS[action][0]:
+        return back  # the same form sent twice: already done
     chosen = _action(entry, action)
     reason = field(form, "reason").strip()
     if not reason or len(reason) > MAX_REASON_LENGTH:
@@ -230,6 +233,4 @@ def change_status(
         note=StatusNote(reason=reason, changed_by=here.member.name),
         kek=kek,
     )
-    return RedirectResponse(
-        f"/org/{here.organisation.slug}/credentials/{entry.id}", status_code=303
-    )
+    return back

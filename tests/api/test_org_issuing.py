@@ -298,7 +298,14 @@ def test_suspend_reinstate_and_revoke_each_ask_once_with_a_reason_and_keep_a_his
     clerk.submit(f"{base}/suspend", f"{base}/suspend", {"reason": "Checking the grade"}, 303)
     clerk.page(f"{base}/suspend", 404)  # already suspended
     clerk.submit(f"{base}/reinstate", f"{base}/reinstate", {"reason": "Grade was right"}, 303)
-    clerk.submit(f"{base}/revoke", f"{base}/revoke", {"reason": "Issued by mistake"}, 303)
+    token = csrf_of(clerk.page(f"{base}/revoke").text)
+    for _twice in range(2):  # the same form sent twice: one change
+        sent = clerk.client.post(
+            f"{base}/revoke",
+            data={"csrf_token": token, "reason": "Issued by mistake"},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303 and sent.headers["location"] == base
     for action in ("revoke", "suspend", "reinstate"):
         clerk.page(f"{base}/{action}", 404)  # revoked stays revoked
     page = _in(clerk, base, "en")
@@ -330,12 +337,19 @@ def test_a_status_change_through_the_api_is_in_the_history_too(
     credential_id = _issue_directly(client, college)
     changed = client.post(
         f"/v1/issuers/college/credentials/{credential_id}/status",
-        json={"status": "suspended"},
+        json={"status": "suspended", "reason": "Asked by the registrar"},
         headers={"Authorization": f"Bearer {college.college_key}"},
     )
     assert changed.status_code == 200
     page = _in(clerk, f"/org/college/credentials/{credential_id}", "en")
-    assert "Through the API" in page.text
+    assert "Through the API" in page.text and "Asked by the registrar" in page.text
+    too_long = client.post(
+        f"/v1/issuers/college/credentials/{credential_id}/status",
+        json={"status": "revoked", "reason": "x" * 501},
+        headers={"Authorization": f"Bearer {college.college_key}"},
+    )
+    assert too_long.status_code == 422
+    assert _in(clerk, f"/org/college/credentials/{credential_id}", "en").text.count("<tr>") == 2
 
 
 def _state(place: Place) -> tuple[Any, ...]:
