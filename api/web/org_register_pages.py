@@ -3,10 +3,11 @@ and revoking, suspending or reinstating it after a confirmation.
 
 ``/org/{slug}/credentials`` filters by type, status and issue date (in Finland's time) and finds
 a credential by its id, 25 to a page (the service's keyset cursor). The register keeps no claims
-(:mod:`issuers.register`), so nothing about the person is shown. A status change asks once, on a
-page of its own with a reason field and the consequence spelled out, and then calls the service
-function the API calls (:func:`issuers.status.change_credential_status`); the reason and the
-staff member's name go into the credential's sealed status history.
+(:mod:`issuers.register`), only a sealed summary of whom a credential is about ("A. Korhonen",
+:mod:`issuers.register_subject`), shown so that staff revoke the right one. A status change
+asks once, on a page of its own with a reason field and the consequence spelled out, and then
+calls the service function the API calls (:func:`issuers.status.change_credential_status`); the
+reason and the staff member's name go into the credential's sealed status history.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,6 +26,7 @@ from api.web.rendering import Page, PageDep
 from api.web.sessions import CheckedForm
 from issuers.errors import IssuedCredentialNotFound, PageInvalid
 from issuers.register import RegisterEntry, get_issued_credential, list_issued_credentials
+from issuers.register_subject import subject_summaries
 from issuers.status import change_credential_status
 from issuers.status_history import MAX_REASON_LENGTH, StatusNote, status_history
 
@@ -65,6 +67,7 @@ def register(
     page: PageDep,
     here: IssuerStaffDep,
     session: SessionDep,
+    kek: KEKDep,
     type: str = "",
     status: str = "",
     issued_from: str = "",
@@ -123,6 +126,12 @@ def register(
         errors=errors,
         here=here,
         entries=listing.items,
+        subjects=subject_summaries(
+            session,
+            issuer_id=issuer.id,
+            credential_ids=[entry.id for entry in listing.items],
+            kek=kek,
+        ),
         types=names,
         statuses=_status_names(page),
         filters=filters,
@@ -151,11 +160,19 @@ def credential(
         title=type_names(page, issuer_of(here)).get(entry.type, entry.type),
         here=here,
         entry=entry,
+        subject=_subject(session, here, entry, kek),
         history=history,
         statuses=_status_names(page),
         actions=actions,
         org_nav=True,
     )
+
+
+def _subject(session: SessionDep, here: StaffAt, entry: RegisterEntry, kek: bytes) -> str | None:
+    found = subject_summaries(
+        session, issuer_id=issuer_of(here).id, credential_ids=[entry.id], kek=kek
+    )
+    return found.get(entry.id)
 
 
 def _action(entry: RegisterEntry, action: str) -> str:
@@ -170,6 +187,7 @@ def _confirm_page(
     entry: RegisterEntry,
     action: str,
     *,
+    subject: str | None,
     reason: str = "",
     errors: list[tuple[str, str]],
 ) -> Response:
@@ -185,6 +203,7 @@ def _confirm_page(
         errors=errors,
         here=here,
         entry=entry,
+        subject=subject,
         action=action,
         type_name=type_names(page, issuer_of(here)).get(entry.type, entry.type),
         reason=reason,
@@ -195,11 +214,18 @@ def _confirm_page(
 
 @router.get("/org/{slug}/credentials/{credential_id}/{action}")
 def status_confirm(
-    page: PageDep, here: IssuerStaffDep, credential_id: str, action: str, session: SessionDep
+    page: PageDep,
+    here: IssuerStaffDep,
+    credential_id: str,
+    action: str,
+    session: SessionDep,
+    kek: KEKDep,
 ) -> Response:
     """Ask once, with the reason and the consequence, before changing the status."""
     entry = _entry(session, here, credential_id)
-    return _confirm_page(page, here, entry, _action(entry, action), errors=[])
+    chosen = _action(entry, action)
+    subject = _subject(session, here, entry, kek)
+    return _confirm_page(page, here, entry, chosen, subject=subject, errors=[])
 
 
 @router.post("/org/{slug}/credentials/{credential_id}/{action}")
@@ -221,8 +247,15 @@ def change_status(
     reason = field(form, "reason").strip()
     if not reason or len(reason) > MAX_REASON_LENGTH:
         message = page._("Write the reason in 1 to 500 characters")
+        subject = _subject(session, here, entry, kek)
         return _confirm_page(
-            page, here, entry, chosen, reason=reason[:2000], errors=[("reason", message)]
+            page,
+            here,
+            entry,
+            chosen,
+            subject=subject,
+            reason=reason[:2000],
+            errors=[("reason", message)],
         )
     change_credential_status(
         session,

@@ -1,4 +1,5 @@
-"""A credential's status history: every change in order, its note sealed, only its issuer's."""
+"""A credential's status history (every change in order, its note sealed, only its issuer's)
+and the register's sealed summary of whom a credential is about."""
 
 from datetime import timedelta
 
@@ -8,9 +9,10 @@ from sqlmodel import Session, select
 from issuers.errors import IssuedCredentialNotFound
 from issuers.issuance import issue_credential
 from issuers.register import get_issued_credential
+from issuers.register_subject import subject_summaries, subject_summary
 from issuers.status import change_credential_status
 from issuers.status_history import StatusNote, status_history
-from issuers.tables import IssuerStatusChange
+from issuers.tables import IssuerCredential, IssuerStatusChange
 from sealing.aead import SealError
 from tests.service.test_issuers_support import (
     BASE_URL,
@@ -112,3 +114,18 @@ def test_another_issuers_credential_has_no_history_to_read(session: Session) -> 
     other_id, _ = _issued(session, "other")
     with pytest.raises(IssuedCredentialNotFound):
         status_history(session, issuer_id=other_id, credential_id=credential_id, kek=KEK)
+
+
+def test_the_register_keeps_only_a_sealed_initial_and_family_name(session: Session) -> None:
+    issuer_id, credential_id = _issued(session)
+    sealed = session.exec(select(IssuerCredential.sealed_subject)).one()
+    assert sealed is not None and b"Testinen" not in sealed
+    found = subject_summaries(session, issuer_id=issuer_id, credential_ids=[credential_id], kek=KEK)
+    assert found == {credential_id: "A. Testinen"}
+    other_id, _ = _issued(session, "other")
+    assert (
+        subject_summaries(session, issuer_id=other_id, credential_ids=[credential_id], kek=KEK)
+        == {}
+    )  # another issuer's entry
+    assert subject_summary({"given_name": "Aino", "birth_date": "2000-01-01"}) is None
+    assert subject_summary({"family_name": "Korhonen"}) == "Korhonen"

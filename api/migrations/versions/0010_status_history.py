@@ -1,4 +1,5 @@
-"""status history: every revocation, suspension and reinstatement of an issued credential
+"""status history: every revocation, suspension and reinstatement of an issued credential,
+and the register's sealed summary of whom each credential is about
 
 Revision ID: 0010_status_history
 Revises: 0009_staff
@@ -18,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column("issuer_credential", sa.Column("sealed_subject", sa.LargeBinary(), nullable=True))
     op.create_table(
         "issuer_status_change",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -39,3 +41,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_issuer_status_change_credential", table_name="issuer_status_change")
     op.drop_table("issuer_status_change")
+    with op.batch_alter_table("issuer_credential") as batch:
+        batch.drop_column("sealed_subject")
