@@ -1,6 +1,7 @@
 """Issuer staff in the browser: the generated issuing form, the pickup offer, the register and
 status changes with a confirmation, and who is refused each of those pages."""
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, col, func, select
 
+from api.web import org_register_pages
 from api.web.issue_form import FormField, field_id, form_fields
 from api.web.language import Localizer
 from issuers.organisations import create_issuer, set_issuer_disabled
@@ -515,3 +517,18 @@ def test_every_type_has_a_form_that_issues_its_example(college: Place, client: T
                 re.findall(r"<li><a href=\"#[^<]+</a>", made.text),
             )
             assert 'id="pickup-code"' in made.text, slug
+
+
+def test_the_register_pages_with_a_link_to_older_credentials_keeping_the_filters(
+    clerk: Visitor, college: Place, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(org_register_pages, "PAGE_SIZE", 1)
+    older, newer = _issue_directly(client, college), _issue_directly_other(client, college)
+    first = clerk.page("/org/college/credentials?status=valid")
+    assert newer in first.text and older not in first.text
+    link = re.search(r'href="(/org/college/credentials\?[^"]+)">Older credentials<', first.text)
+    assert link is not None and "status=valid" in link.group(1)
+    second = clerk.page(html.unescape(link.group(1)))
+    assert older in second.text and newer not in second.text
+    assert "Older credentials" not in second.text and "Back to the newest" in second.text
+    clerk.page("/org/college/credentials?cursor=not-a-cursor", 400)
