@@ -21,6 +21,7 @@ from api.web.accounts import field
 from api.web.org_access import ADMIN, STAFF_COOKIE, CurrentStaff, MaybeStaff, MemberDep
 from api.web.rendering import Page, PageDep, local_path
 from api.web.sessions import CSRF_COOKIE, CheckedForm, renew_csrf_seed, set_cookie
+from schemas import type_display_name
 from wallet.errors import (
     AuthenticationBusy,
     AuthenticationFailed,
@@ -275,6 +276,10 @@ def organisation_home(page: PageDep, here: MemberDep) -> Response:
         title=here.organisation.name,
         here=here,
         roles=[role_names(page)[r] for r in sorted(roles)],
+        issued_types=[
+            type_display_name(slug, page.language)
+            for slug in (here.organisation.issuer.types if here.organisation.issuer else ())
+        ],
         is_admin=here.may(ADMIN),
         org_nav=True,
     )

@@ -131,6 +131,13 @@ def test_the_form_of_every_type_is_generated_from_its_schema_with_labels_in_the_
     assert swedish["claim-given_name"].label == "Förnamn"
 
 
+def test_the_organisation_page_names_the_types_it_issues_in_the_page_language(
+    clerk: Visitor,
+) -> None:
+    home = _in(clerk, "/org/college", "fi")
+    assert "<dd>Tutkinto</dd>" in home.text and "qualification" not in home.text
+
+
 def test_the_types_page_lists_the_accredited_types_by_their_names(clerk: Visitor) -> None:
     page = _in(clerk, "/org/college/issue", "fi")
     assert 'href="/org/college/issue/qualification"' in page.text
