@@ -229,6 +229,8 @@ def read_state(fields: Sequence[FormField], form: FormData) -> FormState:
                 continue
             value = form.get(leaf.id)
             state.values[leaf.id] = value[:10_000] if isinstance(value, str) else ""
+    until = form.get("valid_until")
+    state.values["valid_until"] = until[:20] if isinstance(until, str) else ""
     return state
 
 

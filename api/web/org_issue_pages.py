@@ -11,7 +11,9 @@ same form twice makes one offer.
 """
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
 
 import segno
 from fastapi import APIRouter, HTTPException
@@ -29,10 +31,11 @@ from api.web.issue_form import (
     skill_label,
     skill_results,
 )
+from api.web.language import DISPLAY_TIME_ZONE
 from api.web.org_access import IssuerStaffDep, StaffAt
 from api.web.rendering import Page, PageDep
 from api.web.sessions import CheckedForm
-from issuers.errors import ClaimsInvalid, IssuerError
+from issuers.errors import ClaimsInvalid, IssuerError, ValidityInvalid
 from issuers.issuance_input import CredentialRequest, check_claims
 from issuers.offers import OPENID_OFFER_LIFETIME, create_offer
 from issuers.oid4vci import offer_links
@@ -40,6 +43,8 @@ from issuers.organisations import IssuerAccount
 from schemas import type_display_name
 
 router = APIRouter()
+
+VALID_UNTIL: Final = "valid_until"
 
 
 def issuer_of(here: StaffAt) -> IssuerAccount:
@@ -145,7 +150,8 @@ def issue(
         return _form_page(page, here, slug, fields, state, attempt=attempt, errors=[])
     state.searches = {}
     claims, errors = read_claims(fields, state, page.t)
-    if errors:  # also what the service would say about the rest, so all show at once
+    until, until_error = _valid_until(page, state.values.get(VALID_UNTIL, ""))
+    if errors or until_error:  # also what the service says about the rest: all show at once
         try:
             check_claims(slug, claims)
         except ClaimsInvalid as refused:
@@ -154,6 +160,9 @@ def issue(
             errors += [e for e in field_errors(fields, found, page.t) if e[0] not in unread]
             order = [leaf.id for group in fields for leaf in group.leaves]
             errors.sort(key=lambda e: order.index(e[0]) if e[0] in order else 0)
+    if until_error:
+        errors.append((VALID_UNTIL, until_error))
+    if errors:
         return _form_page(
             page, here, slug, fields, state, attempt=attempt, errors=errors, status=422
         )
@@ -161,7 +170,7 @@ def issue(
         offer = create_offer(
             session,
             issuer=issuer,
-            request=CredentialRequest(type=slug, claims=claims, holder=None),
+            request=CredentialRequest(type=slug, claims=claims, holder=None, valid_until=until),
             idempotency_key=attempt,
             kek=kek,
             base_url=settings.base_url,
@@ -179,6 +188,18 @@ def issue(
             state,
             attempt=attempt,
             errors=field_errors(fields, found, page.t),
+            status=422,
+        )
+    except ValidityInvalid:
+        message = page._("Enter a date after today, at most 100 years ahead")
+        return _form_page(
+            page,
+            here,
+            slug,
+            fields,
+            state,
+            attempt=attempt,
+            errors=[(VALID_UNTIL, message)],
             status=422,
         )
     except IssuerError:
@@ -207,6 +228,18 @@ def issue(
         offer_qr=_qr(links.offer_link, page._("QR code of the offer for other wallets")),
         org_nav=True,
     )
+
+
+def _valid_until(page: Page, typed: str) -> tuple[datetime | None, str | None]:
+    """The end of the day typed (Finland's time) as the credential's expiry, or an error."""
+    if not typed.strip():
+        return None, None
+    try:
+        day = date.fromisoformat(typed.strip())
+    except ValueError:
+        return None, page._("Enter a real date, such as 31.5.2024")
+    zone = ZoneInfo(DISPLAY_TIME_ZONE)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC), None
 
 
 def _qr(text: str, title: str) -> Markup:

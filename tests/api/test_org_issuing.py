@@ -539,3 +539,30 @@ def test_the_register_pages_with_a_link_to_older_credentials_keeping_the_filters
     assert older in second.text and newer not in second.text
     assert "Older credentials" not in second.text and "Back to the newest" in second.text
     clerk.page("/org/college/credentials?cursor=not-a-cursor", 400)
+
+
+def test_a_validity_end_must_be_a_real_day_after_today(clerk: Visitor, college: Place) -> None:
+    form = clerk.page("/org/college/issue/qualification")
+    for typed in ("31.5.2024", "2020-01-01"):
+        refused = clerk.client.post(
+            "/org/college/issue/qualification",
+            data={
+                "csrf_token": csrf_of(form.text),
+                **QUALIFICATION,
+                "valid_until": typed,
+                "action": "issue",
+            },
+        )
+        assert refused.status_code == 422, typed
+        assert 'href="#valid_until"' in refused.text and 'id="valid_until-error"' in refused.text
+    assert _offers(college) == 0
+    made = clerk.client.post(
+        "/org/college/issue/qualification",
+        data={
+            "csrf_token": csrf_of(form.text),
+            **QUALIFICATION,
+            "valid_until": "2099-12-31",
+            "action": "issue",
+        },
+    )
+    assert made.status_code == 200 and _offers(college) == 1
