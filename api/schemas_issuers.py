@@ -290,6 +290,12 @@ class StatusChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["valid", "revoked", "suspended"]
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Why: kept, sealed, in the credential's status history.",
+    )
 
 
 class KeyOut(BaseModel):

@@ -47,6 +47,7 @@ from issuers.identifiers import (
 from issuers.issuance_input import CredentialRequest, Format, PreparedCredential, prepare_credential
 from issuers.organisations import IssuerAccount
 from issuers.pickup import new_pickup
+from issuers.register_subject import seal_subject
 from issuers.status import ListKind, StatusSlot
 from issuers.status_blocks import take_status_slots
 from issuers.tables import IssuerCredential, IssuerPickup
@@ -187,7 +188,9 @@ def sign_credentials(
         kind: list(take_status_slots(session, issuer_id=issuer.id, kind=kind, count=count, now=now))
         for kind, count in wanted.items()
     }
-    signer = _Signer(signing_key(session, issuer_id=issuer.id, kek=kek), issuer, base_url, now)
+    signer = _Signer(
+        signing_key(session, issuer_id=issuer.id, kek=kek), issuer, base_url, now, kek=kek
+    )
     return [signer.sign(item, slots[_kind(item.format)].pop()) for item in prepared]
 
 
@@ -212,8 +215,11 @@ def _kind(fmt: Format) -> ListKind:
 class _Signer:
     """Signs prepared credentials of one issuer with one key at one time."""
 
-    def __init__(self, key: SigningKey, issuer: IssuerAccount, base_url: str, now: datetime):
+    def __init__(
+        self, key: SigningKey, issuer: IssuerAccount, base_url: str, now: datetime, *, kek: bytes
+    ):
         self.key = key
+        self.kek = kek
         self.issuer = issuer
         self.base_url = base_url
         self.now = now
@@ -267,6 +273,7 @@ class _Signer:
             "issued_at": self.now,
             "expires_at": item.expires_at,
             "status_changed_at": None,
+            "sealed_subject": seal_subject(item.claims, credential_id=credential_id, kek=self.kek),
         }
         return SignedCredential(issued=issued, register_row=row, pickup_row=pickup.row)
 

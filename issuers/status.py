@@ -33,6 +33,7 @@ from credentials.status_list import StatusList, StatusType
 from issuers.errors import IssuedCredentialNotFound, StatusChangeRefused
 from issuers.register import RegisterEntry, register_entry
 from issuers.state_version import bump_state_version
+from issuers.status_history import StatusNote, check_note, record_status_change
 from issuers.tables import Issuer, IssuerCredential, IssuerStatusList
 
 LIST_SIZE: Final = 131_072
@@ -202,17 +203,21 @@ def change_credential_status(
     credential_id: str,
     status: CredentialStatus,
     now: datetime,
+    note: StatusNote | None = None,
+    kek: bytes | None = None,
 ) -> RegisterEntry:
     """Set a credential's status to valid, revoked or suspended; commits.
 
     draft-ietf-oauth-status-list §7.1 (VALID, INVALID, SUSPENDED) and W3C Bitstring Status List
-    §2.1 (revocation is permanent). Setting the current status again changes nothing. Raises
-    :class:`IssuedCredentialNotFound` (also for another issuer's credential) and
-    :class:`StatusChangeRefused` for any change away from revoked.
+    §2.1 (revocation is permanent). Setting the current status again changes nothing. A change
+    is added to the credential's history (:mod:`issuers.status_history`) with ``note`` sealed
+    under ``kek``. Raises :class:`IssuedCredentialNotFound` (also for another issuer's
+    credential) and :class:`StatusChangeRefused` for any change away from revoked.
     """
     now = require_aware(now)
     if status not in STATUS_VALUES:
         raise ValueError("status must be valid, revoked or suspended")
+    check_note(note, kek=kek)
     found = session.exec(
         select(IssuerCredential.list_id, IssuerCredential.idx).where(
             col(IssuerCredential.id) == credential_id, col(IssuerCredential.issuer_id) == issuer_id
@@ -248,6 +253,9 @@ def change_credential_status(
     row.status = status
     row.status_changed_at = now
     session.add(row)
+    record_status_change(
+        session, credential_id=credential_id, status=status, note=note, kek=kek, now=now
+    )
     bump_state_version(session)  # the next verification on every worker sees it
     session.commit()
     return register_entry(row)

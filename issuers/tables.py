@@ -1,7 +1,9 @@
 """SQLModel tables owned by ``issuers``.
 
 Nothing personal is stored in the clear: the register keeps what a credential *is* (type, status
-entry, digest, times), never its claims, and not the holder's key either: its thumbprint is the
+entry, digest, times), never its claims (only the subject's initial and family name, sealed, so
+that staff find what to revoke: :mod:`issuers.register_subject`; and each status change's note,
+sealed: :mod:`issuers.status_history`), and not the holder's key either: its thumbprint is the
 wallet's key identifier too, so a copy of the database could join every wallet to the types,
 issuers and revocations of its credentials. Status management does not need it, so it is not
 stored. ``Idempotency-Key`` values are chosen by issuers and may name a person, so only their
@@ -167,6 +169,21 @@ class IssuerCredential(SQLModel, table=True):
     issued_at: datetime = _utc()
     expires_at: datetime | None = _utc(nullable=True)
     status_changed_at: datetime | None = _utc(nullable=True)
+    sealed_subject: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class IssuerStatusChange(SQLModel, table=True):
+    """One change of a credential's status: the new status, when, and a sealed note (who asked
+    and why, as staff wrote it) that only the KEK opens."""
+
+    __tablename__ = "issuer_status_change"
+    __table_args__ = (Index("ix_issuer_status_change_credential", "credential_id", "changed_at"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    credential_id: str = Field(foreign_key="issuer_credential.id", max_length=40)
+    status: str = Field(max_length=16)
+    changed_at: datetime = _utc()
+    sealed_note: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class IssuerIdempotency(SQLModel, table=True):

@@ -38,6 +38,7 @@ from issuers.oid4vci import offer_links
 from issuers.organisations import IssuerAccount, authenticate_issuer
 from issuers.register import get_issued_credential, list_issued_credentials
 from issuers.status import change_credential_status
+from issuers.status_history import StatusNote
 
 router = APIRouter(route_class=StrictRoute, prefix="/v1/issuers/{slug}", tags=["issuers"])
 
@@ -190,14 +191,17 @@ def get_register_entry(
 
 @router.post("/credentials/{credential_id}/status", response_model=RegisterEntryOut)
 def post_status(
-    credential_id: str, body: StatusChangeIn, issuer: IssuerDep, session: SessionDep
+    credential_id: str, body: StatusChangeIn, issuer: IssuerDep, session: SessionDep, kek: KEKDep
 ) -> RegisterEntryOut:
-    """Revoke (final), suspend or reinstate a credential; published with the next list."""
+    """Revoke (final), suspend or reinstate a credential; published with the next list. The
+    change and its ``reason`` join the credential's status history."""
     entry = change_credential_status(
         session,
         issuer_id=issuer.id,
         credential_id=credential_id,
         status=body.status,
         now=datetime.now(UTC),
+        note=None if body.reason is None else StatusNote(reason=body.reason, changed_by=None),
+        kek=kek,
     )
     return RegisterEntryOut.of(entry)

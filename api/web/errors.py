@@ -61,6 +61,8 @@ MESSAGES: Final[dict[str, str]] = {
         "This invitation link is not valid: it has been used or has expired. Ask for a new one."
     ),
     "staff_member_not_found": N_("There is no such staff member."),
+    "issued_credential_not_found": N_("Your organisation has issued no credential with this id."),
+    "status_change_refused": N_("A revoked credential cannot be suspended or reinstated."),
 }
 BY_STATUS: Final[dict[int, str]] = {
     400: N_("The request was not valid."),

@@ -12,10 +12,12 @@ from api.web import (
     offer_pages,
     org_admin_pages,
     org_batch_pages,
+    org_issue_pages,
     org_issuer_pages,
     org_opportunity_pages,
     org_pages,
     org_people_pages,
+    org_register_pages,
     org_verifier_pages,
     org_verify_pages,
     outside_request_pages,
@@ -63,6 +65,8 @@ def install_web(app: FastAPI) -> None:
         org_verifier_pages,
         org_verify_pages,
         org_batch_pages,
+        org_issue_pages,
+        org_register_pages,
     ):
         app.include_router(module.router, include_in_schema=False)
     install_page_error_handlers(app)
