@@ -196,6 +196,10 @@ class WalletShare(SQLModel, table=True):
     withdrawn_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     max_views: int | None = None
     view_count: int = 0
+    logged_views: int = 0
+    """How many of ``view_count`` the activity log accounts for (:mod:`wallet.shares.viewing`)."""
+    last_logged_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    unlogged_since: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     sealed_content: bytes = Field(sa_column=_sealed())
 
 

@@ -47,6 +47,9 @@ class ShareSummary:
     withdrawn_at: datetime | None
     max_views: int | None
     view_count: int
+    unlisted_views: int
+    """Views counted but not yet in the activity log (:mod:`wallet.shares.viewing`)."""
+    unlisted_since: datetime | None
     items: tuple[SharedItem, ...]
 
 
@@ -64,6 +67,8 @@ def _summary(vault: Vault, row: WalletShare, now: datetime, base_url: str) -> Sh
         withdrawn_at=as_utc(row.withdrawn_at) if row.withdrawn_at else None,
         max_views=row.max_views,
         view_count=row.view_count,
+        unlisted_views=row.view_count - row.logged_views,
+        unlisted_since=as_utc(row.unlogged_since) if row.unlogged_since else None,
         items=tuple(
             SharedItem(item["credential_id"], tuple(tuple(p) for p in item["claims"]))
             for item in content["items"]
