@@ -28,6 +28,8 @@ WALLET_CREDENTIALS = Listing(max_items=CREDENTIALS_MAX, max_bytes=12 * 1024 * 10
 """``GET /v1/wallet/credentials``: summaries only (bounded identifiers and titles)."""
 WALLET_DECLARED_SKILLS = Listing(max_items=DECLARED_SKILLS_MAX, max_bytes=256 * 1024)
 """``GET /v1/wallet/skills``."""
+WALLET_SHARES = Listing(max_items=100, max_bytes=1024 * 1024)
+"""``GET /v1/wallet/shares``: a share may name 20 credentials and 200 claims of each."""
 ISSUER_REGISTER = Listing(max_items=200, max_bytes=512 * 1024)
 """``GET /v1/issuers/{slug}/credentials``: register entries hold no claims."""
 VOCABULARY_SKILLS = Listing(max_items=100, max_bytes=128 * 1024)

@@ -62,6 +62,7 @@ SERVICE_STATUSES: Mapping[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/auth/refresh"): (401,),
     ("POST", "/v1/wallet/shares/preview"): (404, 422),
     ("POST", "/v1/wallet/shares"): (404, 409, 422),
+    ("GET", "/v1/wallet/shares"): (400,),
     ("GET", "/v1/wallet/requests/{request_id}"): (409, 410, 422),
     ("POST", "/v1/wallet/requests/{request_id}/response"): (409, 410, 422, 503),
     ("POST", "/v1/wallet/credentials"): (409, 422, 503),

@@ -320,6 +320,12 @@ class StoredItemTooLarge(WalletError):
     status = 413
 
 
+class PageInvalid(WalletError):
+    code = "page_invalid"
+    title = "The page size or cursor is not valid"
+    status = 400
+
+
 class ShareInvalid(WalletError):
     code = "share_invalid"
     title = "The share cannot be made as asked"

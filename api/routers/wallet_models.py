@@ -220,6 +220,9 @@ class ShareOut(BaseModel):
 
 class ShareListOut(BaseModel):
     shares: list[ShareOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; absent on the last."
+    )
 
 
 # --- requests ---------------------------------------------------------------------------------
