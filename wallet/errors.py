@@ -18,6 +18,7 @@
         │   ├── PasswordCharactersInvalid    password_characters_invalid  422
         │   └── PasswordTooCommon            password_too_common          422
         ├── StaffInviteInvalid               staff_invite_invalid         410
+        ├── StaffInviteLimitReached          staff_invite_limit_reached   409
         ├── StaffMemberNotFound              staff_member_not_found       404
         ├── StaffRoleInvalid                 staff_role_invalid           422
         ├── WalletNotFound                   wallet_resource_not_found    404
@@ -172,6 +173,12 @@ class PasswordCharactersInvalid(PasswordRejected):
 class PasswordTooCommon(PasswordRejected):
     code = "password_too_common"
     title = "The password is too easy to guess"
+
+
+class StaffInviteLimitReached(WalletError):
+    code = "staff_invite_limit_reached"
+    title = "The organisation has as many open invitations as it may"
+    status = 409
 
 
 class StaffInviteInvalid(WalletError):

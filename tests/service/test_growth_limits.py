@@ -1,0 +1,109 @@
+"""Rows an organisation or a person can add without end are bounded: past the bound a 409
+problem, and nothing is stored (issue 12, "Bound every stored item")."""
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+from issuers import offers
+from issuers.errors import OfferLimitReached
+from issuers.tables import IssuerOffer
+from tests.service.test_issuers_support import (
+    BASE_URL,
+    holder_key,
+    make_issuer,
+    new_kek,
+    request_for,
+)
+from tests.service.test_verifiers_requests import World, ask
+from tests.service.test_verifiers_requests import world as world
+from tests.service.test_verifiers_support import BASE, NOW, QUALIFICATION
+from verifiers import presentation_requests
+from verifiers.errors import RequestLimitReached
+from verifiers.presentation_requests import create_request
+from verifiers.tables import VerifierRequest
+from wallet import staff
+from wallet.errors import StaffInviteLimitReached
+from wallet.tables import StaffInvite
+
+ISSUER_KEK = new_kek()
+FORM = [{"type": QUALIFICATION, "claims": ["title"]}]
+
+
+def _requests(session: Session, verifier_id: str) -> int:
+    statement = select(func.count()).where(col(VerifierRequest.verifier_id) == verifier_id)
+    return session.exec(statement).one()
+
+
+def test_a_verifier_past_its_open_requests_is_refused_until_some_expire(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(presentation_requests, "MAX_OPEN_REQUESTS", 3)
+    for _ in range(3):
+        ask(world, FORM)
+    with pytest.raises(RequestLimitReached) as refused:
+        ask(world, FORM)
+    assert (refused.value.status, refused.value.code) == (409, "verifier_request_limit_reached")
+    assert _requests(world.session, world.verifier.id) == 3
+    # An hour later the three have expired: the verifier may ask again.
+    later = create_request(
+        world.session,
+        verifier=world.verifier,
+        dcql_query=None,
+        form=FORM,
+        purpose="Again.",
+        expires_in=timedelta(hours=1),
+        language="en",
+        base_url=BASE,
+        now=NOW + timedelta(hours=1, seconds=1),
+    )
+    assert later.id.startswith("req_")
+
+
+def test_an_issuer_past_its_unredeemed_offers_is_refused_and_nothing_is_kept(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(offers, "MAX_OPEN_OFFERS", 2)
+    issuer = make_issuer(session, ISSUER_KEK).account
+    request = replace(request_for("competence", holder_key().public), holder=None)
+
+    def offer(key: str, now: datetime = NOW) -> None:
+        offers.create_offer(
+            session,
+            issuer=issuer,
+            request=request,
+            idempotency_key=key,
+            kek=ISSUER_KEK,
+            base_url=BASE_URL,
+            now=now,
+        )
+
+    offer("one")
+    offer("two")
+    with pytest.raises(OfferLimitReached) as refused:
+        offer("three")
+    assert (refused.value.status, refused.value.code) == (409, "offer_limit_reached")
+    kept = select(func.count()).where(col(IssuerOffer.issuer_id) == issuer.id)
+    assert session.exec(kept).one() == 2
+    offer("three", NOW + offers.OFFER_LIFETIME + timedelta(seconds=1))
+
+
+def test_an_organisation_past_its_open_invitations_is_refused_and_spent_ones_are_purged(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(staff, "MAX_OPEN_INVITES", 2)
+    for _ in range(2):
+        staff.invite_staff(session, organisation="college", role="issuer_staff", now=NOW)
+    with pytest.raises(StaffInviteLimitReached) as refused:
+        staff.invite_staff(session, organisation="college", role="issuer_staff", now=NOW)
+    assert (refused.value.status, refused.value.code) == (409, "staff_invite_limit_reached")
+    invites = select(func.count()).where(col(StaffInvite.organisation) == "college")
+    assert session.exec(invites).one() == 2
+    # Another organisation is not held back; expired invitations no longer count, and are purged.
+    staff.invite_staff(session, organisation="employer", role="verifier_staff", now=NOW)
+    later = NOW + staff.INVITE_LIFETIME + timedelta(days=1, seconds=1)
+    staff.invite_staff(session, organisation="college", role="issuer_staff", now=later)
+    assert staff.purge_spent_invites(session, now=later) == 3
+    assert session.exec(invites).one() == 1
