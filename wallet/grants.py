@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
-from wallet.activity import ActivityKind, append_activity
+from credentials.encoding import JSONValue
+from wallet.activity import ActivityKind, append_activity, counted_entry_due
 from wallet.consent import GRANT_CONSENT, add_receipt
 from wallet.errors import (
     GrantExpired,
@@ -279,17 +280,48 @@ def open_grant_for(
 def record_grant_read(
     session: Session, *, grant: Grant, read: Sequence[str], kek: bytes, now: datetime
 ) -> None:
-    """Log the organisation's read in the person's activity log; commits.
+    """Count the organisation's read and log it in the person's activity log; commits.
 
-    ``read`` names what was read (``profile``, ``gaps``, credential ids).
+    ``read`` names what was read (``profile``, ``gaps``, credential ids: the grant's scope).
+    The first reads of a grant are one entry each; after that the grant gets at most one entry
+    a day, which counts every read since its previous entry (``reads``, from
+    ``first_read_at``), so an organisation reading in a loop cannot grow the log without end
+    (:func:`wallet.activity.counted_entry_due`).
     """
-    vault = open_vault(session, holder_id=grant.holder_id, kek=kek)
+    now = require_aware(now)
+    session.execute(
+        update(WalletGrant)
+        .where(col(WalletGrant.id) == grant.id)
+        .values(read_count=col(WalletGrant.read_count) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    row = session.get(WalletGrant, grant.id, populate_existing=True)
+    assert row is not None  # open_grant_for found it in this transaction
+    if not counted_entry_due(count=row.read_count, last_logged_at=row.last_logged_at, now=now):
+        if row.unlogged_since is None:
+            row.unlogged_since = now
+            session.add(row)
+        session.commit()
+        return
+    reads = row.read_count - row.logged_reads
+    details: dict[str, JSONValue] = {
+        "grant_id": grant.id,
+        "organisation": grant.grantee.name,
+        "read": list(read),
+        "reads": reads,
+    }
+    if reads > 1 and row.unlogged_since is not None:
+        details["first_read_at"] = as_utc(row.unlogged_since).isoformat()
     append_activity(
         session,
-        vault=vault,
+        vault=open_vault(session, holder_id=grant.holder_id, kek=kek),
         kind=ActivityKind.GRANT_READ,
-        details={"grant_id": grant.id, "organisation": grant.grantee.name, "read": list(read)},
+        details=details,
         kek=kek,
-        now=require_aware(now),
+        now=now,
     )
+    row.logged_reads = row.read_count
+    row.last_logged_at = now
+    row.unlogged_since = None
+    session.add(row)
     session.commit()

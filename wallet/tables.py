@@ -167,6 +167,11 @@ class WalletGrant(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_when())
     expires_at: datetime = Field(sa_column=_when())
     withdrawn_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    read_count: int = 0
+    logged_reads: int = 0
+    """How many of ``read_count`` the activity log accounts for (:mod:`wallet.grants`)."""
+    last_logged_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    unlogged_since: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     sealed_grant: bytes = Field(sa_column=_sealed())
 
 

@@ -25,14 +25,20 @@ rewritten, and the ``views`` of a share's entries add up to its views so far.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
 from credentials.encoding import JSONValue
-from wallet.activity import ActivityKind, append_activity
+from wallet.activity import (
+    COUNTED_LOG_INTERVAL,
+    LOGGED_SINGLY,
+    ActivityKind,
+    append_activity,
+    counted_entry_due,
+)
 from wallet.claims import ClaimPointer
 from wallet.errors import ShareExpired, ShareNotFound, ShareViewsExhausted, ShareWithdrawn
 from wallet.shares.creation import KeyBindingFor, present_items
@@ -49,8 +55,8 @@ from wallet.vault import open_vault
 
 MAX_VIEWER_CHARS = 200
 MAX_NONCE_CHARS = 128
-VIEWS_LOGGED_SINGLY = 10
-VIEW_LOG_INTERVAL = timedelta(days=1)
+VIEWS_LOGGED_SINGLY = LOGGED_SINGLY
+VIEW_LOG_INTERVAL = COUNTED_LOG_INTERVAL
 
 
 @dataclass(frozen=True)
@@ -184,12 +190,7 @@ def _log_view(
     session: Session, row: WalletShare, *, viewer: str, kek: bytes, now: datetime
 ) -> None:
     """Log the views not yet in the log as one entry, or leave them counted (module docstring)."""
-    last = row.last_logged_at
-    if not (
-        row.view_count <= VIEWS_LOGGED_SINGLY
-        or last is None
-        or now - as_utc(last) >= VIEW_LOG_INTERVAL
-    ):
+    if not counted_entry_due(count=row.view_count, last_logged_at=row.last_logged_at, now=now):
         if row.unlogged_since is None:
             row.unlogged_since = now
             session.add(row)
