@@ -20,13 +20,14 @@ from tests.service.test_issuers_support import (
 from tests.service.test_verifiers_requests import World, ask
 from tests.service.test_verifiers_requests import world as world
 from tests.service.test_verifiers_support import BASE, NOW, QUALIFICATION
+from tests.service.test_wallet_support import register_holder
 from verifiers import presentation_requests
 from verifiers.errors import RequestLimitReached
 from verifiers.presentation_requests import create_request
 from verifiers.tables import VerifierRequest
-from wallet import staff
-from wallet.errors import StaffInviteLimitReached
-from wallet.tables import StaffInvite
+from wallet import staff, tokens
+from wallet.errors import AccessTokenInvalid, RefreshTokenInvalid, StaffInviteLimitReached
+from wallet.tables import StaffInvite, WalletAccessToken
 
 ISSUER_KEK = new_kek()
 FORM = [{"type": QUALIFICATION, "claims": ["title"]}]
@@ -107,3 +108,32 @@ def test_an_organisation_past_its_open_invitations_is_refused_and_spent_ones_are
     staff.invite_staff(session, organisation="college", role="issuer_staff", now=later)
     assert staff.purge_spent_invites(session, now=later) == 3
     assert session.exec(invites).one() == 1
+
+
+def test_a_persons_oldest_session_ends_when_a_new_one_would_exceed_the_bound(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tokens, "MAX_SESSIONS", 3)
+    holder = register_holder(session).holder_id
+    pairs = [
+        tokens.issue_tokens(session, holder_id=holder, now=NOW + timedelta(seconds=n))
+        for n in range(1, 6)
+    ]
+    session.commit()
+    live = []
+    for pair in pairs:
+        try:
+            tokens.authenticate_access(
+                session, access_token=pair.access_token, now=NOW + timedelta(seconds=10)
+            )
+            live.append(True)
+        except AccessTokenInvalid:
+            live.append(False)
+    # The two oldest have ended; the three newest are live.
+    assert live == [False, False, True, True, True]
+    with pytest.raises(RefreshTokenInvalid):
+        tokens.refresh_tokens(
+            session, refresh_token=pairs[0].refresh_token, now=NOW + timedelta(seconds=10)
+        )
+    kept = select(func.count()).where(col(WalletAccessToken.holder_id) == holder)
+    assert session.exec(kept).one() == 3
