@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
@@ -38,6 +38,9 @@ from wallet.vault import Vault, derive_key, keyed_hash, open_vault
 DEFAULT_MONTHS: Final = 3
 MAX_PERIOD: Final = timedelta(days=366)
 MAX_ACTIVE_GRANTS: Final = 20
+MAX_GRANTS_KEPT: Final = 200
+"""Grants a wallet keeps, active and ended: a new one beyond it removes the oldest ended ones
+(their activity entries and consent receipts stay)."""
 MAX_GRANT_CREDENTIALS: Final = 50
 MAX_PURPOSE_CHARS: Final = 500
 _GRANT = "grant"
@@ -129,6 +132,27 @@ def _check(session: Session, vault: Vault, spec: GrantSpec, now: datetime) -> da
     return expires_at
 
 
+def _forget_oldest_ended(session: Session, *, holder_id: str, now: datetime) -> None:
+    """Delete the holder's oldest ended grants beyond :data:`MAX_GRANTS_KEPT` - 1 (no commit)."""
+    table = WalletGrant
+    kept = session.exec(
+        select(func.count()).select_from(table).where(col(table.holder_id) == holder_id)
+    ).one()
+    excess = kept - (MAX_GRANTS_KEPT - 1)
+    if excess <= 0:
+        return
+    ended = or_(col(table.withdrawn_at).is_not(None), col(table.expires_at) <= now)
+    oldest = session.exec(
+        select(table.id)
+        .where(col(table.holder_id) == holder_id, ended)
+        .order_by(col(table.created_at), col(table.id))
+        .limit(excess)
+    ).all()
+    session.execute(
+        delete(table).where(col(table.id).in_(oldest)).execution_options(synchronize_session=False)
+    )
+
+
 def create_grant(
     session: Session, *, holder_id: str, spec: GrantSpec, kek: bytes, now: datetime
 ) -> Grant:
@@ -152,6 +176,7 @@ def create_grant(
     ).one()
     if active >= MAX_ACTIVE_GRANTS:
         raise GrantLimitReached(f"At most {MAX_ACTIVE_GRANTS} grants can be active at once.")
+    _forget_oldest_ended(session, holder_id=holder_id, now=now)
     grant_id = f"gra_{secrets.token_hex(16)}"
     grantee = {"id": spec.grantee.id, "slug": spec.grantee.slug, "name": spec.grantee.name}
     what: dict[str, Any] = {"profile": spec.profile, "credential_ids": list(spec.credential_ids)}

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from issuers import offers
@@ -20,13 +21,17 @@ from tests.service.test_issuers_support import (
 from tests.service.test_verifiers_requests import World, ask
 from tests.service.test_verifiers_requests import world as world
 from tests.service.test_verifiers_support import BASE, NOW, QUALIFICATION
-from tests.service.test_wallet_support import register_holder
+from tests.service.test_wallet_shares import _create, _holder_with_credential, _spec
+from tests.service.test_wallet_support import BASE_URL as WALLET_BASE
+from tests.service.test_wallet_support import KEK, register_holder
 from verifiers import presentation_requests
 from verifiers.errors import RequestLimitReached
 from verifiers.presentation_requests import create_request
 from verifiers.tables import VerifierRequest
 from wallet import staff, tokens
 from wallet.errors import AccessTokenInvalid, RefreshTokenInvalid, StaffInviteLimitReached
+from wallet.shares import creation
+from wallet.shares.records import list_shares, withdraw_share
 from wallet.tables import StaffInvite, WalletAccessToken
 
 ISSUER_KEK = new_kek()
@@ -137,3 +142,30 @@ def test_a_persons_oldest_session_ends_when_a_new_one_would_exceed_the_bound(
         )
     kept = select(func.count()).where(col(WalletAccessToken.holder_id) == holder)
     assert session.exec(kept).one() == 3
+
+
+def test_a_new_share_beyond_those_kept_removes_the_oldest_ended_one_never_a_live_one(
+    clean_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(creation, "MAX_SHARES_KEPT", 3)
+    with Session(clean_engine, expire_on_commit=False) as db:
+        holder, credential_id = _holder_with_credential(db)
+        made = []
+        for minute in range(4):
+            created = _create(db, holder, _spec(credential_id), NOW + timedelta(minutes=minute))
+            made.append(created.id)
+            if minute < 2:
+                withdraw_share(
+                    db,
+                    holder_id=holder,
+                    share_id=created.id,
+                    kek=KEK,
+                    base_url=WALLET_BASE,
+                    now=NOW,
+                )
+        kept = list_shares(db, holder_id=holder, kek=KEK, base_url=WALLET_BASE, now=NOW)
+        assert sorted(s.id for s in kept) == sorted(made[1:])
+        # The only ended share left goes next; then live shares stay and the count may grow.
+        made.append(_create(db, holder, _spec(credential_id), NOW + timedelta(minutes=5)).id)
+        kept = list_shares(db, holder_id=holder, kek=KEK, base_url=WALLET_BASE, now=NOW)
+        assert sorted(s.id for s in kept) == sorted(made[2:])
