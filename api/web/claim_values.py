@@ -4,13 +4,16 @@ The credential types' closed lists (``kind``, ``assessment_method``, ``study_lev
 ``working_time.type``, ``proficiency.scale``) show their label, not the code; ESCO skill and
 occupation URIs show ESCO's label (shipped in English only, so marked ``lang="en"`` on Finnish
 and Swedish pages; an unknown URI stays as it is); an EQF level shows its number with the level's
-short description (schemas/data/eqf_levels.json). Everything else is formatted as
+short description (schemas/data/eqf_levels.json); an ISO 3166-1 ``country`` code the country's
+name (CLDR, through Babel). Everything else is formatted as
 :meth:`api.web.language.Localizer.value` does.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
+
+from babel import Locale
 
 from api.web.language import N_, Localizer
 from schemas.eqf import eqf_level
@@ -81,6 +84,10 @@ def _shown(row: ClaimRow, scale: object, t: Localizer) -> ShownClaim:
         level = _eqf(value, t)
         if level is not None:
             return ShownClaim(label, level, None)
+    if name == "country" and isinstance(value, str):
+        country = Locale(t.language).territories.get(value) if len(value) == 2 else None
+        if country is not None:
+            return ShownClaim(label, country, None)
     if isinstance(name, str) and isinstance(value, str):
         code = CODES.get((name, value))
         if code is not None:

@@ -18,19 +18,25 @@ def _values(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("language", "kind", "level"),
+    ("language", "kind", "level", "country"),
     [
         (
             "en",
             "Vocational upper secondary qualification",
             "Level 4: Factual and theoretical knowledge in broad contexts",
+            "Finland",
         ),
-        ("fi", "Ammatillinen perustutkinto", "Taso 4: Laaja-alaisia tosiasia-"),
-        ("sv", "Yrkesinriktad grundexamen", "Nivå 4: Fakta- och teorikunskaper i breda sammanhang"),
+        ("fi", "Ammatillinen perustutkinto", "Taso 4: Laaja-alaisia tosiasia-", "Suomi"),
+        (
+            "sv",
+            "Yrkesinriktad grundexamen",
+            "Nivå 4: Fakta- och teorikunskaper i breda sammanhang",
+            "Finland",
+        ),
     ],
 )
 def test_the_credential_page_shows_labels_not_codes_in_the_page_language(
-    world: World, person: Visitor, language: str, kind: str, level: str
+    world: World, person: Visitor, language: str, kind: str, level: str, country: str
 ) -> None:
     credential_id = receive(person, offer_code(world, f"labels-{language}"))
     path = f"/wallet/credentials/{credential_id}"
@@ -38,7 +44,7 @@ def test_the_credential_page_shows_labels_not_codes_in_the_page_language(
     assert page.status_code == 200
     assert f'<html lang="{language}">' in page.text
     values = _values(page.text)
-    assert kind in values
+    assert kind in values and country in values and "FI" not in values
     assert any(value.startswith(level) for value in values)
     for code in ("vocational_upper_secondary", PYTHON, SQL):
         assert code not in page.text
