@@ -53,6 +53,7 @@ ROLES: Final[tuple[Role, ...]] = get_args(Role)
 INVITE_PREFIX: Final = "tsi_"
 INVITE_LIFETIME: Final = timedelta(days=7)
 MAX_OPEN_INVITES: Final = 100
+MAX_STAFF_SESSIONS: Final = 20
 SESSION_PREFIX: Final = "tss_"
 SESSION_LIFETIME: Final = timedelta(hours=8)
 _MAX_TOKEN_LENGTH: Final = 100
@@ -345,8 +346,35 @@ def start_staff_session(
             token_hash=hash_secret(token), account_id=account_id, expires_at=now + SESSION_LIFETIME
         )
     )
+    session.flush()
+    # Signing in again and again cannot grow the table: beyond the newest MAX_STAFF_SESSIONS,
+    # the oldest sessions end (their rows go).
+    beyond = session.exec(
+        select(StaffSession.token_hash)
+        .where(col(StaffSession.account_id) == account_id)
+        .order_by(col(StaffSession.expires_at).desc(), col(StaffSession.token_hash))
+        .offset(MAX_STAFF_SESSIONS)
+    ).all()
+    if beyond:
+        session.execute(
+            delete(StaffSession)
+            .where(col(StaffSession.token_hash).in_(beyond))
+            .execution_options(synchronize_session=False)
+        )
     session.commit()
     return token
+
+
+def purge_staff_sessions(session: Session, *, now: datetime) -> int:
+    """Delete staff sessions that expired or were ended; commits; returns how many."""
+    now = require_aware(now)
+    result = session.execute(
+        delete(StaffSession)
+        .where((col(StaffSession.expires_at) <= now) | col(StaffSession.ended_at).is_not(None))
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0))
 
 
 def staff_member(session: Session, *, token: str, now: datetime) -> StaffMember:

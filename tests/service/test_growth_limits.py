@@ -22,8 +22,9 @@ from tests.service.test_verifiers_requests import World, ask
 from tests.service.test_verifiers_requests import world as world
 from tests.service.test_verifiers_support import BASE, NOW, QUALIFICATION
 from tests.service.test_wallet_shares import _create, _holder_with_credential, _spec
+from tests.service.test_wallet_staff import PASSWORD as STAFF_PASSWORD
 from tests.service.test_wallet_support import BASE_URL as WALLET_BASE
-from tests.service.test_wallet_support import KEK, register_holder
+from tests.service.test_wallet_support import FAST_HASHING, KEK, register_holder
 from verifiers import presentation_requests
 from verifiers.errors import RequestLimitReached
 from verifiers.presentation_requests import create_request
@@ -169,3 +170,32 @@ def test_a_new_share_beyond_those_kept_removes_the_oldest_ended_one_never_a_live
         made.append(_create(db, holder, _spec(credential_id), NOW + timedelta(minutes=5)).id)
         kept = list_shares(db, holder_id=holder, kek=KEK, base_url=WALLET_BASE, now=NOW)
         assert sorted(s.id for s in kept) == sorted(made[2:])
+
+
+def test_a_staff_members_oldest_session_ends_beyond_the_bound_and_ended_ones_are_purged(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(staff, "MAX_STAFF_SESSIONS", 2)
+    staff.create_staff_account(
+        session,
+        username="outi",
+        password=STAFF_PASSWORD,
+        name="Outi",
+        hashing=FAST_HASHING,
+        now=NOW,
+    )
+
+    def sign_in(at: datetime) -> str:
+        who = staff.StaffPasswordAuthenticator(
+            "outi", STAFF_PASSWORD, KEK, FAST_HASHING, "10.0.0.1"
+        )
+        return staff.start_staff_session(session, authenticator=who, now=at)
+
+    tokens_made = [sign_in(NOW + timedelta(minutes=n)) for n in range(3)]
+    check = NOW + timedelta(minutes=5)
+    with pytest.raises(AccessTokenInvalid):
+        staff.staff_member(session, token=tokens_made[0], now=check)
+    assert all(staff.staff_member(session, token=t, now=check) for t in tokens_made[1:])
+    staff.end_staff_session(session, token=tokens_made[1], now=check)
+    assert staff.purge_staff_sessions(session, now=check) == 1
+    assert staff.staff_member(session, token=tokens_made[2], now=check).username == "outi"
