@@ -27,6 +27,7 @@ from issuers.offers import purge_expired_offers
 from issuers.pickup import purge_expired_pickups
 from verifiers.nonces import purge_expired_nonces
 from wallet.login_throttle import purge_login_throttles
+from wallet.staff import purge_spent_invites, purge_staff_sessions
 from wallet.tokens import purge_ended_sessions, purge_expired_tokens
 
 logger = logging.getLogger("taito.purge")
@@ -49,6 +50,8 @@ PURGES: Final[tuple[tuple[str, Purge], ...]] = (
     ("sessions", purge_ended_sessions),
     ("login_throttles", purge_login_throttles),
     ("oid4vci_grants", purge_spent_grants),
+    ("staff_invites", purge_spent_invites),
+    ("staff_sessions", purge_staff_sessions),
 )
 """Every kind of expiring row and the service function that purges it."""
 

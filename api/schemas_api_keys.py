@@ -1,6 +1,6 @@
 """Request and response models of organisations' API keys (issuers and verifiers alike)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,3 +36,15 @@ class ApiKeyOut(BaseModel):
 class ApiKeyCreatedOut(BaseModel):
     key: ApiKeyOut
     api_key: str = Field(description="Shown once; store it safely.")
+
+
+class ApiKeyListOut(BaseModel):
+    api_keys: list[ApiKeyOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; absent on the last."
+    )
+
+
+def api_key_order(key: ApiKeyOut) -> str:
+    """Keys are listed oldest first."""
+    return f"{key.created_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%f')}|{key.id}"

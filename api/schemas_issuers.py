@@ -334,6 +334,13 @@ class IssuerOut(BaseModel):
         )
 
 
+class IssuerListOut(BaseModel):
+    issuers: list[IssuerOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; absent on the last."
+    )
+
+
 class IssuerCreateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -30,6 +30,13 @@ class StaffOut(BaseModel):
     role: str
 
 
+class StaffListOut(BaseModel):
+    staff: list[StaffOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; absent on the last."
+    )
+
+
 class InviteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

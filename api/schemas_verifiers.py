@@ -48,6 +48,13 @@ class VerifierOut(BaseModel):
         )
 
 
+class VerifierListOut(BaseModel):
+    verifiers: list[VerifierOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; absent on the last."
+    )
+
+
 class VerifierCreatedOut(BaseModel):
     verifier: VerifierOut
     api_key: str = Field(description="tvk_...; shown once, store it now.")
@@ -103,6 +110,9 @@ class TrustEntryOut(BaseModel):
 
 class TrustListOut(BaseModel):
     trusted_issuers: list[TrustEntryOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; absent on the last."
+    )
 
 
 class RequestCreateIn(_In):

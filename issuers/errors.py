@@ -14,6 +14,7 @@
         ├── OpportunityNotFound        404  opportunity_not_found
         ├── BatchNotFound              404  batch_not_found
         ├── OpportunityLimitReached    409  opportunity_limit_reached
+        ├── OfferLimitReached          409  offer_limit_reached
         ├── OpportunityInvalid         422  opportunity_invalid
         ├── IssuerSlugTaken            409  issuer_slug_taken
         ├── StatusChangeRefused        409  credential_revoked
@@ -79,6 +80,12 @@ class OpportunityNotFound(IssuerError):
 class OpportunityLimitReached(IssuerError):
     code = "opportunity_limit_reached"
     title = "The issuer has published as many learning opportunities as it may"
+    status = 409
+
+
+class OfferLimitReached(IssuerError):
+    code = "offer_limit_reached"
+    title = "The issuer has as many unredeemed credential offers as it may"
     status = 409
 
 

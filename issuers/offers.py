@@ -29,10 +29,15 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from credentials.clock import as_utc, require_aware
-from issuers.errors import PickupCodeExpired, PickupCodeUnknown, PickupCodeUsed
+from issuers.errors import (
+    OfferLimitReached,
+    PickupCodeExpired,
+    PickupCodeUnknown,
+    PickupCodeUsed,
+)
 from issuers.idempotency import Replay, begin, check_key, complete, fingerprint, release
 from issuers.issuance import IssuedCredential, record_credentials, sign_credentials
 from issuers.issuance_input import (
@@ -49,6 +54,8 @@ from sealing.aead import open_sealed, seal
 
 OFFER_LIFETIME: Final = timedelta(days=30)
 OPENID_OFFER_LIFETIME: Final = timedelta(hours=24)
+MAX_OPEN_OFFERS: Final = 100_000
+"""Unredeemed, unexpired offers an issuer may have at once (each keeps its sealed claims)."""
 """An offer with a pre-authorized code lives a day (OpenID4VCI 1.0 §13.6: short-lived)."""
 CODE_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH: Final = 20
@@ -134,6 +141,21 @@ def _context(offer_id: str) -> bytes:
     return f"issuer-offer|{offer_id}".encode()
 
 
+def _check_open_offers(session: Session, *, issuer_id: str, now: datetime) -> None:
+    open_offers = session.exec(
+        select(func.count()).where(
+            col(IssuerOffer.issuer_id) == issuer_id,
+            col(IssuerOffer.redeemed_at).is_(None),
+            col(IssuerOffer.expires_at) > now,
+        )
+    ).one()
+    if open_offers >= MAX_OPEN_OFFERS:
+        raise OfferLimitReached(
+            f"An issuer has at most {MAX_OPEN_OFFERS} unredeemed offers: wait until some are "
+            "picked up or expire."
+        )
+
+
 def create_offer(
     session: Session,
     *,
@@ -151,7 +173,8 @@ def create_offer(
     With ``pre_authorized`` the offer also gets an OpenID4VCI pre-authorized code grant with a
     transaction code (:mod:`issuers.pre_authorized`); either route redeems it, once.
     Idempotent per ``idempotency_key`` like :func:`issuers.issuance.issue_credential`. Raises
-    what :func:`check_content` raises and the idempotency errors.
+    what :func:`check_content` raises, the idempotency errors and :class:`OfferLimitReached`
+    (409) at :data:`MAX_OPEN_OFFERS` unredeemed, unexpired offers.
     """
     now = require_aware(now)
     key = check_key(idempotency_key)
@@ -169,6 +192,7 @@ def create_offer(
         return CredentialOffer.from_json(claim.response)
     try:
         fmt, _, _ = check_content(issuer, request, now=now)
+        _check_open_offers(session, issuer_id=issuer.id, now=now)
         code = _new_code()
         offer_id = f"ofr_{secrets.token_hex(16)}"
         sealed = seal(

@@ -11,6 +11,7 @@
         ├── RequestNotFound                 verifier_request_not_found    404
         ├── RequestExpired                  verifier_request_expired      410
         ├── RequestAnswered                 verifier_request_answered     409
+        ├── RequestLimitReached             verifier_request_limit_reached 409
         ├── NonceUnknown                    nonce_unknown                 422
         ├── NonceExpired                    nonce_expired                 410
         ├── NonceReused                     nonce_reused                  409
@@ -80,6 +81,12 @@ class VerifierApiKeyNotFound(VerifierError):
 class VerifierSlugTaken(VerifierError):
     code = "verifier_slug_taken"
     title = "A verifier with this slug already exists"
+    status = 409
+
+
+class RequestLimitReached(VerifierError):
+    code = "verifier_request_limit_reached"
+    title = "The verifier has as many open presentation requests as it may"
     status = 409
 
 

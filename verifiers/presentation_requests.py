@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from credentials.clock import as_utc, require_aware
 from credentials.dcql import Query, parse_query
@@ -24,6 +24,7 @@ from sealing.aead import open_sealed, seal
 from verifiers.errors import (
     RequestAnswered,
     RequestExpired,
+    RequestLimitReached,
     RequestNotFound,
     VerifierInvalid,
 )
@@ -36,6 +37,8 @@ from verifiers.tables import VerifierRequest
 MIN_LIFETIME = timedelta(minutes=1)
 MAX_LIFETIME = timedelta(days=30)
 MAX_PURPOSE = 500
+MAX_OPEN_REQUESTS = 10_000
+"""Unanswered, unexpired requests a verifier may have at once (each holds a query and a nonce)."""
 RequestStatus = Literal["pending", "verified", "rejected", "expired"]
 ResponseMode = Literal["direct_post", "direct_post.jwt"]
 """How an OpenID4VP wallet answers (OpenID4VP 1.0 §8.2; §8.3.1 encrypts the response)."""
@@ -124,6 +127,22 @@ def _purpose(purpose: str) -> str:
     return text
 
 
+def _check_open_requests(session: Session, *, verifier_id: str, now: datetime) -> None:
+    table = VerifierRequest
+    open_requests = session.exec(
+        select(func.count()).where(
+            col(table.verifier_id) == verifier_id,
+            col(table.status) == "pending",
+            col(table.expires_at) > now,
+        )
+    ).one()
+    if open_requests >= MAX_OPEN_REQUESTS:
+        raise RequestLimitReached(
+            f"A verifier has at most {MAX_OPEN_REQUESTS} open requests: wait until some are "
+            "answered or expire."
+        )
+
+
 def create_request(
     session: Session,
     *,
@@ -140,9 +159,10 @@ def create_request(
     """Create a presentation request with a fresh single-use nonce (OpenID4VP 1.0 §5, §6).
 
     ``language`` is the verifier's, used for the report; ``response_mode`` how an OpenID4VP
-    wallet must answer (``direct_post.jwt``: encrypted, §8.3.1). Raises :class:`QueryInvalid`
-    and :class:`VerifierInvalid` (purpose, a lifetime outside 1 minute-30 days, or an unknown
-    response mode).
+    wallet must answer (``direct_post.jwt``: encrypted, §8.3.1). Raises :class:`QueryInvalid`,
+    :class:`VerifierInvalid` (purpose, a lifetime outside 1 minute-30 days, or an unknown
+    response mode) and :class:`RequestLimitReached` (409) at :data:`MAX_OPEN_REQUESTS` open
+    requests.
     """
     query = read_query(dcql_query=dcql_query, form=form, base_url=base_url)
     text = _purpose(purpose)
@@ -151,6 +171,7 @@ def create_request(
     if response_mode not in RESPONSE_MODES:
         raise VerifierInvalid("the response mode is direct_post or direct_post.jwt")
     now = require_aware(now)
+    _check_open_requests(session, verifier_id=verifier.id, now=now)
     request_id = "req_" + secrets.token_urlsafe(16)
     nonce = new_nonce()
     row = VerifierRequest(

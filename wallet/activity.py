@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +29,10 @@ from wallet.vault import Vault, derive_key, keyed_hash, open_vault
 
 GENESIS = "0" * 64
 _DETAILS = "activity"
+LOGGED_SINGLY = 10
+"""Views of a share and reads of a grant logged one entry each, before they are counted."""
+COUNTED_LOG_INTERVAL = timedelta(days=1)
+"""After those, at most one entry per share or grant in this time, counting all since the last."""
 
 
 class ActivityKind(StrEnum):
@@ -112,6 +116,18 @@ def _last_hash(session: Session, holder_id: str, seq: int) -> str:
     )
     found = session.exec(statement).first()
     return found if found is not None else GENESIS
+
+
+def counted_entry_due(*, count: int, last_logged_at: datetime | None, now: datetime) -> bool:
+    """Whether the ``count``-th view or read of a thing gets an entry now (else it is counted
+    on the thing's row and enters the log with its next entry). Entries for what others do
+    (views of a share, a grant's reads) stay bounded however often they do it: at most
+    :data:`LOGGED_SINGLY`, then one per :data:`COUNTED_LOG_INTERVAL` per share or grant."""
+    return (
+        count <= LOGGED_SINGLY
+        or last_logged_at is None
+        or now - as_utc(last_logged_at) >= COUNTED_LOG_INTERVAL
+    )
 
 
 def append_activity(

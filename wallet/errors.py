@@ -18,6 +18,7 @@
         │   ├── PasswordCharactersInvalid    password_characters_invalid  422
         │   └── PasswordTooCommon            password_too_common          422
         ├── StaffInviteInvalid               staff_invite_invalid         410
+        ├── StaffInviteLimitReached          staff_invite_limit_reached   409
         ├── StaffMemberNotFound              staff_member_not_found       404
         ├── StaffRoleInvalid                 staff_role_invalid           422
         ├── WalletNotFound                   wallet_resource_not_found    404
@@ -174,6 +175,12 @@ class PasswordTooCommon(PasswordRejected):
     title = "The password is too easy to guess"
 
 
+class StaffInviteLimitReached(WalletError):
+    code = "staff_invite_limit_reached"
+    title = "The organisation has as many open invitations as it may"
+    status = 409
+
+
 class StaffInviteInvalid(WalletError):
     """One answer for an unknown, used and expired invitation: nothing tells them apart."""
 
@@ -318,6 +325,12 @@ class StoredItemTooLarge(WalletError):
     code = "stored_item_too_large"
     title = "The item is too large to keep"
     status = 413
+
+
+class PageInvalid(WalletError):
+    code = "page_invalid"
+    title = "The page size or cursor is not valid"
+    status = 400
 
 
 class ShareInvalid(WalletError):

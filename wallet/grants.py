@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
-from wallet.activity import ActivityKind, append_activity
+from credentials.encoding import JSONValue
+from wallet.activity import ActivityKind, append_activity, counted_entry_due
 from wallet.consent import GRANT_CONSENT, add_receipt
 from wallet.errors import (
     GrantExpired,
@@ -37,6 +38,9 @@ from wallet.vault import Vault, derive_key, keyed_hash, open_vault
 DEFAULT_MONTHS: Final = 3
 MAX_PERIOD: Final = timedelta(days=366)
 MAX_ACTIVE_GRANTS: Final = 20
+MAX_GRANTS_KEPT: Final = 200
+"""Grants a wallet keeps, active and ended: a new one beyond it removes the oldest ended ones
+(their activity entries and consent receipts stay)."""
 MAX_GRANT_CREDENTIALS: Final = 50
 MAX_PURPOSE_CHARS: Final = 500
 MAX_LABEL_CHARS: Final = 100
@@ -135,6 +139,27 @@ def _check(session: Session, vault: Vault, spec: GrantSpec, now: datetime) -> da
     return expires_at
 
 
+def _forget_oldest_ended(session: Session, *, holder_id: str, now: datetime) -> None:
+    """Delete the holder's oldest ended grants beyond :data:`MAX_GRANTS_KEPT` - 1 (no commit)."""
+    table = WalletGrant
+    kept = session.exec(
+        select(func.count()).select_from(table).where(col(table.holder_id) == holder_id)
+    ).one()
+    excess = kept - (MAX_GRANTS_KEPT - 1)
+    if excess <= 0:
+        return
+    ended = or_(col(table.withdrawn_at).is_not(None), col(table.expires_at) <= now)
+    oldest = session.exec(
+        select(table.id)
+        .where(col(table.holder_id) == holder_id, ended)
+        .order_by(col(table.created_at), col(table.id))
+        .limit(excess)
+    ).all()
+    session.execute(
+        delete(table).where(col(table.id).in_(oldest)).execution_options(synchronize_session=False)
+    )
+
+
 def create_grant(
     session: Session, *, holder_id: str, spec: GrantSpec, kek: bytes, now: datetime
 ) -> Grant:
@@ -158,6 +183,7 @@ def create_grant(
     ).one()
     if active >= MAX_ACTIVE_GRANTS:
         raise GrantLimitReached(f"At most {MAX_ACTIVE_GRANTS} grants can be active at once.")
+    _forget_oldest_ended(session, holder_id=holder_id, now=now)
     grant_id = f"gra_{secrets.token_hex(16)}"
     grantee = {"id": spec.grantee.id, "slug": spec.grantee.slug, "name": spec.grantee.name}
     what: dict[str, Any] = {"profile": spec.profile, "credential_ids": list(spec.credential_ids)}
@@ -288,17 +314,48 @@ def open_grant_for(
 def record_grant_read(
     session: Session, *, grant: Grant, read: Sequence[str], kek: bytes, now: datetime
 ) -> None:
-    """Log the organisation's read in the person's activity log; commits.
+    """Count the organisation's read and log it in the person's activity log; commits.
 
-    ``read`` names what was read (``profile``, ``gaps``, credential ids).
+    ``read`` names what was read (``profile``, ``gaps``, credential ids: the grant's scope).
+    The first reads of a grant are one entry each; after that the grant gets at most one entry
+    a day, which counts every read since its previous entry (``reads``, from
+    ``first_read_at``), so an organisation reading in a loop cannot grow the log without end
+    (:func:`wallet.activity.counted_entry_due`).
     """
-    vault = open_vault(session, holder_id=grant.holder_id, kek=kek)
+    now = require_aware(now)
+    session.execute(
+        update(WalletGrant)
+        .where(col(WalletGrant.id) == grant.id)
+        .values(read_count=col(WalletGrant.read_count) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    row = session.get(WalletGrant, grant.id, populate_existing=True)
+    assert row is not None  # open_grant_for found it in this transaction
+    if not counted_entry_due(count=row.read_count, last_logged_at=row.last_logged_at, now=now):
+        if row.unlogged_since is None:
+            row.unlogged_since = now
+            session.add(row)
+        session.commit()
+        return
+    reads = row.read_count - row.logged_reads
+    details: dict[str, JSONValue] = {
+        "grant_id": grant.id,
+        "organisation": grant.grantee.name,
+        "read": list(read),
+        "reads": reads,
+    }
+    if reads > 1 and row.unlogged_since is not None:
+        details["first_read_at"] = as_utc(row.unlogged_since).isoformat()
     append_activity(
         session,
-        vault=vault,
+        vault=open_vault(session, holder_id=grant.holder_id, kek=kek),
         kind=ActivityKind.GRANT_READ,
-        details={"grant_id": grant.id, "organisation": grant.grantee.name, "read": list(read)},
+        details=details,
         kek=kek,
-        now=require_aware(now),
+        now=now,
     )
+    row.logged_reads = row.read_count
+    row.last_logged_at = now
+    row.unlogged_since = None
+    session.add(row)
     session.commit()

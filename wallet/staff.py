@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Final, Literal, get_args
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from credentials.clock import as_utc, require_aware
 from sealing.secret_hashes import hash_secret, new_bearer_secret
@@ -34,6 +34,7 @@ from wallet.errors import (
     AccessTokenInvalid,
     AuthenticationFailed,
     StaffInviteInvalid,
+    StaffInviteLimitReached,
     StaffMemberNotFound,
     StaffRoleInvalid,
     UsernameUnavailable,
@@ -51,6 +52,8 @@ Role = Literal["issuer_staff", "verifier_staff", "organisation_admin"]
 ROLES: Final[tuple[Role, ...]] = get_args(Role)
 INVITE_PREFIX: Final = "tsi_"
 INVITE_LIFETIME: Final = timedelta(days=7)
+MAX_OPEN_INVITES: Final = 100
+MAX_STAFF_SESSIONS: Final = 20
 SESSION_PREFIX: Final = "tss_"
 SESSION_LIFETIME: Final = timedelta(hours=8)
 _MAX_TOKEN_LENGTH: Final = 100
@@ -161,21 +164,46 @@ def create_staff_account(
 def invite_staff(session: Session, *, organisation: str, role: str, now: datetime) -> CreatedInvite:
     """A one-time link's token to join ``organisation`` as ``role``; commits.
 
-    Raises :class:`StaffRoleInvalid`.
+    Raises :class:`StaffRoleInvalid` and :class:`StaffInviteLimitReached` (409) at
+    :data:`MAX_OPEN_INVITES` unused, unexpired invitations.
     """
     now = require_aware(now)
+    chosen = _role(role)
+    open_invites = session.exec(
+        select(func.count()).where(
+            col(StaffInvite.organisation) == organisation,
+            col(StaffInvite.used_at).is_(None),
+            col(StaffInvite.expires_at) > now,
+        )
+    ).one()
+    if open_invites >= MAX_OPEN_INVITES:
+        raise StaffInviteLimitReached(
+            f"An organisation has at most {MAX_OPEN_INVITES} open invitations at once."
+        )
     token = new_bearer_secret(INVITE_PREFIX)
     invite = StaffInvite(
         id="sin_" + secrets.token_hex(12),
         token_hash=hash_secret(token),
         organisation=organisation,
-        role=_role(role),
+        role=chosen,
         created_at=now,
         expires_at=now + INVITE_LIFETIME,
     )
     session.add(invite)
     session.commit()
     return CreatedInvite(id=invite.id, token=token, expires_at=invite.expires_at)
+
+
+def purge_spent_invites(session: Session, *, now: datetime) -> int:
+    """Delete invitations used or expired a day ago or more; commits; returns how many."""
+    cutoff = require_aware(now) - timedelta(days=1)
+    result = session.execute(
+        delete(StaffInvite)
+        .where((col(StaffInvite.expires_at) < cutoff) | (col(StaffInvite.used_at) < cutoff))
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0))
 
 
 def open_invite(session: Session, *, token: str, now: datetime) -> tuple[str, Role]:
@@ -318,8 +346,35 @@ def start_staff_session(
             token_hash=hash_secret(token), account_id=account_id, expires_at=now + SESSION_LIFETIME
         )
     )
+    session.flush()
+    # Signing in again and again cannot grow the table: beyond the newest MAX_STAFF_SESSIONS,
+    # the oldest sessions end (their rows go).
+    beyond = session.exec(
+        select(StaffSession.token_hash)
+        .where(col(StaffSession.account_id) == account_id)
+        .order_by(col(StaffSession.expires_at).desc(), col(StaffSession.token_hash))
+        .offset(MAX_STAFF_SESSIONS)
+    ).all()
+    if beyond:
+        session.execute(
+            delete(StaffSession)
+            .where(col(StaffSession.token_hash).in_(beyond))
+            .execution_options(synchronize_session=False)
+        )
     session.commit()
     return token
+
+
+def purge_staff_sessions(session: Session, *, now: datetime) -> int:
+    """Delete staff sessions that expired or were ended; commits; returns how many."""
+    now = require_aware(now)
+    result = session.execute(
+        delete(StaffSession)
+        .where((col(StaffSession.expires_at) <= now) | col(StaffSession.ended_at).is_not(None))
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0))
 
 
 def staff_member(session: Session, *, token: str, now: datetime) -> StaffMember:

@@ -167,6 +167,11 @@ class WalletGrant(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_when())
     expires_at: datetime = Field(sa_column=_when())
     withdrawn_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    read_count: int = 0
+    logged_reads: int = 0
+    """How many of ``read_count`` the activity log accounts for (:mod:`wallet.grants`)."""
+    last_logged_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    unlogged_since: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     sealed_grant: bytes = Field(sa_column=_sealed())
 
 
@@ -196,6 +201,10 @@ class WalletShare(SQLModel, table=True):
     withdrawn_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     max_views: int | None = None
     view_count: int = 0
+    logged_views: int = 0
+    """How many of ``view_count`` the activity log accounts for (:mod:`wallet.shares.viewing`)."""
+    last_logged_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    unlogged_since: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     sealed_content: bytes = Field(sa_column=_sealed())
 
 

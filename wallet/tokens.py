@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import delete, exists, update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
 from sealing.secret_hashes import hash_secret
@@ -48,14 +48,46 @@ class TokenPair:
     token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
 
 
+MAX_SESSIONS = 50
+"""Sessions (token families: API logins and browser sessions) one person keeps; the oldest ends
+when a new one would exceed it, so repeated logins cannot grow the token tables without end."""
+
+
+def start_family(session: Session, *, holder_id: str, now: datetime) -> str:
+    """A new session (token family) for ``holder_id``, ending the oldest beyond
+    :data:`MAX_SESSIONS` (their tokens are deleted at once); no commit."""
+    family_id = f"tfm_{secrets.token_hex(16)}"
+    session.add(WalletTokenFamily(id=family_id, holder_id=holder_id, created_at=now))
+    session.flush()
+    table = WalletTokenFamily
+    beyond = session.exec(
+        select(table.id)
+        .where(col(table.holder_id) == holder_id, col(table.revoked_at).is_(None))
+        .order_by(col(table.created_at).desc(), col(table.id).desc())
+        .offset(MAX_SESSIONS)
+    ).all()
+    if beyond:
+        for tokens in (WalletAccessToken, WalletRefreshToken):
+            session.execute(
+                delete(tokens)
+                .where(col(tokens.family_id).in_(beyond))
+                .execution_options(synchronize_session=False)
+            )
+        session.execute(
+            update(table)
+            .where(col(table.id).in_(beyond))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return family_id
+
+
 def issue_tokens(
     session: Session, *, holder_id: str, now: datetime, family_id: str | None = None
 ) -> TokenPair:
     """Create an access and a refresh token (in a new family unless one is given; no commit)."""
     if family_id is None:
-        family_id = f"tfm_{secrets.token_hex(16)}"
-        session.add(WalletTokenFamily(id=family_id, holder_id=holder_id, created_at=now))
-        session.flush()
+        family_id = start_family(session, holder_id=holder_id, now=now)
     access = ACCESS_PREFIX + secrets.token_urlsafe(32)
     refresh = REFRESH_PREFIX + secrets.token_urlsafe(32)
     session.add(

@@ -18,6 +18,7 @@ from credentials.clock import as_utc, require_aware
 from sealing.secret_hashes import hash_secret
 from wallet.errors import AccessTokenInvalid
 from wallet.tables import WalletAccessToken, WalletTokenFamily
+from wallet.tokens import start_family
 
 if TYPE_CHECKING:
     from wallet.tokens import Authenticator
@@ -40,9 +41,7 @@ def start_web_session(session: Session, *, authenticator: "Authenticator", now: 
 def open_web_session(session: Session, *, holder_id: str, now: datetime) -> str:
     """Start a browser session for ``holder_id`` (just registered); commits; the cookie value."""
     now = require_aware(now)
-    family_id = f"tfm_{secrets.token_hex(16)}"
-    session.add(WalletTokenFamily(id=family_id, holder_id=holder_id, created_at=now))
-    session.flush()
+    family_id = start_family(session, holder_id=holder_id, now=now)
     token = WEB_SESSION_PREFIX + secrets.token_urlsafe(32)
     session.add(
         WalletAccessToken(

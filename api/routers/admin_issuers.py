@@ -7,16 +7,25 @@ keys and status lists stay online.
 """
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from api.auth import AdminDep
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.edge import StrictRoute
-from api.schemas_api_keys import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut
+from api.listings import ADMIN_MEMBERS, ADMIN_ORGANISATIONS, Cursor, model_size, page_after
+from api.schemas_api_keys import (
+    ApiKeyCreatedOut,
+    ApiKeyIn,
+    ApiKeyListOut,
+    ApiKeyOut,
+    api_key_order,
+)
 from api.schemas_issuers import (
     IssuerCreatedOut,
     IssuerCreateIn,
+    IssuerListOut,
     IssuerOut,
     KeyOut,
     KeyRotateIn,
@@ -64,10 +73,20 @@ def post_issuer(
     )
 
 
-@router.get("", response_model=list[IssuerOut])
-def get_issuers(_admin: AdminDep, session: SessionDep, settings: SettingsDep) -> list[IssuerOut]:
-    """Every issuer of this instance."""
-    return [_out(account, settings.base_url) for account in list_issuers(session)]
+@router.get("", response_model=IssuerListOut)
+def get_issuers(
+    _admin: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=ADMIN_ORGANISATIONS.max_items)] = 100,
+    cursor: Cursor = None,
+) -> IssuerListOut:
+    """The issuers of this instance, by slug (a page: at most ``limit`` or 512 KiB)."""
+    issuers = [_out(account, settings.base_url) for account in list_issuers(session)]
+    page, next_cursor = page_after(
+        issuers, ADMIN_ORGANISATIONS, limit=limit, cursor=cursor, key=_slug, size=model_size
+    )
+    return IssuerListOut(issuers=page, next_cursor=next_cursor)
 
 
 @router.post("/{slug}/keys", response_model=KeyOut, status_code=201)
@@ -79,11 +98,25 @@ def post_key(
     return KeyOut.of(key)
 
 
-@router.get("/{slug}/api-keys", response_model=list[ApiKeyOut])
-def get_api_keys(slug: str, _admin: AdminDep, session: SessionDep) -> list[ApiKeyOut]:
+@router.get("/{slug}/api-keys", response_model=ApiKeyListOut)
+def get_api_keys(
+    slug: str,
+    _admin: AdminDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=ADMIN_MEMBERS.max_items)] = 100,
+    cursor: Cursor = None,
+) -> ApiKeyListOut:
     """The issuer's API keys, revoked ones too, with their last use (never the keys)."""
     issuer = get_issuer(session, slug=slug)
-    return [ApiKeyOut.of(key) for key in list_api_keys(session, issuer_id=issuer.id)]
+    keys = [ApiKeyOut.of(key) for key in list_api_keys(session, issuer_id=issuer.id)]
+    page, next_cursor = page_after(
+        keys, ADMIN_MEMBERS, limit=limit, cursor=cursor, key=api_key_order, size=model_size
+    )
+    return ApiKeyListOut(api_keys=page, next_cursor=next_cursor)
+
+
+def _slug(issuer: IssuerOut) -> str:
+    return issuer.slug
 
 
 @router.post("/{slug}/api-keys", response_model=ApiKeyCreatedOut, status_code=201)

@@ -11,15 +11,24 @@ Organisation admins do the same on their pages (``/org/{slug}/staff``).
 """
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from api.auth import AdminDep
 from api.deps import SessionDep, SettingsDep
 from api.edge import StrictRoute
 from api.flows.organisations import existing_organisation
+from api.listings import ADMIN_MEMBERS, Cursor, model_size, page_after
 from api.routers.wallet_deps import PasswordHashingDep
-from api.schemas_staff import InviteIn, InviteOut, StaffCreatedOut, StaffCreateIn, StaffOut
+from api.schemas_staff import (
+    InviteIn,
+    InviteOut,
+    StaffCreatedOut,
+    StaffCreateIn,
+    StaffListOut,
+    StaffOut,
+)
 from wallet.staff import create_staff_account, invite_staff, list_staff, remove_staff
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], route_class=StrictRoute)
@@ -50,16 +59,30 @@ def post_staff(
     return StaffCreatedOut(id=account_id)
 
 
-@router.get("/organisations/{slug}/staff", response_model=list[StaffOut])
+@router.get("/organisations/{slug}/staff", response_model=StaffListOut)
 def get_staff(
-    slug: str, _admin: AdminDep, session: SessionDep, settings: SettingsDep
-) -> list[StaffOut]:
-    """The organisation's staff and each one's role there (404 for an unknown organisation)."""
+    slug: str,
+    _admin: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=ADMIN_MEMBERS.max_items)] = 100,
+    cursor: Cursor = None,
+) -> StaffListOut:
+    """The organisation's staff and each one's role there, by name (a page: at most ``limit``
+    or 256 KiB; 404 for an unknown organisation)."""
     existing_organisation(session, slug=slug, base_url=settings.base_url)
-    return [
+    staff = [
         StaffOut(id=m.id, username=m.username, name=m.name, role=role)
         for m, role in list_staff(session, organisation=slug)
     ]
+    page, next_cursor = page_after(
+        staff, ADMIN_MEMBERS, limit=limit, cursor=cursor, key=_order, size=model_size
+    )
+    return StaffListOut(staff=page, next_cursor=next_cursor)
+
+
+def _order(member: StaffOut) -> str:
+    return f"{member.name}\x00{member.role}\x00{member.id}"
 
 
 @router.post("/organisations/{slug}/staff/invites", response_model=InviteOut, status_code=201)

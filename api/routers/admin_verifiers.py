@@ -16,13 +16,28 @@ from fastapi import APIRouter, Body, Query, Response
 from api.auth import AdminDep
 from api.deps import SessionDep, SettingsDep
 from api.edge import StrictRoute
-from api.schemas_api_keys import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut
+from api.listings import (
+    ADMIN_MEMBERS,
+    ADMIN_ORGANISATIONS,
+    ADMIN_TRUST,
+    Cursor,
+    model_size,
+    page_after,
+)
+from api.schemas_api_keys import (
+    ApiKeyCreatedOut,
+    ApiKeyIn,
+    ApiKeyListOut,
+    ApiKeyOut,
+    api_key_order,
+)
 from api.schemas_verifiers import (
     TrustEntryIn,
     TrustEntryOut,
     TrustListOut,
     VerifierCreatedOut,
     VerifierCreateIn,
+    VerifierListOut,
     VerifierOut,
 )
 from verifiers.api_keys import add_api_key, list_api_keys, revoke_api_key
@@ -62,21 +77,38 @@ def post_verifier(
     return VerifierCreatedOut.of(created)
 
 
-@router.get("/verifiers", response_model=list[VerifierOut])
+@router.get("/verifiers", response_model=VerifierListOut)
 def get_verifiers(
-    _admin: AdminDep, session: SessionDep, settings: SettingsDep
-) -> list[VerifierOut]:
-    """Every verifier organisation."""
-    return [VerifierOut.of(info) for info in list_verifiers(session, base_url=settings.base_url)]
+    _admin: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=ADMIN_ORGANISATIONS.max_items)] = 100,
+    cursor: Cursor = None,
+) -> VerifierListOut:
+    """The verifier organisations, by slug (a page: at most ``limit`` or 512 KiB)."""
+    verifiers = [VerifierOut.of(v) for v in list_verifiers(session, base_url=settings.base_url)]
+    page, next_cursor = page_after(
+        verifiers, ADMIN_ORGANISATIONS, limit=limit, cursor=cursor, key=_slug, size=model_size
+    )
+    return VerifierListOut(verifiers=page, next_cursor=next_cursor)
 
 
-@router.get("/verifiers/{slug}/api-keys", response_model=list[ApiKeyOut])
+@router.get("/verifiers/{slug}/api-keys", response_model=ApiKeyListOut)
 def get_api_keys(
-    slug: str, _admin: AdminDep, session: SessionDep, settings: SettingsDep
-) -> list[ApiKeyOut]:
+    slug: str,
+    _admin: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=ADMIN_MEMBERS.max_items)] = 100,
+    cursor: Cursor = None,
+) -> ApiKeyListOut:
     """The verifier's API keys, revoked ones too, with their last use (never the keys)."""
     verifier = get_verifier(session, slug=slug, base_url=settings.base_url)
-    return [ApiKeyOut.of(key) for key in list_api_keys(session, verifier_id=verifier.id)]
+    keys = [ApiKeyOut.of(key) for key in list_api_keys(session, verifier_id=verifier.id)]
+    page, next_cursor = page_after(
+        keys, ADMIN_MEMBERS, limit=limit, cursor=cursor, key=api_key_order, size=model_size
+    )
+    return ApiKeyListOut(api_keys=page, next_cursor=next_cursor)
 
 
 @router.post("/verifiers/{slug}/api-keys", response_model=ApiKeyCreatedOut, status_code=201)
@@ -122,11 +154,27 @@ def post_enable(
 
 
 @router.get("/trust", response_model=TrustListOut)
-def get_trust(_admin: AdminDep, session: SessionDep) -> TrustListOut:
-    """Every trusted issuer."""
-    return TrustListOut(
-        trusted_issuers=[TrustEntryOut.of(s) for s in list_trusted_issuers(session)]
+def get_trust(
+    _admin: AdminDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=ADMIN_TRUST.max_items)] = 100,
+    cursor: Cursor = None,
+) -> TrustListOut:
+    """The trusted issuers, by identifier (a page: at most ``limit`` or 1 MiB; the whole
+    registry in one document: ``/trust/export``)."""
+    entries = [TrustEntryOut.of(s) for s in list_trusted_issuers(session)]
+    page, next_cursor = page_after(
+        entries, ADMIN_TRUST, limit=limit, cursor=cursor, key=_identifier, size=model_size
     )
+    return TrustListOut(trusted_issuers=page, next_cursor=next_cursor)
+
+
+def _slug(verifier: VerifierOut) -> str:
+    return verifier.slug
+
+
+def _identifier(entry: TrustEntryOut) -> str:
+    return entry.identifier
 
 
 @router.get("/trust/entry", response_model=TrustEntryOut)

@@ -210,11 +210,19 @@ class ShareOut(BaseModel):
     withdrawn_at: datetime | None
     max_views: int | None
     view_count: int
+    unlisted_views: int = Field(
+        description="Views counted but not yet in the activity log: after a share's first 10 "
+        "views, its views are logged together, at most once a day."
+    )
+    unlisted_since: datetime | None = Field(description="When the first of those views was.")
     items: list[SharedItemOut]
 
 
 class ShareListOut(BaseModel):
     shares: list[ShareOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; absent on the last."
+    )
 
 
 # --- requests ---------------------------------------------------------------------------------

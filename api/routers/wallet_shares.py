@@ -6,11 +6,14 @@ link (``B/v1/shares/{token}``) is shown once in the creation response. The share
 itself (``GET /v1/shares/{token}``) runs :func:`api.flows.share_view.view_share`.
 """
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
 
 from api.deps import KEKDep, SessionDep, SettingsDep
 from api.edge import StrictRoute
 from api.language import LanguageDep
+from api.listings import WALLET_SHARES, page_of
 from api.routers.wallet_deps import CurrentHolder, NowDep
 from api.routers.wallet_models import (
     ShareCreatedOut,
@@ -20,8 +23,15 @@ from api.routers.wallet_models import (
     SharePreviewOut,
 )
 from api.routers.wallet_views import preview_out, share_out
+from wallet.limits import json_size
 from wallet.shares.creation import ShareItem, ShareSpec, create_share, preview_share
-from wallet.shares.records import get_share, list_shares, withdraw_share
+from wallet.shares.records import (
+    ShareSummary,
+    get_share,
+    list_shares_page,
+    share_cursor,
+    withdraw_share,
+)
 
 router = APIRouter(route_class=StrictRoute, prefix="/v1/wallet/shares", tags=["wallet shares"])
 
@@ -95,11 +105,36 @@ def create(
 
 @router.get("")
 def list_all(
-    holder: CurrentHolder, session: SessionDep, settings: SettingsDep, kek: KEKDep, now: NowDep
+    holder: CurrentHolder,
+    session: SessionDep,
+    settings: SettingsDep,
+    kek: KEKDep,
+    now: NowDep,
+    limit: Annotated[int, Query(ge=1, le=WALLET_SHARES.max_items)] = WALLET_SHARES.max_items,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ShareListOut:
-    """Every share with its status and how often it was viewed."""
-    shares = list_shares(session, holder_id=holder, kek=kek, base_url=settings.base_url, now=now)
-    return ShareListOut(shares=[share_out(s) for s in shares])
+    """The shares, newest first, with their status and how often each was viewed.
+
+    A page stops at ``limit`` shares or 1 MiB; ``next_cursor`` asks for the rest.
+    """
+    shares = list_shares_page(
+        session,
+        holder_id=holder,
+        kek=kek,
+        base_url=settings.base_url,
+        now=now,
+        limit=limit,
+        cursor=cursor,
+    )
+    page, more = page_of(shares, WALLET_SHARES, limit=limit, size=_size)
+    return ShareListOut(
+        shares=[share_out(s) for s in page], next_cursor=share_cursor(page[-1]) if more else None
+    )
+
+
+def _size(share: ShareSummary) -> int:
+    items = [[item.credential_id, item.claims] for item in share.items]
+    return json_size([share.audience, share.opens_for, share.purpose, items])
 
 
 @router.get("/{share_id}")

@@ -83,6 +83,8 @@ def share_out(share: ShareSummary) -> ShareOut:
         withdrawn_at=share.withdrawn_at,
         max_views=share.max_views,
         view_count=share.view_count,
+        unlisted_views=share.unlisted_views,
+        unlisted_since=share.unlisted_since,
         items=[
             SharedItemOut(credential_id=item.credential_id, claims=[list(p) for p in item.claims])
             for item in share.items

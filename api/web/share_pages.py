@@ -1,6 +1,7 @@
 """The person's shares: ``/wallet/shares`` (active and past, with views), one share (who viewed
 it and when) and withdrawal (the link answers 410 from that moment on)."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from api.deps import KEKDep, SessionDep, SettingsDep
 from api.web.rendering import PageDep
 from api.web.sessions import CheckedForm, CurrentPerson
 from api.web.share_steps import audiences
+from credentials.encoding import JSONValue
 from wallet.activity import ActivityKind, list_activity
 from wallet.shares.records import ShareSummary, get_share, list_shares, withdraw_share
 
@@ -38,14 +40,20 @@ def shares_page(
 
 def _viewings(
     session: Session, holder: str, kek: bytes, share: ShareSummary
-) -> list[tuple[datetime, str]]:
-    # The views are the activity log's "share viewed" entries of this share (newest first).
+) -> list[tuple[datetime, str, int]]:
+    # The views are the activity log's "share viewed" entries of this share (newest first); an
+    # entry may count several views (wallet.shares.viewing).
     entries = list_activity(session, holder_id=holder, kek=kek, limit=500, before=None)
     return [
-        (entry.occurred_at, str(entry.details.get("viewer", "")))
+        (entry.occurred_at, str(entry.details.get("viewer", "")), _views(entry.details))
         for entry in entries
         if entry.kind is ActivityKind.SHARE_VIEWED and entry.details.get("share_id") == share.id
     ]
+
+
+def _views(details: Mapping[str, JSONValue]) -> int:
+    views = details.get("views", 1)
+    return views if isinstance(views, int) else 1
 
 
 @router.get("/wallet/shares/{share_id}")

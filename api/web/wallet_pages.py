@@ -16,6 +16,7 @@ from api.deps import KEKDep, SessionDep, SettingsDep
 from api.routers.verifiers import SourcesDep
 from api.web.accounts import field
 from api.web.checks import check_names
+from api.web.claim_values import shown_claims
 from api.web.rendering import PageDep
 from api.web.service_calls import checker_in, pick_up
 from api.web.sessions import CheckedForm, CurrentPerson
@@ -110,6 +111,7 @@ def credential_page(
         "credential.html",
         title=detail.summary.title or detail.summary.type_name,
         detail=detail,
+        claims=shown_claims(detail.claims, page.t),
         shares=shares,
         check_names=check_names(page.t),
         received=received,

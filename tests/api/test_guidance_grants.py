@@ -79,6 +79,7 @@ def test_the_counsellor_reads_exactly_the_granted_profile_credential_and_gap(dem
             "grant_id": made["id"],
             "organisation": made["organisation_name"],
             "read": ["profile", "gaps", work],
+            "reads": 1,
         }
     ]
 

@@ -43,7 +43,7 @@ def test_admin_creates_an_issuer_and_gets_its_api_key_once(
     )
     assert own.status_code == 200
     listing = client.get("/v1/admin/issuers", headers=admin)
-    assert "esimerkki" in [i["slug"] for i in listing.json()]
+    assert "esimerkki" in [i["slug"] for i in listing.json()["issuers"]]
     assert "api_key" not in listing.text
 
 

@@ -45,8 +45,8 @@ def test_an_added_key_is_shown_once_works_and_stops_the_moment_it_is_revoked(
     assert _own_page(client, kind, "kumpula", second) in (200, 201)
 
     listing = client.get(f"/v1/admin/{kind}/kumpula/api-keys", headers=admin)
-    assert {k["name"] for k in listing.json()} == {"first key", "Student register"}
-    used = next(k for k in listing.json() if k["id"] == key_id)
+    assert {k["name"] for k in listing.json()["api_keys"]} == {"first key", "Student register"}
+    used = next(k for k in listing.json()["api_keys"] if k["id"] == key_id)
     assert used["last_used_at"] is not None
     assert second not in listing.text and first not in listing.text
 
@@ -84,7 +84,7 @@ def test_key_endpoints_refuse_everyone_but_the_admin_and_change_nothing(
 ) -> None:
     own = _create(client, admin, kind, "vallila")
     other = _create(client, admin, kind, "kallio")
-    keys = client.get(f"/v1/admin/{kind}/vallila/api-keys", headers=admin).json()
+    keys = client.get(f"/v1/admin/{kind}/vallila/api-keys", headers=admin).json()["api_keys"]
     key_id = keys[0]["id"]
     calls = [
         ("GET", f"/v1/admin/{kind}/vallila/api-keys", None),
@@ -98,7 +98,8 @@ def test_key_endpoints_refuse_everyone_but_the_admin_and_change_nothing(
             response = client.request(method, path, json=body, headers=headers)
             assert response.status_code == 401, (method, path, response.text)
             assert own not in response.text and "vallila" not in response.text
-    assert client.get(f"/v1/admin/{kind}/vallila/api-keys", headers=admin).json() == keys
+    listed = client.get(f"/v1/admin/{kind}/vallila/api-keys", headers=admin).json()
+    assert listed["api_keys"] == keys
     assert _own_page(client, kind, "vallila", own) in (200, 201)
 
 
@@ -108,7 +109,9 @@ def test_another_organisations_key_cannot_be_revoked_through_this_one(
 ) -> None:
     _create(client, admin, kind, "alppila")
     other = _create(client, admin, kind, "hakaniemi")
-    other_id = client.get(f"/v1/admin/{kind}/hakaniemi/api-keys", headers=admin).json()[0]["id"]
+    other_id = client.get(f"/v1/admin/{kind}/hakaniemi/api-keys", headers=admin).json()["api_keys"][
+        0
+    ]["id"]
     response = client.delete(f"/v1/admin/{kind}/alppila/api-keys/{other_id}", headers=admin)
     assert_problem(response, 404, f"{kind[:-1]}_api_key_not_found")
     assert _own_page(client, kind, "hakaniemi", other) in (200, 201)
@@ -144,7 +147,7 @@ def test_the_admin_creates_staff_invites_lists_and_removes_them(
         headers=admin,
     )
     assert invite.status_code == 201 and invite.json()["path"].startswith("/org/join?token=tsi_")
-    listing = client.get("/v1/admin/organisations/college/staff", headers=admin).json()
+    listing = client.get("/v1/admin/organisations/college/staff", headers=admin).json()["staff"]
     assert [(s["username"], s["role"]) for s in listing] == [("opo", "issuer_staff")]
     account = created.json()["id"]
     path = f"/v1/admin/organisations/college/staff/{account}"
@@ -165,4 +168,4 @@ def test_staff_endpoints_refuse_everyone_but_the_admin(
         for method, path, body in calls:
             assert client.request(method, path, json=body, headers=headers).status_code == 401
     _create(client, admin, "issuers", "college")
-    assert client.get("/v1/admin/organisations/college/staff", headers=admin).json() == []
+    assert client.get("/v1/admin/organisations/college/staff", headers=admin).json()["staff"] == []

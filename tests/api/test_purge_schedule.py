@@ -127,6 +127,8 @@ def test_taito_admin_purge_prints_counts_per_kind_and_exits_0(
         "sessions": "0",
         "login_throttles": "0",
         "oid4vci_grants": "0",
+        "staff_invites": "0",
+        "staff_sessions": "0",
     }
     assert _nonces(clean_engine) == {live}
 

@@ -68,7 +68,7 @@ def test_admin_creates_a_verifier_and_sees_its_key_once(admin_client: TestClient
     body = response.json()
     assert body["api_key"].startswith("tvk_")
     assert body["verifier"]["client_id"] == f"https://taito.test/verifiers/{slug}"
-    listed = admin_client.get("/v1/admin/verifiers", headers=ADMIN).json()
+    listed = admin_client.get("/v1/admin/verifiers", headers=ADMIN).json()["verifiers"]
     assert slug in [item["slug"] for item in listed] and "api_key" not in listed[0]
 
 

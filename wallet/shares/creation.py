@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, delete, func, not_
 from sqlmodel import Session, col, select
 
 from credentials.clock import require_aware
@@ -55,6 +55,10 @@ from wallet.tables import WalletHolder, WalletShare
 from wallet.vault import Vault, open_vault
 
 MAX_ACTIVE_SHARES = 100
+MAX_SHARES_KEPT = 1000
+"""Shares a wallet keeps, live and ended: a new share beyond it removes the oldest ended ones
+(their activity entries stay), so making and withdrawing shares cannot grow the table without
+end. At most :data:`MAX_ACTIVE_SHARES` are live, so there are always ended ones to remove."""
 __all__ = [
     "ANYONE",
     "CreatedShare",
@@ -206,6 +210,27 @@ def preview_share(
     return _preview(spec, expires_at, spec.audience, made, lang, base_url)
 
 
+def _forget_oldest_ended(session: Session, *, holder_id: str, now: datetime) -> None:
+    """Delete the holder's oldest ended shares beyond :data:`MAX_SHARES_KEPT` - 1 (no commit)."""
+    table = WalletShare
+    kept = session.exec(
+        select(func.count()).select_from(table).where(col(table.holder_id) == holder_id)
+    ).one()
+    excess = kept - (MAX_SHARES_KEPT - 1)
+    if excess <= 0:
+        return
+    live = and_(*active_clauses(now))
+    oldest = session.exec(
+        select(table.id)
+        .where(col(table.holder_id) == holder_id, not_(live))
+        .order_by(col(table.created_at), col(table.id))
+        .limit(excess)
+    ).all()
+    session.execute(
+        delete(table).where(col(table.id).in_(oldest)).execution_options(synchronize_session=False)
+    )
+
+
 def create_share(
     session: Session,
     *,
@@ -231,6 +256,7 @@ def create_share(
     ).one()
     if active >= MAX_ACTIVE_SHARES:
         raise ShareLimitReached(f"At most {MAX_ACTIVE_SHARES} shares can be active at once.")
+    _forget_oldest_ended(session, holder_id=holder_id, now=now)
     share_id = f"shr_{secrets.token_hex(16)}"
     audience = share_audience(spec.audience, share_id=share_id, base_url=base_url)
     made = present_items(session, vault, spec.items, binding=None, now=now)

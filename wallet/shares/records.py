@@ -5,16 +5,20 @@ Withdrawal takes effect at once: from the moment it is committed,
 withdraws every live share that presents it.
 """
 
+import binascii
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
+from credentials.encoding import b64url_decode, b64url_encode
+from credentials.errors import MalformedInput
 from wallet.activity import ActivityKind, append_activity
 from wallet.claims import ClaimPointer
-from wallet.errors import ShareNotFound
+from wallet.errors import PageInvalid, ShareNotFound
 from wallet.shares.rules import (
     AudienceKind,
     audience_kind,
@@ -47,6 +51,9 @@ class ShareSummary:
     withdrawn_at: datetime | None
     max_views: int | None
     view_count: int
+    unlisted_views: int
+    """Views counted but not yet in the activity log (:mod:`wallet.shares.viewing`)."""
+    unlisted_since: datetime | None
     items: tuple[SharedItem, ...]
 
 
@@ -64,6 +71,8 @@ def _summary(vault: Vault, row: WalletShare, now: datetime, base_url: str) -> Sh
         withdrawn_at=as_utc(row.withdrawn_at) if row.withdrawn_at else None,
         max_views=row.max_views,
         view_count=row.view_count,
+        unlisted_views=row.view_count - row.logged_views,
+        unlisted_since=as_utc(row.unlogged_since) if row.unlogged_since else None,
         items=tuple(
             SharedItem(item["credential_id"], tuple(tuple(p) for p in item["claims"]))
             for item in content["items"]
@@ -83,6 +92,47 @@ def list_shares(
         .order_by(col(WalletShare.created_at).desc(), col(WalletShare.id))
     )
     return tuple(_summary(vault, row, now, base_url) for row in rows)
+
+
+def list_shares_page(
+    session: Session,
+    *,
+    holder_id: str,
+    kek: bytes,
+    base_url: str,
+    now: datetime,
+    limit: int,
+    cursor: str | None,
+) -> tuple[ShareSummary, ...]:
+    """At most ``limit`` shares of the holder, newest first, after ``cursor`` (a
+    :func:`share_cursor`). Raises :class:`PageInvalid` (400) for a malformed cursor."""
+    now = require_aware(now)
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
+    table = WalletShare
+    query = select(table).where(col(table.holder_id) == holder_id)
+    if cursor is not None:
+        at, last_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(
+                col(table.created_at) < at,
+                and_(col(table.created_at) == at, col(table.id) > last_id),
+            )
+        )
+    rows = session.exec(query.order_by(col(table.created_at).desc(), col(table.id)).limit(limit))
+    return tuple(_summary(vault, row, now, base_url) for row in rows)
+
+
+def share_cursor(share: ShareSummary) -> str:
+    """Where the next page of :func:`list_shares_page` starts: after ``share``."""
+    return b64url_encode(f"{share.created_at.isoformat()}|{share.id}".encode())
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        at, _, last_id = b64url_decode(cursor, what="cursor").decode("ascii").partition("|")
+        return as_utc(datetime.fromisoformat(at)), last_id
+    except (MalformedInput, ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
+        raise PageInvalid("The cursor is not valid.") from None
 
 
 def _own_share(session: Session, holder_id: str, share_id: str) -> WalletShare:

@@ -11,6 +11,16 @@ Disclosures and a KB-JWT (RFC 9901 §4.3) for the share's audience, the view's n
 current ``iat``, signed with the holder key the credential is bound to. The verifier checks it
 with the normal 5-minute freshness (RFC 9901 §7.3), so no presentation outlives its view.
 :func:`record_share_view` counts each view and logs it (viewer and time) for the person.
+
+The log stays bounded however often a link is opened (an "anyone" link opened in a loop must not
+grow a person's log and the database without end), and still accounts for every view: the first
+:data:`VIEWS_LOGGED_SINGLY` views of a share are one entry each; after that a share gets at most
+one entry per :data:`VIEW_LOG_INTERVAL`, which counts every view since the share's previous entry
+(``views``, from ``first_viewed_at`` to its own time). Views in between are counted on the share
+(``view_count``, shown with the share at once) and enter the log with the share's next entry. So
+views add at most ``VIEWS_LOGGED_SINGLY`` plus one entry a day per share, and a share lives at
+most a year; the entries stay append-only and hash-chained (:mod:`wallet.activity`), nothing is
+rewritten, and the ``views`` of a share's entries add up to its views so far.
 """
 
 import hashlib
@@ -21,7 +31,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
-from wallet.activity import ActivityKind, append_activity
+from credentials.encoding import JSONValue
+from wallet.activity import (
+    COUNTED_LOG_INTERVAL,
+    LOGGED_SINGLY,
+    ActivityKind,
+    append_activity,
+    counted_entry_due,
+)
 from wallet.claims import ClaimPointer
 from wallet.errors import ShareExpired, ShareNotFound, ShareViewsExhausted, ShareWithdrawn
 from wallet.shares.creation import KeyBindingFor, present_items
@@ -38,6 +55,8 @@ from wallet.vault import open_vault
 
 MAX_VIEWER_CHARS = 200
 MAX_NONCE_CHARS = 128
+VIEWS_LOGGED_SINGLY = LOGGED_SINGLY
+VIEW_LOG_INTERVAL = COUNTED_LOG_INTERVAL
 
 
 @dataclass(frozen=True)
@@ -160,14 +179,41 @@ def record_share_view(
         session.refresh(row)
         _raise_gone(row, now)
         raise ShareExpired("This share is no longer available.")
+    # The counting UPDATE holds the share's row until commit, so concurrent views of one share
+    # take turns from here on (SQLite: one writer at a time).
     session.refresh(row)
-    vault = open_vault(session, holder_id=row.holder_id, kek=kek)
+    _log_view(session, row, viewer=viewer[:MAX_VIEWER_CHARS], kek=kek, now=now)
+    return row.view_count
+
+
+def _log_view(
+    session: Session, row: WalletShare, *, viewer: str, kek: bytes, now: datetime
+) -> None:
+    """Log the views not yet in the log as one entry, or leave them counted (module docstring)."""
+    if not counted_entry_due(count=row.view_count, last_logged_at=row.last_logged_at, now=now):
+        if row.unlogged_since is None:
+            row.unlogged_since = now
+            session.add(row)
+        return
+    views = row.view_count - row.logged_views
+    first = now if row.unlogged_since is None else as_utc(row.unlogged_since)
+    details: dict[str, JSONValue] = {
+        "share_id": row.id,
+        "viewer": viewer,
+        "view": row.view_count,
+        "views": views,
+    }
+    if views > 1:
+        details["first_viewed_at"] = first.isoformat()
     append_activity(
         session,
-        vault=vault,
+        vault=open_vault(session, holder_id=row.holder_id, kek=kek),
         kind=ActivityKind.SHARE_VIEWED,
-        details={"share_id": share_id, "viewer": viewer[:MAX_VIEWER_CHARS], "view": row.view_count},
+        details=details,
         kek=kek,
         now=now,
     )
-    return row.view_count
+    row.logged_views = row.view_count
+    row.last_logged_at = now
+    row.unlogged_since = None
+    session.add(row)
