@@ -109,6 +109,7 @@ def test_the_counsellor_sees_the_people_a_verified_skill_and_the_gap_and_each_re
             "grant_id": grant_id,
             "organisation": reads_logged(demo, aino)[0]["organisation"],
             "read": ["profile", "gaps", work],
+            "reads": 1,
         }
     ]
 
