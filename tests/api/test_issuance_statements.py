@@ -6,6 +6,7 @@ batch costs the same number of statements whatever its size. The bounds are for 
 state: the worker already holds a status block and the API key's use was noted this minute.
 """
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -117,3 +118,29 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(
         assert counted.commits <= 2, counted.statements
         counts.append(len(counted.statements))
     assert counts[0] == counts[1] <= BATCH_STATEMENTS, counts
+
+
+def test_concurrent_duplicates_of_a_single_issuance_record_one_credential_and_answer_it_to_both(
+    client: TestClient, issuer: CreatedIssuer
+) -> None:
+    body = _body("competence")
+    start = threading.Barrier(4)
+    answers: list[dict[str, Any]] = []
+
+    def send() -> None:
+        start.wait()
+        answers.append(_issue(client, issuer, "same-at-once", body))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 4
+    assert len({answer["id"] for answer in answers}) == 1
+    assert len({answer["credential"] for answer in answers}) == 1
+    register = client.get(
+        f"/v1/issuers/{issuer.account.slug}/credentials",
+        headers={"Authorization": f"Bearer {issuer.api_key}"},
+    )
+    assert [item["id"] for item in register.json()["items"]] == [answers[0]["id"]]
