@@ -190,7 +190,11 @@ INDEX_CACHE: CacheSlot[IndexCacheKey, "HeldIndex"] = CacheSlot("taito.wallet_ind
 def held_index_cost(key: IndexCacheKey, index: "HeldIndex") -> int:
     """The bytes a kept index is charged: its texts (4 bytes a character at most) and overhead."""
     texts = (index.title or "", index.text, index.vct, index.issuer, index.issuer_name or "")
-    skills = sum(len(str(skill)) for skill in index.skills)
+    # The fields' lengths plus what their repr would add, without building the repr.
+    skills = sum(
+        48 + len(skill.uri) + len(skill.label) + len(skill.level or "") + len(skill.scale or "")
+        for skill in index.skills
+    )
     return 512 + 4 * (sum(len(text) for text in texts) + skills) + 96 * len(index.skills)
 
 
