@@ -1,6 +1,6 @@
 """The application's caches: built by ``create_app``, installed for each request, never shared.
 
-Three things are worth keeping between requests, each in a :class:`~credentials.bounded_cache.
+These things are worth keeping between requests, each in a :class:`~credentials.bounded_cache.
 BoundedCache` bounded in entries and in bytes:
 
 - imported public keys (``credentials.keys``): a point-on-curve check costs more than a
@@ -11,6 +11,8 @@ BoundedCache` bounded in entries and in bytes:
   verification would dominate it;
 - opened wallet indexes (``wallet.held``): a listing, search or skills profile otherwise opens
   every credential's sealed index (64 MiB, 50,000 indexes);
+- computed skills profiles (``wallet.profile``), under a digest of the credentials and
+  declared skills they were made of (32 MiB, 1,024 profiles);
 - status entries reserved in blocks (``issuers.status_blocks``), so that concurrent issuance
   does not queue on a list's row (at most 256 issuer and kind pairs of 256 entries each).
 
@@ -40,6 +42,7 @@ from issuers.publishing import STATUS_LIST_CACHE, SignedStatusList, signed_statu
 from issuers.status_blocks import StatusBlocks
 from issuers.status_blocks import installed as status_blocks_installed
 from wallet.held import INDEX_CACHE, HeldIndex, IndexCacheKey, held_index_cost
+from wallet.profile import PROFILE_CACHE, ProfileCacheKey, SkillsProfile, profile_cost
 
 MIB: Final = 1024 * 1024
 
@@ -53,6 +56,7 @@ class AppCaches:
     status_lists: BoundedCache[str, SignedStatusList]
     status_blocks: StatusBlocks
     wallet_indexes: BoundedCache[IndexCacheKey, HeldIndex]
+    wallet_profiles: BoundedCache[ProfileCacheKey, SkillsProfile]
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -63,6 +67,7 @@ class AppCaches:
             stack.enter_context(STATUS_LIST_CACHE.installed(self.status_lists))
             stack.enter_context(status_blocks_installed(self.status_blocks))
             stack.enter_context(INDEX_CACHE.installed(self.wallet_indexes))
+            stack.enter_context(PROFILE_CACHE.installed(self.wallet_profiles))
             yield
 
 
@@ -72,6 +77,7 @@ def build_caches(
     private_key_bytes: int = 4 * MIB,
     status_list_bytes: int = 32 * MIB,
     wallet_index_bytes: int = 64 * MIB,
+    wallet_profile_bytes: int = 32 * MIB,
 ) -> AppCaches:
     """Fresh, empty caches for one application, bounded as given (entries and bytes)."""
     return AppCaches(
@@ -87,6 +93,9 @@ def build_caches(
         status_blocks=StatusBlocks(),
         wallet_indexes=BoundedCache(
             max_entries=50_000, max_bytes=wallet_index_bytes, size_of=held_index_cost
+        ),
+        wallet_profiles=BoundedCache(
+            max_entries=1024, max_bytes=wallet_profile_bytes, size_of=profile_cost
         ),
     )
 

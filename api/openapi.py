@@ -73,6 +73,7 @@ SERVICE_STATUSES: Mapping[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/wallet/requests/{request_id}/response"): (409, 410, 422, 503),
     ("POST", "/v1/wallet/credentials"): (409, 422, 503),
     ("POST", "/v1/wallet/pickup"): (404, 409, 410, 422, 503),
+    ("GET", "/v1/wallet/credentials"): (400,),
     ("GET", "/v1/wallet/credentials/{credential_id}"): (503,),
     ("POST", "/v1/wallet/skills"): (409, 422),
     ("POST", "/v1/wallet/import"): (409, 422, 503),

@@ -1,7 +1,10 @@
 """``Idempotency-Key`` for issuance (draft-ietf-httpapi-idempotency-key-header §2, §2.7).
 
-- The first request with a key records the key and the request's fingerprint (SHA-256 of its
-  canonical JSON) in a committed row, before any work: a concurrent duplicate finds the row.
+- A batch or an offer records the key and the request's fingerprint (SHA-256 of its canonical
+  JSON) in a committed row before any work (:func:`begin`): a concurrent duplicate finds the
+  row. A single issuance, whose work is one signature, records its key with the finished
+  response in the same transaction as the credential (:func:`record_finished`): one transaction
+  per credential; a concurrent duplicate waits on the key's unique row and then replays it.
 - Same key, same fingerprint, finished: the stored response is replayed unchanged.
 - Same key, another fingerprint: 422 :class:`IdempotencyKeyReused`.
 - Same key while the first is still running: 409 :class:`IdempotencyInProgress`. A run that
@@ -23,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -134,8 +138,102 @@ def begin(
     return Replay(json_object(plaintext, what="stored response"))
 
 
+def record_finished(
+    session: Session,
+    *,
+    issuer_id: str,
+    key: str,
+    request_fingerprint: str,
+    response: dict[str, Any],
+    kek: bytes,
+    now: datetime,
+) -> Replay | None:
+    """Record ``key`` with its finished, sealed ``response`` in the caller's transaction (no
+    commit); ``None`` when recorded, else the earlier answer to replay.
+
+    One statement when the key is new (``INSERT ... ON CONFLICT DO NOTHING``: a concurrent
+    transaction holding the same key makes it wait for that one's end). A key finished more than
+    :data:`RETENTION` ago, or left unfinished for :data:`STALE_AFTER`, is taken over. Raises
+    :class:`IdempotencyKeyReused` (422) and :class:`IdempotencyInProgress` (409); the caller
+    rolls back on a replay or an error.
+    """
+    now = require_aware(now)
+    key_hash = stored_key(kek, issuer_id=issuer_id, key=key)
+    sealed = _seal(kek, issuer_id=issuer_id, key=key, response=response)
+    table = IssuerIdempotency.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted = session.execute(
+        dialect.insert(table)
+        .values(
+            id=secrets.token_hex(16),
+            issuer_id=issuer_id,
+            key_hash=key_hash,
+            fingerprint=request_fingerprint,
+            sealed_response=sealed,
+            created_at=now,
+            completed_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    ).first()
+    if inserted is not None:
+        return None
+    found = session.exec(
+        select(IssuerIdempotency).where(
+            col(IssuerIdempotency.issuer_id) == issuer_id,
+            col(IssuerIdempotency.key_hash) == key_hash,
+        )
+    ).first()
+    if found is None:  # Released between our insert and our look; try once more.
+        return record_finished(
+            session,
+            issuer_id=issuer_id,
+            key=key,
+            request_fingerprint=request_fingerprint,
+            response=response,
+            kek=kek,
+            now=now,
+        )
+    created = as_utc(found.created_at)
+    finished = found.completed_at is not None and found.sealed_response is not None
+    expired = finished and now - created > RETENTION
+    if not expired and found.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused("the Idempotency-Key was used with another request body")
+    if expired or (not finished and now - created > STALE_AFTER):
+        started = _take_over(session, found, key, request_fingerprint, now, commit=False)
+        _store(session, started.record_id, sealed, now)
+        return None
+    if not finished or found.sealed_response is None:
+        raise IdempotencyInProgress("retry when the first request has finished")
+    plaintext = open_sealed(kek, found.sealed_response, context=_context(issuer_id, key))
+    return Replay(json_object(plaintext, what="stored response"))
+
+
+def _seal(kek: bytes, *, issuer_id: str, key: str, response: dict[str, Any]) -> bytes:
+    return seal(
+        kek,
+        json_dumps(response).encode("utf-8"),
+        context=_context(issuer_id, key),
+        nonce=secrets.token_bytes(12),
+    )
+
+
+def _store(session: Session, record_id: str, sealed: bytes, now: datetime) -> None:
+    session.exec(
+        update(IssuerIdempotency)
+        .where(col(IssuerIdempotency.id) == record_id)
+        .values(sealed_response=sealed, completed_at=require_aware(now))
+    )
+
+
 def _take_over(
-    session: Session, found: IssuerIdempotency, key: str, request_fingerprint: str, now: datetime
+    session: Session,
+    found: IssuerIdempotency,
+    key: str,
+    request_fingerprint: str,
+    now: datetime,
+    *,
+    commit: bool = True,
 ) -> Started:
     # Conditional on the row being unchanged, so two takers cannot both win.
     result = session.exec(
@@ -154,7 +252,8 @@ def _take_over(
     if result.rowcount != 1:
         session.rollback()
         raise IdempotencyInProgress("retry when the first request has finished")
-    session.commit()
+    if commit:
+        session.commit()
     return Started(found.id, key)
 
 
@@ -168,17 +267,8 @@ def complete(
     now: datetime,
 ) -> None:
     """Store the sealed response in the caller's transaction (the caller commits)."""
-    sealed = seal(
-        kek,
-        json_dumps(response).encode("utf-8"),
-        context=_context(issuer_id, started.key),
-        nonce=secrets.token_bytes(12),
-    )
-    session.exec(
-        update(IssuerIdempotency)
-        .where(col(IssuerIdempotency.id) == started.record_id)
-        .values(sealed_response=sealed, completed_at=require_aware(now))
-    )
+    sealed = _seal(kek, issuer_id=issuer_id, key=started.key, response=response)
+    _store(session, started.record_id, sealed, now)
 
 
 def release(session: Session, *, started: Started) -> None:

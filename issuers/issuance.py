@@ -9,13 +9,16 @@
   BitstringStatusListEntry for revocation and one for suspension (Bitstring Status List §2.1);
   the header ``kid`` is the DID URL of the key in the did:web document.
 
-One issuance (and each batch) goes: claim the ``Idempotency-Key`` (committed), check the request,
-take status entries from the worker's reserved block (a new block is reserved and committed
-when it runs out: :mod:`issuers.status_blocks`), sign with the active key (opened once per
-application), then add the register rows, the pickup codes and the sealed response in **one**
-transaction. Whatever
-fails before that commit leaves no credential in the register and releases the key; reserved
-indices stay unused, never reused.
+One issuance is **one** transaction: check the request, take a status entry from the worker's
+reserved block (a new block is reserved and committed when it runs out, once per 256
+credentials: :mod:`issuers.status_blocks`), sign with the active key (opened once per
+application), then record the ``Idempotency-Key`` with the sealed response, the register row
+and the pickup code, and commit (:func:`issuers.idempotency.record_finished`; a key already
+recorded rolls all of it back and replays the earlier answer). A batch claims its key first, in a
+commit of its own, so that a duplicate of a long batch is refused at once instead of signing it
+all again (:mod:`issuers.batch`), and records everything else in one more transaction. Whatever
+fails before the commit leaves no credential in the register and no key; reserved indices stay
+unused, never reused.
 """
 
 import hashlib
@@ -36,7 +39,7 @@ from credentials.sd_jwt_issuer import random_decoys, random_salt
 from credentials.sd_jwt_vc import issue_sd_jwt_vc
 from credentials.vc_jose import issue_vc_jwt
 from issuers.custody import SigningKey, signing_key
-from issuers.idempotency import Replay, begin, check_key, complete, fingerprint, release
+from issuers.idempotency import check_key, fingerprint, record_finished
 from issuers.identifiers import (
     W3C_PURPOSES,
     issuer_did,
@@ -140,29 +143,29 @@ def issue_credential(
     """
     now = require_aware(now)
     key = check_key(idempotency_key)
-    claim = begin(
-        session,
-        issuer_id=issuer.id,
-        key=key,
-        request_fingerprint=fingerprint({"credential": request.as_json()}),
-        kek=kek,
-        now=now,
-    )
-    if isinstance(claim, Replay):
-        return IssuedCredential.from_json(claim.response)
+    request_fingerprint = fingerprint({"credential": request.as_json()})
     try:
         prepared = prepare_credential(issuer, request, base_url=base_url, now=now)
         signed = sign_credentials(
             session, issuer=issuer, prepared=[prepared], kek=kek, base_url=base_url, now=now
         )
-        record_credentials(session, signed)
         issued = signed[0].issued
-        complete(
-            session, started=claim, issuer_id=issuer.id, response=issued.to_json(), kek=kek, now=now
+        replay = record_finished(
+            session,
+            issuer_id=issuer.id,
+            key=key,
+            request_fingerprint=request_fingerprint,
+            response=issued.to_json(),
+            kek=kek,
+            now=now,
         )
+        if replay is not None:
+            session.rollback()  # the credential just signed is never recorded nor answered
+            return IssuedCredential.from_json(replay.response)
+        record_credentials(session, signed)
         session.commit()
     except BaseException:
-        release(session, started=claim)
+        session.rollback()
         raise
     return issued
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from credentials.clock import as_utc, require_aware
 from credentials.did_web import did_web_key_id
 from credentials.keys import PublicKey
-from issuers.api_keys import add_key_row, issuer_of_key
+from issuers.api_keys import add_key_row, holder_of_key, issuer_of_key, note_api_key_use
 from issuers.custody import KeyInfo, add_issuer_key, published_keys, rotate_issuer_key
 from issuers.errors import IssuerInvalid, IssuerNotFound, IssuerSlugTaken
 from issuers.identifiers import SLUG_PATTERN, issuer_did, issuer_identifier, slug_of_identifier
@@ -118,6 +118,30 @@ def authenticate_issuer(session: Session, *, slug: str, api_key: str) -> IssuerA
     if issuer.slug != slug:
         raise IssuerNotFound("there is no issuer at this path for this API key")
     return _account(session, issuer)
+
+
+def authenticate_issuer_use(
+    session: Session, *, slug: str, api_key: str, now: datetime
+) -> IssuerAccount:
+    """:func:`authenticate_issuer`, and the key's use noted (at most once a minute per key).
+
+    One read (issuer, accreditations and the key's last use together); the use is written and
+    committed only when the last one noted is a minute old, so most requests write nothing here
+    and their work is the request's only transaction. Raises as :func:`authenticate_issuer`.
+    """
+    holder = holder_of_key(session, api_key=api_key)
+    if holder.issuer.slug != slug:
+        raise IssuerNotFound("there is no issuer at this path for this API key")
+    account = IssuerAccount(
+        id=holder.issuer.id,
+        slug=holder.issuer.slug,
+        name=holder.issuer.name,
+        types=holder.types,
+        created_at=as_utc(holder.issuer.created_at),
+        disabled_at=None,
+    )
+    note_api_key_use(session, api_key=api_key, last_used_at=holder.last_used_at, now=now)
+    return account
 
 
 def get_issuer(session: Session, *, slug: str) -> IssuerAccount:

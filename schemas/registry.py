@@ -92,10 +92,22 @@ def credential_type(slug: str) -> CredentialType:
     Spec: SD-JWT VC, "SD-JWT VC Type Metadata". Raises :class:`UnknownCredentialType` for a
     slug that is not registered.
     """
-    for item in credential_types():
-        if item.slug == slug:
-            return item
-    raise UnknownCredentialType("no credential type has this slug")
+    found = _by_slug().get(slug)
+    if found is None:
+        raise UnknownCredentialType("no credential type has this slug")
+    return found
+
+
+@functools.cache
+def _by_slug() -> dict[str, CredentialType]:
+    return {item.slug: item for item in credential_types()}
+
+
+@functools.lru_cache(maxsize=16)
+def _slugs_by_vct(base_url: str) -> dict[str, str]:
+    # A few base URLs at most (this instance's); each mapping is built once. A bad base_url
+    # raises, and a raise is not cached.
+    return {vct_for(item.slug, base_url=base_url): item.slug for item in credential_types()}
 
 
 def _check_base_url(base_url: str) -> str:
@@ -126,10 +138,10 @@ def slug_from_vct(vct: str, *, base_url: str) -> str:
     instance's type, another version, any other string) and :class:`ValueError` for a bad
     ``base_url``.
     """
-    for item in credential_types():
-        if vct_for(item.slug, base_url=base_url) == vct:
-            return item.slug
-    raise UnknownCredentialType("the vct is not a credential type of this instance")
+    slug = _slugs_by_vct(base_url).get(vct)
+    if slug is None:
+        raise UnknownCredentialType("the vct is not a credential type of this instance")
+    return slug
 
 
 def example_claims(slug: str) -> dict[str, Any]:

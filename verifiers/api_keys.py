@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from credentials.clock import require_aware
+from credentials.clock import as_utc, require_aware
 from sealing.api_keys import (
     LAST_USE_GRANULARITY,
     MAX_ACTIVE_KEYS,
@@ -92,6 +92,38 @@ def revoke_api_key(session: Session, *, verifier_id: str, key_id: str, now: date
         session.add(row)
         session.commit()
     return key_info(row)
+
+
+def verifier_and_last_use(session: Session, *, api_key: str) -> tuple[Verifier, datetime | None]:
+    """:func:`verifier_of_key` and the key's last use, read in one statement.
+
+    Raises :class:`VerifierKeyInvalid` as :func:`verifier_of_key` does.
+    """
+    if not has_key_shape(api_key, prefix=API_KEY_PREFIX):
+        raise VerifierKeyInvalid("the API key is not an verifier API key")
+    found = session.exec(
+        select(Verifier, VerifierApiKey.last_used_at)
+        .join(VerifierApiKey, col(VerifierApiKey.verifier_id) == col(Verifier.id))
+        .where(
+            col(VerifierApiKey.key_hash) == hash_secret(api_key),
+            col(VerifierApiKey.revoked_at).is_(None),
+            col(Verifier.disabled_at).is_(None),
+        )
+    ).first()
+    if found is None:
+        raise VerifierKeyInvalid("the API key is not valid")
+    verifier, last_used_at = found
+    return verifier, None if last_used_at is None else as_utc(last_used_at)
+
+
+def note_api_key_use(
+    session: Session, *, api_key: str, last_used_at: datetime | None, now: datetime
+) -> None:
+    """:func:`record_api_key_use` when the key's known ``last_used_at`` is a minute old or more;
+    otherwise nothing is written and nothing committed (most requests)."""
+    now = require_aware(now)
+    if last_used_at is None or last_used_at < now - LAST_USE_GRANULARITY:
+        record_api_key_use(session, api_key=api_key, now=now)
 
 
 def verifier_of_key(session: Session, *, api_key: str) -> Verifier:

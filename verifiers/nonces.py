@@ -181,7 +181,7 @@ def consume_usable_nonce(
             col(VerifierApiKey.verifier_id) == verifier_id,
             col(VerifierApiKey.key_hash) == api_key_hash,
             col(VerifierApiKey.revoked_at).is_(None),
-            col(Verifier.id) == verifier_id,
+            col(Verifier.id) == col(VerifierApiKey.verifier_id),
             col(Verifier.disabled_at).is_(None),
         )
         statement = statement.where(key_still_valid)

@@ -17,7 +17,13 @@ from sqlmodel import Session, col, select
 from credentials.bounded_cache import BoundedCache
 from credentials.clock import as_utc, require_aware
 from sealing.secret_hashes import hash_secret
-from verifiers.api_keys import API_KEY_PREFIX, add_key_row, verifier_of_key
+from verifiers.api_keys import (
+    API_KEY_PREFIX,
+    add_key_row,
+    note_api_key_use,
+    verifier_and_last_use,
+    verifier_of_key,
+)
 from verifiers.errors import (
     GuidanceOrganisationNotFound,
     VerifierInvalid,
@@ -119,6 +125,23 @@ def authenticate_verifier(
     if slug is not None and row.slug != slug:
         raise VerifierNotFound("there is no such verifier")
     return _info(row, base_url)
+
+
+def authenticate_verifier_use(
+    session: Session, *, api_key: str, slug: str | None, base_url: str, now: datetime
+) -> VerifierInfo:
+    """:func:`authenticate_verifier`, and the key's use noted (at most once a minute per key).
+
+    One read (the verifier and the key's last use together); the use is written and committed
+    only when the last one noted is a minute old, so most requests write nothing here and their
+    work is the request's only transaction. Raises as :func:`authenticate_verifier`.
+    """
+    row, last_used_at = verifier_and_last_use(session, api_key=api_key)
+    if slug is not None and row.slug != slug:
+        raise VerifierNotFound("there is no such verifier")
+    info = _info(row, base_url)
+    note_api_key_use(session, api_key=api_key, last_used_at=last_used_at, now=now)
+    return info
 
 
 RememberedVerifiers = BoundedCache[str, VerifierInfo]

@@ -80,7 +80,9 @@ def place(presentations: object, query: Query | None) -> list[Placed]:
         raise invalid("/presentations", f"must be 1-{MAX_PRESENTATIONS} strings")
     placed: list[Placed] = []
     for item in presentations:
-        vct = presented_vct(item)
+        # Only a request's query needs the vct to place a presentation; without one the gate
+        # parses each presentation once, itself.
+        vct = presented_vct(item) if query else None
         placed.append((query_for_vct(query, vct) if query and vct else None, item))
     return placed
 

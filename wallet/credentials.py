@@ -9,6 +9,7 @@ milliseconds); the detail labels every claim in fi, sv or en from the type metad
 re-run the gate for a live status.
 """
 
+import binascii
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,14 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from credentials.clock import require_aware
-from credentials.errors import TaitoError
+from credentials.clock import as_utc, require_aware
+from credentials.encoding import b64url_decode, b64url_encode
+from credentials.errors import MalformedInput, TaitoError
 from wallet.activity import ActivityKind, append_activity
 from wallet.checker import CredentialChecker
 from wallet.claims import ClaimRow, labelled_rows, search_text, skills_of, title_of, type_name
 from wallet.claims import type_slug as slug_of
-from wallet.errors import CredentialDuplicate, CredentialNotFound
-from wallet.held import HeldDocument, HeldIndex, iter_indexes, load_document, seal_row
+from wallet.errors import CredentialCursorInvalid, CredentialDuplicate, CredentialNotFound
+from wallet.held import HeldDocument, HeldIndex, Position, iter_indexes, load_document, seal_row
 from wallet.holder_keys import holder_public_keys, key_bound_to
 from wallet.limits import check_credential_room, check_listed_identifiers
 from wallet.shares.records import withdraw_shares_of_credential
@@ -237,6 +239,62 @@ def list_credentials(
     return tuple(
         _summary(index, lang) for index in iter_indexes(session, vault) if _matches(index, filters)
     )
+
+
+@dataclass(frozen=True)
+class CredentialPage:
+    """A page of a listing and the cursor of the next page (``None`` at the end)."""
+
+    items: tuple[CredentialSummary, ...]
+    next_cursor: str | None
+
+
+def list_credentials_page(
+    session: Session,
+    *,
+    holder_id: str,
+    kek: bytes,
+    lang: str,
+    filters: CredentialFilter,
+    limit: int,
+    cursor: str | None,
+) -> CredentialPage:
+    """At most ``limit`` of the holder's credentials matching ``filters``, newest first, after
+    the one ``cursor`` names (keyset paging: a credential received while paging sorts before
+    the first page, so the pages never repeat nor skip one).
+
+    Only the indexes up to the page's end are opened. Raises
+    :class:`~wallet.errors.CredentialCursorInvalid` and ``ValueError`` for a limit below 1.
+    """
+    if limit < 1:
+        raise ValueError("a page holds at least one credential")
+    after = None if cursor is None else _decode_cursor(cursor)
+    vault = open_vault(session, holder_id=holder_id, kek=kek)
+    items: list[CredentialSummary] = []
+    more = False
+    for index in iter_indexes(session, vault, after=after):
+        if not _matches(index, filters):
+            continue
+        if len(items) == limit:
+            more = True
+            break
+        items.append(_summary(index, lang))
+    next_cursor = _encode_cursor(items[-1]) if more else None
+    return CredentialPage(items=tuple(items), next_cursor=next_cursor)
+
+
+def _encode_cursor(summary: CredentialSummary) -> str:
+    return b64url_encode(f"{summary.received_at.isoformat()}|{summary.id}".encode())
+
+
+def _decode_cursor(cursor: str) -> Position:
+    try:
+        at, bar, last_id = b64url_decode(cursor, what="cursor").decode("ascii").partition("|")
+        if not bar or not last_id:
+            raise ValueError("no id")
+        return Position(received_at=as_utc(datetime.fromisoformat(at)), id=last_id)
+    except (MalformedInput, ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
+        raise CredentialCursorInvalid("The cursor is not valid; start again without it.") from None
 
 
 def credential_detail(

@@ -21,6 +21,7 @@
         ├── StaffInviteLimitReached          staff_invite_limit_reached   409
         ├── StaffMemberNotFound              staff_member_not_found       404
         ├── StaffRoleInvalid                 staff_role_invalid           422
+        ├── CredentialCursorInvalid          credential_cursor_invalid    400
         ├── WalletNotFound                   wallet_resource_not_found    404
         │   ├── CredentialNotFound           credential_not_found         404
         │   ├── ShareNotFound                share_not_found              404
@@ -199,6 +200,12 @@ class StaffRoleInvalid(WalletError):
     code = "staff_role_invalid"
     title = "The role is not one of the staff roles"
     status = 422
+
+
+class CredentialCursorInvalid(WalletError):
+    code = "credential_cursor_invalid"
+    title = "The cursor of the credential listing is not valid"
+    status = 400
 
 
 class WalletNotFound(WalletError):

@@ -7,7 +7,12 @@ few hundred bytes per credential instead of the whole credential (see :mod:`wall
 An index is written once, with its row, and never changed, so a worker keeps the indexes it
 opened (:data:`INDEX_CACHE`, installed per request by the application, bounded in entries and
 bytes) by holder and row: a listing reads which rows the holder has now (ids only) and opens
-only those it has not seen. A deleted or erased credential has no row, so it is never listed.
+only those it has not seen, a chunk at a time as the listing goes on (a page that stops early
+opens no more). A deleted or erased credential has no row, so it is never listed.
+
+The order is newest first (``received_at`` descending, then ``id``); a :class:`Position` in it
+lets a listing continue after the last item it showed (keyset paging): a credential received
+meanwhile sorts before it, so continuing never repeats nor skips one that was there.
 """
 
 from collections.abc import Iterator, Mapping
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from credentials.bounded_cache import CacheSlot
@@ -28,6 +34,7 @@ from wallet.vault import Vault
 DOCUMENT = "credential"
 INDEX = "credential-index"
 _OPEN_AT_ONCE = 500
+_FIRST_CHUNK = 100
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,14 @@ def load_document(session: Session, vault: Vault, credential_id: str) -> HeldDoc
     return open_document(vault, row)
 
 
+@dataclass(frozen=True)
+class Position:
+    """A place in the newest-first order of a holder's credentials: after this one."""
+
+    received_at: datetime
+    id: str
+
+
 IndexCacheKey = tuple[str, str, datetime]
 """A held index's holder id, row id and time of receipt."""
 
@@ -175,48 +190,68 @@ INDEX_CACHE: CacheSlot[IndexCacheKey, "HeldIndex"] = CacheSlot("taito.wallet_ind
 def held_index_cost(key: IndexCacheKey, index: "HeldIndex") -> int:
     """The bytes a kept index is charged: its texts (4 bytes a character at most) and overhead."""
     texts = (index.title or "", index.text, index.vct, index.issuer, index.issuer_name or "")
-    skills = sum(len(str(skill)) for skill in index.skills)
+    # The fields' lengths plus what their repr would add, without building the repr.
+    skills = sum(
+        48 + len(skill.uri) + len(skill.label) + len(skill.level or "") + len(skill.scale or "")
+        for skill in index.skills
+    )
     return 512 + 4 * (sum(len(text) for text in texts) + skills) + 96 * len(index.skills)
 
 
-def iter_indexes(session: Session, vault: Vault) -> Iterator[HeldIndex]:
-    """Every credential index of the holder, newest first (reads only the index column).
+def iter_indexes(
+    session: Session, vault: Vault, *, after: Position | None = None
+) -> Iterator[HeldIndex]:
+    """Every credential index of the holder, newest first (reads only the index column), or
+    those after ``after`` in that order.
 
-    With an :data:`INDEX_CACHE` installed, only the ids are read, and the indexes not kept yet.
+    With an :data:`INDEX_CACHE` installed, only the ids are read, and the indexes not kept yet,
+    a chunk at a time as the caller goes on.
     """
     order = (col(WalletCredential.received_at).desc(), col(WalletCredential.id))
     mine = col(WalletCredential.holder_id) == vault.holder_id
+    where = [mine]
+    if after is not None:
+        at = col(WalletCredential.received_at)
+        where.append(
+            or_(
+                at < after.received_at,
+                and_(at == after.received_at, col(WalletCredential.id) > after.id),
+            )
+        )
     cache = INDEX_CACHE.current()
     if cache is None:
         statement = select(
             WalletCredential.id, WalletCredential.received_at, WalletCredential.sealed_index
-        ).where(mine)
+        ).where(*where)
         for row_id, received_at, sealed in session.exec(statement.order_by(*order)):
             yield _open_index(vault, row_id, received_at, sealed)
         return
     rows = session.exec(
-        select(WalletCredential.id, WalletCredential.received_at).where(mine).order_by(*order)
+        select(WalletCredential.id, WalletCredential.received_at).where(*where).order_by(*order)
     ).all()
-    found = {
-        row_id: cache.get((vault.holder_id, row_id, as_utc(received_at)))
-        for row_id, received_at in rows
-    }
-    missing = [row_id for row_id, index in found.items() if index is None]
-    for start in range(0, len(missing), _OPEN_AT_ONCE):
-        chunk = missing[start : start + _OPEN_AT_ONCE]
-        sealed_rows = session.exec(
-            select(
-                WalletCredential.id, WalletCredential.received_at, WalletCredential.sealed_index
-            ).where(mine, col(WalletCredential.id).in_(chunk))
-        )
-        for row_id, received_at, sealed in sealed_rows:
-            opened = _open_index(vault, row_id, received_at, sealed)
-            cache.put((vault.holder_id, row_id, opened.received_at), opened)
-            found[row_id] = opened
-    for row_id, _ in rows:
-        index = found[row_id]
-        if index is not None:
-            yield index
+    start, size = 0, _FIRST_CHUNK
+    while start < len(rows):
+        chunk = rows[start : start + size]
+        start, size = start + size, min(2 * size, _OPEN_AT_ONCE)
+        found = {
+            row_id: cache.get((vault.holder_id, row_id, as_utc(received_at)))
+            for row_id, received_at in chunk
+        }
+        missing = [row_id for row_id, index in found.items() if index is None]
+        if missing:
+            sealed_rows = session.exec(
+                select(
+                    WalletCredential.id, WalletCredential.received_at, WalletCredential.sealed_index
+                ).where(mine, col(WalletCredential.id).in_(missing))
+            )
+            for row_id, received_at, sealed in sealed_rows:
+                opened = _open_index(vault, row_id, received_at, sealed)
+                cache.put((vault.holder_id, row_id, opened.received_at), opened)
+                found[row_id] = opened
+        for row_id, _ in chunk:
+            index = found[row_id]
+            if index is not None:
+                yield index
 
 
 def iter_documents(session: Session, vault: Vault) -> Iterator[HeldDocument]:

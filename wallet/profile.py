@@ -7,8 +7,17 @@ table and are always marked self-declared: a declaration never makes a skill ver
 level is never the "best level". The profile's words (type names, EQF level descriptions, the
 self-declared and verified markers) are in fi, sv or en; ESCO labels are ESCO's English ones as
 shipped in :mod:`schemas`, with the labels the credentials themselves use listed beside them.
+
+A worker keeps the profiles it computed (:data:`PROFILE_CACHE`, installed per request by the
+application, bounded in entries and bytes) under a digest of what a profile is made of: the
+ids of the holder's credentials (an id names one index, which never changes) and the ids and
+times of the self-declared skills (a re-declaration sets a new time). Any receipt, deletion,
+import, erasure or declaration changes the digest, so a read after it computes afresh, on every
+worker, with no invalidation to forget; the read costs one query of ids and one of the
+declared skills.
 """
 
+import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +26,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from credentials.bounded_cache import CacheSlot
 from credentials.clock import as_utc, require_aware
 from schemas import eqf_level, skill_vocabulary
 from schemas.type_metadata import primary_language
@@ -25,7 +35,7 @@ from wallet.claims import type_name
 from wallet.errors import SkillInvalid, SkillNotFound
 from wallet.held import HeldIndex, iter_indexes
 from wallet.limits import check_declared_skill_room
-from wallet.tables import WalletDeclaredSkill
+from wallet.tables import WalletCredential, WalletDeclaredSkill
 from wallet.vault import Vault, open_vault
 
 _SKILL = "declared-skill"
@@ -133,15 +143,54 @@ def _declared_rows(session: Session, holder_id: str) -> Iterable[WalletDeclaredS
     )
 
 
+ProfileCacheKey = tuple[str, str, str]
+"""A profile's holder id, language and the digest of what it is made of."""
+
+PROFILE_CACHE: CacheSlot[ProfileCacheKey, SkillsProfile] = CacheSlot("taito.wallet_profiles")
+
+
+def profile_cost(key: ProfileCacheKey, profile: SkillsProfile) -> int:
+    """The bytes a kept profile is charged: its texts (4 bytes a character at most) and
+    overhead per skill and per attestation."""
+    total = 256 + sum(len(part) for part in key)
+    for skill in profile.skills:
+        texts = (skill.uri, skill.label, skill.marker, *skill.labels_in_credentials)
+        total += 256 + 4 * sum(len(text) for text in texts)
+        for attestation in skill.attested_by:
+            texts = (attestation.credential_id, attestation.type_name, attestation.title or "")
+            total += 256 + 4 * (
+                sum(len(text) for text in texts) + len(attestation.issuer_name or "")
+            )
+    return total
+
+
+def _made_of(session: Session, holder_id: str, declared: list[WalletDeclaredSkill]) -> str:
+    # A credential's id names its index for good (an index never changes), so ids suffice.
+    digest = hashlib.sha256()
+    ids = session.exec(
+        select(WalletCredential.id)
+        .where(col(WalletCredential.holder_id) == holder_id)
+        .order_by(col(WalletCredential.id))
+    ).all()
+    digest.update("\n".join(ids).encode())
+    for row in declared:
+        digest.update(f"|{row.id}|{as_utc(row.declared_at).isoformat()}".encode())
+    return digest.hexdigest()
+
+
 def _attestations(
     indexes: Iterable[HeldIndex], lang: str
 ) -> dict[str, list[tuple[Attestation, str]]]:
     found: dict[str, list[tuple[Attestation, str]]] = {}
+    names: dict[tuple[str | None, str], str] = {}
     for index in indexes:
+        name = names.get((index.type_slug, index.vct))
+        if name is None:
+            name = names[(index.type_slug, index.vct)] = type_name(index.type_slug, index.vct, lang)
         for skill in index.skills:
             attestation = Attestation(
                 credential_id=index.id,
-                type_name=type_name(index.type_slug, index.vct, lang),
+                type_name=name,
                 issuer_name=index.issuer_name,
                 title=index.title,
                 level=_level(skill.level, skill.scale, lang),
@@ -157,10 +206,25 @@ def skills_profile(session: Session, *, holder_id: str, kek: bytes, lang: str) -
     """
     lang = primary_language(lang)
     vault = open_vault(session, holder_id=holder_id, kek=kek)
+    declared_rows = list(_declared_rows(session, holder_id))
+    cache = PROFILE_CACHE.current()
+    key = None
+    if cache is not None:
+        key = (holder_id, lang, _made_of(session, holder_id, declared_rows))
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    profile = _profile(session, vault, declared_rows, lang)
+    if cache is not None and key is not None:
+        cache.put(key, profile)
+    return profile
+
+
+def _profile(
+    session: Session, vault: Vault, declared_rows: list[WalletDeclaredSkill], lang: str
+) -> SkillsProfile:
     attested = _attestations(iter_indexes(session, vault), lang)
-    declared = {
-        d.uri: d for d in map(lambda r: _declared(vault, r), _declared_rows(session, holder_id))
-    }
+    declared = {d.uri: d for d in (_declared(vault, row) for row in declared_rows)}
     skills = []
     for uri in [*attested, *(u for u in declared if u not in attested)]:
         pairs = attested.get(uri, [])

@@ -29,13 +29,12 @@ from api.schemas_issuers import (
     RegisterPageOut,
     StatusChangeIn,
 )
-from issuers.api_keys import record_api_key_use
 from issuers.batch import issue_batch
 from issuers.identifiers import issuer_did, issuer_identifier
 from issuers.issuance import issue_credential
 from issuers.offers import OPENID_OFFER_LIFETIME, create_offer
 from issuers.oid4vci import offer_links
-from issuers.organisations import IssuerAccount, authenticate_issuer
+from issuers.organisations import IssuerAccount, authenticate_issuer_use
 from issuers.register import get_issued_credential, list_issued_credentials
 from issuers.status import change_credential_status
 from issuers.status_history import StatusNote
@@ -48,9 +47,7 @@ def current_issuer(slug: str, token: IssuerKey, session: SessionDep) -> IssuerAc
 
     The key's last use is recorded (to the minute) for its owner's key listing.
     """
-    issuer = authenticate_issuer(session, slug=slug, api_key=token)
-    record_api_key_use(session, api_key=token, now=datetime.now(UTC))
-    return issuer
+    return authenticate_issuer_use(session, slug=slug, api_key=token, now=datetime.now(UTC))
 
 
 IssuerDep = Annotated[IssuerAccount, Depends(current_issuer)]

@@ -31,12 +31,12 @@ from api.schemas_verifiers import (
     RequestStateOut,
     VerificationIn,
 )
-from verifiers.api_keys import record_api_key_use
 from verifiers.kept_answers import verify_answer_again
 from verifiers.nonces import issue_nonce
 from verifiers.organisations import (
     VerifierInfo,
     authenticate_verifier,
+    authenticate_verifier_use,
     recall_verifier,
     remember_verifier,
 )
@@ -54,16 +54,16 @@ def current_verifier(
 
     The key's last use is recorded (to the minute) for its owner's key listing.
     """
-    verifier = authenticate_verifier(session, api_key=token, slug=slug, base_url=settings.base_url)
-    record_api_key_use(session, api_key=token, now=datetime.now(UTC))
-    return verifier
+    return authenticate_verifier_use(
+        session, api_key=token, slug=slug, base_url=settings.base_url, now=datetime.now(UTC)
+    )
 
 
 def any_verifier(token: VerifierKey, session: SessionDep, settings: SettingsDep) -> VerifierInfo:
     """The verifier whose API key was sent (401 otherwise); its last use is recorded."""
-    verifier = authenticate_verifier(session, api_key=token, slug=None, base_url=settings.base_url)
-    record_api_key_use(session, api_key=token, now=datetime.now(UTC))
-    return verifier
+    return authenticate_verifier_use(
+        session, api_key=token, slug=None, base_url=settings.base_url, now=datetime.now(UTC)
+    )
 
 
 async def verifying_verifier(

@@ -20,7 +20,7 @@ from api.flows.pickup import pick_up_credential
 from api.flows.receive import receive_credential as receive_flow
 from api.flows.wallet_import import import_wallet_export
 from api.language import LanguageDep
-from api.listings import WALLET_ACTIVITY, page_of
+from api.listings import WALLET_ACTIVITY, WALLET_CREDENTIALS, page_of
 from api.routers import (
     wallet_auth,
     wallet_goals,
@@ -57,13 +57,13 @@ from api.routers.wallet_models import (
     ReceiveIn,
     SkillIn,
 )
-from api.routers.wallet_views import credential_out, detail_out
+from api.routers.wallet_views import credential_out, detail_out, profile_response
 from wallet.activity import list_activity
 from wallet.credentials import (
     CredentialFilter,
     credential_detail,
     delete_credential,
-    list_credentials,
+    list_credentials_page,
 )
 from wallet.erasure import erase_wallet
 from wallet.holder_keys import holder_binding
@@ -163,16 +163,28 @@ def list_held(
     issuer: Annotated[str | None, Query(max_length=300)] = None,
     skill: Annotated[str | None, Query(max_length=200)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=WALLET_CREDENTIALS.max_items)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> CredentialListOut:
-    """List, filter (type slug or vct, issuer, ESCO skill) and search (``q``) credentials."""
-    found = list_credentials(
+    """List, filter (type slug or vct, issuer, ESCO skill) and search (``q``) credentials,
+    newest first.
+
+    A page holds at most ``limit`` credentials; ``next_cursor`` asks for the rest (pass it as
+    ``cursor`` with the same filters). Paging never repeats nor skips a credential, also when
+    one is received meanwhile (it comes before the first page).
+    """
+    page = list_credentials_page(
         session,
         holder_id=holder,
         kek=kek,
         lang=lang,
         filters=CredentialFilter(type=type, issuer=issuer, skill=skill, text=q),
+        limit=limit,
+        cursor=cursor,
     )
-    return CredentialListOut(credentials=[credential_out(c) for c in found])
+    return CredentialListOut(
+        credentials=[credential_out(c) for c in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/v1/wallet/credentials/{credential_id}")
@@ -206,13 +218,13 @@ def remove_credential(
     delete_credential(session, holder_id=holder, credential_id=credential_id, kek=kek, now=now)
 
 
-@router.get("/v1/wallet/profile")
+@router.get("/v1/wallet/profile", response_model=ProfileOut)
 def get_profile(
     holder: CurrentHolder, session: SessionDep, kek: KEKDep, lang: LanguageDep
-) -> ProfileOut:
+) -> Response:
     """The skills profile: every skill, best level, attesting credentials, self-declared ones."""
     profile = skills_profile(session, holder_id=holder, kek=kek, lang=lang)
-    return ProfileOut.model_validate(profile, from_attributes=True)
+    return profile_response(profile)
 
 
 @router.get("/v1/wallet/skills")

@@ -74,6 +74,9 @@ class CredentialOut(BaseModel):
 
 class CredentialListOut(BaseModel):
     credentials: list[CredentialOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; absent on the last."
+    )
 
 
 class ClaimOut(BaseModel):

@@ -1,5 +1,8 @@
 """Conversions from the wallet's result dataclasses to the API's response models."""
 
+from fastapi import Response
+from pydantic import TypeAdapter
+
 from api.routers.wallet_models import (
     ClaimOut,
     CredentialDetailOut,
@@ -12,6 +15,7 @@ from api.routers.wallet_models import (
 )
 from wallet.claims import ClaimRow
 from wallet.credentials import CredentialDetail, CredentialSummary
+from wallet.profile import SkillsProfile
 from wallet.shares.creation import SharePreview
 from wallet.shares.records import ShareSummary
 
@@ -90,3 +94,13 @@ def share_out(share: ShareSummary) -> ShareOut:
             for item in share.items
         ],
     )
+
+
+_PROFILE_JSON = TypeAdapter(SkillsProfile)
+
+
+def profile_response(profile: SkillsProfile) -> Response:
+    """The profile as the JSON of :class:`~api.routers.wallet_models.ProfileOut`, serialized
+    straight from the dataclasses: converting thousands of attestations to response models and
+    validating them again costs ten times as much (a test keeps the two identical)."""
+    return Response(content=_PROFILE_JSON.dump_json(profile), media_type="application/json")
