@@ -48,7 +48,15 @@ _ERROR: Final = {
     "description": "The spec's error: JSON ``error`` and ``error_description``.",
     "content": {"application/json": {"schema": {"type": "object"}}},
 }
+_DPOP_HEADER: Final = {
+    "in": "header",
+    "name": "DPoP",
+    "required": False,
+    "description": "A DPoP proof (RFC 9449 §4): optional; with it the access token is DPoP-bound.",
+    "schema": {"type": "string"},
+}
 _TOKEN_BODY: Final = {
+    "parameters": [_DPOP_HEADER],
     "requestBody": {
         "required": True,
         "content": {
@@ -69,6 +77,7 @@ _TOKEN_BODY: Final = {
     }
 }
 _CREDENTIAL_BODY: Final = {
+    "parameters": [_DPOP_HEADER],
     "requestBody": {
         "required": True,
         "content": {
