@@ -74,7 +74,7 @@ _TOKEN_BODY: Final = {
                 }
             }
         },
-    }
+    },
 }
 _CREDENTIAL_BODY: Final = {
     "parameters": [_DPOP_HEADER],
@@ -95,7 +95,7 @@ _CREDENTIAL_BODY: Final = {
                 }
             }
         },
-    }
+    },
 }
 
 
