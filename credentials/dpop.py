@@ -17,6 +17,9 @@
 11. ``iat`` lies within ``max_age`` in the past and ``leeway`` in the future of ``now`` (§11.1);
 12. with an access token: ``ath`` is base64url(SHA-256(token)) (§4.2, §7.1).
 
+:func:`create_dpop_proof` makes a proof as a client sends it (§4.2), with the ``jti`` and
+``iat`` it is handed.
+
 Left to the caller, who holds the state: a single ``DPoP`` header (§4.3 step 1), the ``jti``
 seen at most once within the window (§11.1; :attr:`DPoPProof.jti`), the key matching the access
 token's binding (§7.1, compare :attr:`DPoPProof.jkt`) and server nonces (§8, step 10; Taito
@@ -32,11 +35,17 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from credentials.clock import require_aware
-from credentials.encoding import b64url_encode
+from credentials.encoding import b64url_encode, json_dumps
 from credentials.errors import CredentialError, DPoPProofInvalid
-from credentials.jws import check_typ, parse_compact, payload_object, verify_signature
+from credentials.jws import (
+    check_typ,
+    parse_compact,
+    payload_object,
+    sign_compact,
+    verify_signature,
+)
 from credentials.jwt import numeric_date
-from credentials.keys import public_key_from_jwk
+from credentials.keys import PrivateKey, public_key_from_jwk
 
 DPOP_TYP: Final = "dpop+jwt"
 MAX_DPOP_PROOF_BYTES: Final = 8 * 1024
@@ -57,6 +66,32 @@ class DPoPProof:
 def access_token_hash(access_token: str) -> str:
     """The ``ath`` of ``access_token``: base64url of its ASCII bytes' SHA-256 (RFC 9449 §4.2)."""
     return b64url_encode(hashlib.sha256(access_token.encode("ascii", "replace")).digest())
+
+
+def create_dpop_proof(
+    key: PrivateKey,
+    *,
+    method: str,
+    uri: str,
+    jti: str,
+    iat: int,
+    access_token: str | None,
+) -> str:
+    """A DPoP proof (RFC 9449 §4.2) by ``key`` for a ``method`` request to ``uri``.
+
+    ``htu`` is ``uri`` without query and fragment; ``ath`` is set when ``access_token`` is given.
+    """
+    parts = urlsplit(uri)
+    payload: dict[str, str | int] = {
+        "jti": jti,
+        "htm": method,
+        "htu": parts._replace(query="", fragment="").geturl(),
+        "iat": iat,
+    }
+    if access_token is not None:
+        payload["ath"] = access_token_hash(access_token)
+    public = {k: v for k, v in key.public.jwk.items() if k in ("kty", "crv", "x", "y")}
+    return sign_compact({"typ": DPOP_TYP, "jwk": public}, json_dumps(payload).encode(), key)
 
 
 def _without_query(uri: str) -> tuple[str, str, str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from credentials.dpop import DPOP_TYP, access_token_hash, check_dpop_proof
+from credentials.dpop import DPOP_TYP, access_token_hash, check_dpop_proof, create_dpop_proof
 from credentials.encoding import b64url_encode, json_dumps
 from credentials.errors import DPoPProofInvalid
 from credentials.jws import sign_compact
@@ -162,3 +162,15 @@ def test_rejects_an_ath_of_another_token() -> None:
 
 def test_rejects_an_overlong_jti() -> None:
     rejected(proof(jti="j" * 257), "jti")
+
+
+@pytest.mark.parametrize("alg", ["ES256", "EdDSA"])
+def test_a_created_proof_passes_the_checks_for_its_request(alg: str) -> None:
+    key = generate_key(alg)  # type: ignore[arg-type]
+    made = create_dpop_proof(
+        key, method="POST", uri=URI + "?x=1", jti="j", iat=int(NOW.timestamp()), access_token=TOKEN
+    )
+    checked = check(made)
+    assert (checked.jkt, checked.jti) == (key.public.thumbprint, "j")
+    with pytest.raises(DPoPProofInvalid, match="ath"):
+        check(made, token="another-token")
