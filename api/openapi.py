@@ -108,6 +108,8 @@ SERVICE_STATUSES: Mapping[tuple[str, str], tuple[int, ...]] = {
     ("DELETE", "/v1/issuers/{slug}/opportunities/{opportunity_id}"): (422,),
     ("PUT", "/v1/issuers/{slug}/opportunities/{opportunity_id}"): (403, 422),
     ("GET", "/v1/occupations/{occupation_id}"): (422,),
+    ("POST", "/issuers/{slug}/oid4vci/token"): (429,),
+    ("POST", "/issuers/{slug}/oid4vci/credential"): (429,),
 }
 """Error statuses the services raise, per operation, beyond those that follow from the edge."""
 

@@ -33,6 +33,7 @@ token: in a wallet those are personal data.
     │   │   ├── IssuerMismatch                issuer_mismatch
     │   │   └── ...                           (SD-JWT, KB-JWT, status list specific codes)
     │   ├── JWEInvalid                        jwe_invalid (an encrypted OpenID4VP response)
+    │   ├── DPoPProofInvalid                  dpop_proof_invalid (RFC 9449 §4.3)
     │   └── IssuerKeyUnresolved               issuer_key_unresolved
     └── QueryInvalid                          presentation_query_invalid (DCQL, OpenID4VP 1.0 §6)
 
@@ -256,6 +257,13 @@ class JWEInvalid(CredentialError):
 
     code = "jwe_invalid"
     title = "The encrypted response cannot be decrypted or is not of an accepted kind"
+
+
+class DPoPProofInvalid(CredentialError):
+    """A DPoP proof (:mod:`credentials.dpop`) that fails a check of RFC 9449 §4.3."""
+
+    code = "dpop_proof_invalid"
+    title = "The DPoP proof is not valid"
 
 
 class UnsupportedKeyType(InvalidKey):

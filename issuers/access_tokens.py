@@ -7,7 +7,10 @@
   Every try of a transaction code counts (committed before the comparison); after
   :data:`~issuers.pre_authorized.MAX_TX_ATTEMPTS` tries the offer's pre-authorized grant is
   dead (§13.6.3). Anonymous access: no client authentication (§6.1; ``client_id`` is ignored);
-  ``resource`` (RFC 8707), when sent, must be the credential issuer identifier.
+  ``resource`` (RFC 8707), when sent, must be the credential issuer identifier. With a
+  ``DPoP`` proof (RFC 9449 §5, checked by :mod:`issuers.dpop`) the token is bound to the proof's
+  key: ``token_type`` ``DPoP`` and the key's thumbprint stored with the token's hash (§6);
+  without one it is a Bearer token.
 - :func:`new_nonce` / :func:`consume_nonce`: a ``c_nonce`` of 256 random bits per request, stored
   as a hash with its issuer, valid :data:`NONCE_LIFETIME`, deleted when a proof uses it.
 """
@@ -23,8 +26,11 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
+from credentials.dpop import DPoPProof
+from issuers.dpop import check_proof, purge_spent_proofs, remember_proof
 from issuers.errors import (
     InvalidAccessToken,
+    InvalidDPoPProof,
     InvalidGrant,
     InvalidNonce,
     InvalidTarget,
@@ -61,18 +67,21 @@ class AccessToken:
     """A token as answered once (RFC 6749 §5.1); only its hash is kept."""
 
     access_token: str
+    token_type: str
     expires_in: int
     credential_configuration_id: str
 
 
 @dataclass(frozen=True)
 class Authorized:
-    """What a live access token allows: one offer and its request (opened with the token)."""
+    """What a live access token allows: one offer and its request (opened with the token), and
+    the thumbprint of the DPoP key it is bound to (``None``: a Bearer token)."""
 
     token_hash: str
     offer_id: str
     issuer_id: str
     request: dict[str, Any]
+    dpop_jkt: str | None
 
 
 def _hash(label: bytes, secret: str) -> str:
@@ -98,23 +107,43 @@ def _field(form: Mapping[str, str], name: str) -> str | None:
     return value
 
 
+def _remember(
+    session: Session, *, issuer: IssuerAccount, proof: DPoPProof | None, now: datetime
+) -> None:
+    if proof is not None:
+        remember_proof(session, issuer_id=issuer.id, proof=proof, now=now, refuse=InvalidDPoPProof)
+
+
 def exchange_pre_authorized_code(
     session: Session,
     *,
     issuer: IssuerAccount,
     form: Mapping[str, str],
+    dpop_proof: str | None,
     base_url: str,
     now: datetime,
 ) -> AccessToken:
     """Redeem the Token Request ``form`` (RFC 6749 §4.1.3, OpenID4VCI 1.0 §6.1); commits.
 
-    Raises :class:`UnsupportedGrantType`, :class:`TokenRequestInvalid` (``invalid_request``: no
-    code, no transaction code), :class:`InvalidGrant` (unknown, used or expired code, another
-    issuer's code, a wrong transaction code, too many attempts) and :class:`InvalidTarget`.
+    ``dpop_proof`` is the request's ``DPoP`` header, if any (RFC 9449 §5). Raises
+    :class:`UnsupportedGrantType`, :class:`TokenRequestInvalid` (``invalid_request``: no code,
+    no transaction code), :class:`InvalidGrant` (unknown, used or expired code, another issuer's
+    code, a wrong transaction code, too many attempts), :class:`InvalidTarget` and
+    :class:`InvalidDPoPProof` (a proof failing RFC 9449 §4.3, or used before).
     """
     now = require_aware(now)
     if _field(form, "grant_type") != PRE_AUTHORIZED_GRANT:
         raise UnsupportedGrantType("grant_type must be the pre-authorized code grant")
+    dpop: DPoPProof | None = None
+    if dpop_proof is not None:
+        dpop = check_proof(
+            dpop_proof,
+            method="POST",
+            uri=f"{issuer_identifier(base_url, issuer.slug)}/oid4vci/token",
+            now=now,
+            access_token=None,
+            refuse=InvalidDPoPProof,
+        )
     code = _field(form, "pre-authorized_code")
     if not code:
         raise TokenRequestInvalid("pre-authorized_code is missing")
@@ -150,12 +179,16 @@ def exchange_pre_authorized_code(
         session.commit()
         if counted.rowcount != 1:
             raise InvalidGrant("too many wrong transaction codes: the offer is no longer valid")
+        # The proof is spent with the try it came with: a retry needs a fresh proof.
+        _remember(session, issuer=issuer, proof=dpop, now=now)
         if len(tx_code) != TX_CODE_LENGTH or not tx_code_matches(
             row.tx_code_hash, offer_id=offer_id, tx_code=tx_code
         ):
             raise InvalidGrant("the transaction code is wrong")
     elif tx_code is not None:
         raise TokenRequestInvalid("this offer has no tx_code")
+    else:
+        _remember(session, issuer=issuer, proof=dpop, now=now)
     request = open_request(code, sealed, label=CODE_SEAL_LABEL, context=offer_context(offer_id))
     claimed = session.exec(
         update(IssuerOffer)
@@ -180,11 +213,13 @@ def exchange_pre_authorized_code(
                 token, request, label=TOKEN_SEAL_LABEL, context=_token_context(token_hash)
             ),
             expires_at=now + ACCESS_TOKEN_LIFETIME,
+            dpop_jkt=None if dpop is None else dpop.jkt,
         )
     )
     session.commit()
     return AccessToken(
         access_token=token,
+        token_type="Bearer" if dpop is None else "DPoP",
         expires_in=int(ACCESS_TOKEN_LIFETIME.total_seconds()),
         credential_configuration_id=str(request["type"]),
     )
@@ -212,7 +247,11 @@ def authorize(session: Session, *, issuer: IssuerAccount, token: str, now: datet
         token, row.sealed_request, label=TOKEN_SEAL_LABEL, context=_token_context(token_hash)
     )
     return Authorized(
-        token_hash=token_hash, offer_id=row.offer_id, issuer_id=row.issuer_id, request=request
+        token_hash=token_hash,
+        offer_id=row.offer_id,
+        issuer_id=row.issuer_id,
+        request=request,
+        dpop_jkt=row.dpop_jkt,
     )
 
 
@@ -276,9 +315,10 @@ def consume_nonce(session: Session, *, issuer: IssuerAccount, nonce: str, now: d
 
 
 def purge_spent_grants(session: Session, *, now: datetime) -> int:
-    """Delete expired access tokens and nonces; commits; returns how many."""
+    """Delete expired access tokens, nonces and DPoP proofs; commits; returns how many."""
     now = require_aware(now)
     tokens = session.exec(delete(IssuerAccessToken).where(col(IssuerAccessToken.expires_at) <= now))
     nonces = session.exec(delete(IssuerNonce).where(col(IssuerNonce.expires_at) <= now))
+    proofs = purge_spent_proofs(session, now=now)
     session.commit()
-    return int(tokens.rowcount) + int(nonces.rowcount)
+    return int(tokens.rowcount) + int(nonces.rowcount) + proofs

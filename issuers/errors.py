@@ -35,11 +35,18 @@
         ├── ValidityInvalid            422  validity_invalid
         └── BatchTooLarge              422  batch_too_large
 
+The OpenID4VCI doors answer :class:`OAuthError` and its subclasses as the spec's JSON
+``{"error", "error_description"}`` instead: ``invalid_request``, ``unsupported_grant_type``,
+``invalid_grant``, ``invalid_target``, ``invalid_token`` (401; ``DPoPTokenRefused`` with a
+``DPoP`` challenge), ``invalid_credential_request``, ``unknown_credential_configuration``,
+``invalid_proof``, ``invalid_nonce``, ``credential_request_denied`` and ``invalid_dpop_proof``
+(400 at the token endpoint, 401 with a ``DPoP`` challenge at the credential endpoint).
+
 Messages name the field or rule, never a claim value, key or token.
 """
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from credentials.errors import TaitoError
 
@@ -285,6 +292,14 @@ class NonceLimitReached(IssuerError):
     status = 429
 
 
+class DPoPProofLimitReached(IssuerError):
+    """Too many DPoP proofs remembered for one issuer within their window (RFC 9449 §11.1)."""
+
+    code = "dpop_proof_limit_reached"
+    title = "Too many requests with DPoP proofs; try again in a few minutes"
+    status = 429
+
+
 class OAuthError(IssuerError):
     """An error of the OpenID4VCI doors, answered as ``{"error", "error_description"}``.
 
@@ -359,3 +374,38 @@ class CredentialRequestDenied(OAuthError):
     error = "credential_request_denied"
     code = "oid4vci_credential_request_denied"
     title = "The credential cannot be issued"
+
+
+_DPOP_ALGS: Final = "ES256 EdDSA"
+"""The ``algs`` of a DPoP challenge (RFC 9449 §7.1): :data:`issuers.dpop.DPOP_ALGORITHMS`."""
+
+
+class InvalidDPoPProof(OAuthError):
+    """The token endpoint's answer to a DPoP proof failing RFC 9449 §4.3 (§5)."""
+
+    error = "invalid_dpop_proof"
+    code = "oid4vci_invalid_dpop_proof"
+    title = "The DPoP proof is not valid"
+
+
+class DPoPProofRefused(OAuthError):
+    """The credential endpoint's answer to a missing or failing DPoP proof (RFC 9449 §7.1)."""
+
+    error = "invalid_dpop_proof"
+    code = "oid4vci_dpop_proof_refused"
+    title = "The DPoP proof is missing or not valid"
+    status = 401
+    headers: ClassVar[dict[str, str]] = {
+        "WWW-Authenticate": f'DPoP error="invalid_dpop_proof", algs="{_DPOP_ALGS}"'
+    }
+
+
+class DPoPTokenRefused(InvalidAccessToken):
+    """A DPoP-bound token sent as a Bearer token, or a token not bound to the proof's key
+    (RFC 9449 §7.1, §7.2)."""
+
+    code = "oid4vci_dpop_token_refused"
+    title = "The access token is bound to a DPoP key and needs a DPoP proof of that key"
+    headers: ClassVar[dict[str, str]] = {
+        "WWW-Authenticate": f'DPoP error="invalid_token", algs="{_DPOP_ALGS}"'
+    }

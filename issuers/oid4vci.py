@@ -11,15 +11,17 @@ With ``B`` the base URL and ``I = B/issuers/{slug}`` the credential issuer ident
 - ``I/oid4vci/offers/{reference}`` (a Credential Offer by reference, §4.1.3), ``I/oid4vci/token``
   (§6), ``I/oid4vci/nonce`` (§7), ``I/oid4vci/credential`` (§8).
 
-:func:`issue_with_access_token` is the credential endpoint: access token, request, key proof,
-nonce (consumed once), then the offer is redeemed through :func:`issuers.offers.sign_offered`,
-the same checks, signing and register as every issuance, bound to the proven key.
+:func:`issue_with_access_token` is the credential endpoint: access token (with its DPoP proof
+when the token is DPoP-bound, RFC 9449 §7), request, key proof, nonce (consumed once), then the
+offer is redeemed through :func:`issuers.offers.sign_offered`, the same checks, signing and
+register as every issuance, bound to the proven key.
 """
 
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 from urllib.parse import quote
 
 from sqlmodel import Session, col, select
@@ -32,9 +34,12 @@ from issuers.access_tokens import (
     spend_access_token,
 )
 from issuers.custody import published_keys
+from issuers.dpop import DPOP_ALGORITHMS, check_proof, remember_proof
 from issuers.errors import (
     CredentialOfferNotFound,
     CredentialRequestDenied,
+    DPoPProofRefused,
+    DPoPTokenRefused,
     InvalidCredentialRequest,
     InvalidProof,
     IssuerError,
@@ -121,13 +126,17 @@ def credential_issuer_metadata(
 
 
 def authorization_server_metadata(*, issuer: IssuerAccount, base_url: str) -> dict[str, Any]:
-    """RFC 8414 §2 metadata of the issuer as its own authorization server (OpenID4VCI §12.3)."""
+    """RFC 8414 §2 metadata of the issuer as its own authorization server (OpenID4VCI §12.3).
+
+    ``dpop_signing_alg_values_supported`` (RFC 9449 §5.1): DPoP is offered, not required.
+    """
     return {
         "issuer": issuer_identifier(base_url, issuer.slug),
         "token_endpoint": endpoint(base_url, issuer.slug, "token"),
         "grant_types_supported": [PRE_AUTHORIZED_GRANT],
         "token_endpoint_auth_methods_supported": ["none"],
         "pre-authorized_grant_anonymous_access_supported": True,
+        "dpop_signing_alg_values_supported": list(DPOP_ALGORITHMS),
     }
 
 
@@ -212,11 +221,51 @@ def _one_proof(body: Mapping[str, Any]) -> object:
     return jwts[0]
 
 
+def _check_sender(
+    session: Session,
+    *,
+    issuer: IssuerAccount,
+    token: str,
+    bound_to: str | None,
+    scheme: Literal["Bearer", "DPoP"],
+    dpop_proof: str | None,
+    base_url: str,
+    now: datetime,
+) -> None:
+    """RFC 9449 §7: a DPoP-bound token only with the DPoP scheme and a proof of its key.
+
+    A Bearer token stays a Bearer token: a ``DPoP`` header beside it is not looked at (the token
+    is bound to no key the proof could match; RFC 9449 §7.2 asks only that bound tokens are
+    refused as Bearer tokens), and the DPoP scheme with it is refused.
+    """
+    if bound_to is None:
+        if scheme == "DPoP":
+            raise DPoPTokenRefused("the access token is not bound to a DPoP key")
+        return
+    if scheme != "DPoP":
+        raise DPoPTokenRefused("a DPoP-bound access token must be sent with the DPoP scheme")
+    if dpop_proof is None:
+        raise DPoPProofRefused("the request has no DPoP proof")
+    proven = check_proof(
+        dpop_proof,
+        method="POST",
+        uri=endpoint(base_url, issuer.slug, "credential"),
+        now=now,
+        access_token=token,
+        refuse=DPoPProofRefused,
+    )
+    if not hmac.compare_digest(proven.jkt, bound_to):
+        raise DPoPProofRefused("the DPoP proof's key is not the key the token is bound to")
+    remember_proof(session, issuer_id=issuer.id, proof=proven, now=now, refuse=DPoPProofRefused)
+
+
 def issue_with_access_token(
     session: Session,
     *,
     issuer: IssuerAccount,
     token: str,
+    scheme: Literal["Bearer", "DPoP"],
+    dpop_proof: str | None,
     body: Mapping[str, Any],
     kek: bytes,
     base_url: str,
@@ -224,7 +273,9 @@ def issue_with_access_token(
 ) -> str:
     """Answer a Credential Request (§8.2) with the credential bound to the proven key; commits.
 
-    Raises :class:`~issuers.errors.InvalidAccessToken` (401),
+    ``token`` came with the authorization ``scheme``; ``dpop_proof`` is the ``DPoP`` header.
+    Raises :class:`~issuers.errors.InvalidAccessToken` (401), :class:`DPoPTokenRefused` and
+    :class:`DPoPProofRefused` (401, RFC 9449 §7.1),
     :class:`UnknownCredentialConfiguration`, :class:`InvalidCredentialRequest`,
     :class:`InvalidProof`, :class:`~issuers.errors.InvalidNonce` and
     :class:`CredentialRequestDenied` (the offer was redeemed by its pickup code, or no longer
@@ -232,6 +283,16 @@ def issue_with_access_token(
     """
     now = require_aware(now)
     authorized = authorize(session, issuer=issuer, token=token, now=now)
+    _check_sender(
+        session,
+        issuer=issuer,
+        token=token,
+        bound_to=authorized.dpop_jkt,
+        scheme=scheme,
+        dpop_proof=dpop_proof,
+        base_url=base_url,
+        now=now,
+    )
     configuration = body.get("credential_configuration_id")
     if not isinstance(configuration, str):
         raise InvalidCredentialRequest("credential_configuration_id is missing")

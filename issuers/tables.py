@@ -266,6 +266,8 @@ class IssuerAccessToken(SQLModel, table=True):
     sealed_request: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     expires_at: datetime = _utc(index=True)
     used_at: datetime | None = _utc(nullable=True)
+    dpop_jkt: str | None = Field(default=None, max_length=43)
+    """The RFC 7638 thumbprint of the DPoP key the token is bound to (RFC 9449 §6), or None."""
 
 
 class IssuerNonce(SQLModel, table=True):
@@ -274,6 +276,17 @@ class IssuerNonce(SQLModel, table=True):
     __tablename__ = "issuer_nonce"
 
     nonce_hash: str = Field(primary_key=True, max_length=64)
+    issuer_id: str = Field(foreign_key="issuer.id", max_length=40)
+    expires_at: datetime = _utc(index=True)
+
+
+class IssuerDPoPProof(SQLModel, table=True):
+    """A DPoP proof already used (RFC 9449 §11.1 replay): a hash of its key and ``jti``, kept
+    until no proof with that ``iat`` could be accepted any more (issuers.dpop)."""
+
+    __tablename__ = "issuer_dpop_proof"
+
+    jti_hash: str = Field(primary_key=True, max_length=64)
     issuer_id: str = Field(foreign_key="issuer.id", max_length=40)
     expires_at: datetime = _utc(index=True)
 

@@ -5,7 +5,10 @@
 identifier exactly) and the Authorization Server Metadata (RFC 8414 §3.3, ``issuer`` equal), and
 says who offers what and whether a transaction code is needed. :func:`obtain_credential` runs
 token (§6) -> nonce (§7) -> ``jwt`` key proof signed with the holder's key (Appendix F.1) ->
-credential (§8). Only the pre-authorized code grant and ``dc+sd-jwt`` are taken. Every URL is
+credential (§8); when the authorization server lists an algorithm of ours in
+``dpop_signing_alg_values_supported`` (RFC 9449 §5.1), the token and credential requests carry
+DPoP proofs of a fresh key (RFC 9449 §4, §7.1), else the token is a Bearer token. Only the
+pre-authorized code grant and ``dc+sd-jwt`` are taken. Every URL is
 https and every fetch goes through the caller's :class:`Transport` (the SSRF-safe fetcher);
 sizes are capped here. Raises :class:`~wallet.errors.CredentialOfferInvalid` (422) for a
 malformed link, offer, metadata or answer, or an issuer that cannot be reached, and
@@ -14,16 +17,18 @@ transaction code, a used or expired offer).
 """
 
 import json
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from credentials.dpop import create_dpop_proof
 from credentials.encoding import json_dumps
 from credentials.errors import FetchFailed
 from credentials.jws import sign_compact
-from credentials.keys import PrivateKey
+from credentials.keys import Algorithm, PrivateKey, generate_key
 from wallet.errors import CredentialOfferInvalid, CredentialOfferRefused
 
 OFFER_SCHEME: Final = "openid-credential-offer://"
@@ -31,6 +36,8 @@ PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_c
 MAX_LINK_LENGTH: Final = 8 * 1024
 MAX_OFFERED: Final = 10
 MAX_STRING: Final = 4096
+DPOP_ALGORITHMS: Final[tuple[Algorithm, ...]] = ("ES256", "EdDSA")
+"""The DPoP algorithms the wallet signs with, in order of preference."""
 
 
 class Transport(Protocol):
@@ -62,6 +69,8 @@ class ResolvedOffer:
     token_endpoint: str
     nonce_endpoint: str | None
     credential_endpoint: str
+    dpop_alg: Algorithm | None = None
+    """The algorithm of the DPoP proofs to send, when the authorization server takes one."""
 
 
 def _https(value: object, what: str) -> str:
@@ -168,6 +177,10 @@ def resolve_offer(link: str, *, transport: Transport) -> ResolvedOffer:
     if authorization.get("issuer") != server:
         raise CredentialOfferInvalid("the authorization server metadata names another issuer")
     nonce = metadata.get("nonce_endpoint")
+    dpop_algs = authorization.get("dpop_signing_alg_values_supported")
+    if dpop_algs is not None and not isinstance(dpop_algs, list):
+        raise CredentialOfferInvalid("the authorization server's DPoP algorithms are malformed")
+    dpop_alg = next((alg for alg in DPOP_ALGORITHMS if alg in (dpop_algs or [])), None)
     return ResolvedOffer(
         credential_issuer=issuer,
         issuer_names=_names(metadata.get("display")),
@@ -177,6 +190,7 @@ def resolve_offer(link: str, *, transport: Transport) -> ResolvedOffer:
         token_endpoint=_https(authorization.get("token_endpoint"), "token endpoint"),
         nonce_endpoint=None if nonce is None else _https(nonce, "nonce endpoint"),
         credential_endpoint=_https(metadata.get("credential_endpoint"), "credential endpoint"),
+        dpop_alg=dpop_alg,
     )
 
 
@@ -201,18 +215,39 @@ def obtain_credential(
     form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
     if offer.tx_code is not None and tx_code:
         form["tx_code"] = tx_code[:64]
+    dpop_key = None if offer.dpop_alg is None else generate_key(offer.dpop_alg)
+
+    def dpop(url: str, access_token: str | None) -> dict[str, str]:
+        if dpop_key is None:
+            return {}
+        proof = create_dpop_proof(
+            dpop_key,
+            method="POST",
+            uri=url,
+            jti=secrets.token_urlsafe(16),
+            iat=int(time.time()),
+            access_token=access_token,
+        )
+        return {"DPoP": proof}
+
     token = _post(
         transport,
         offer.token_endpoint,
         urlencode(form).encode(),
         "application/x-www-form-urlencoded",
-        {},
+        dpop(offer.token_endpoint, None),
     )
     access = token.get("access_token")
     if not isinstance(access, str) or not 0 < len(access) <= MAX_STRING:
         raise CredentialOfferInvalid("the token response has no access token")
-    if str(token.get("token_type", "")).lower() != "bearer":
-        raise CredentialOfferInvalid("the token is not a bearer token")
+    scheme = str(token.get("token_type", "")).lower()
+    if scheme == "dpop" and dpop_key is not None:
+        authorization = {"Authorization": f"DPoP {access}"}
+    elif scheme == "bearer":  # the server may decline to bind it (RFC 9449 §5)
+        authorization = {"Authorization": f"Bearer {access}"}
+        dpop_key = None
+    else:
+        raise CredentialOfferInvalid("the token is neither a bearer nor a DPoP token it asked for")
     payload: dict[str, Any] = {"aud": offer.credential_issuer, "iat": int(time.time())}
     if offer.nonce_endpoint is not None:
         nonce = _post(transport, offer.nonce_endpoint, b"", "application/json", {})
@@ -232,7 +267,7 @@ def obtain_credential(
         offer.credential_endpoint,
         json_dumps(request).encode(),
         "application/json",
-        {"Authorization": f"Bearer {access}"},
+        {**authorization, **dpop(offer.credential_endpoint, access)},
     )
     credentials = answer.get("credentials")
     if (

@@ -3,12 +3,13 @@
 Public (no API key): the metadata documents, the offer by reference, the token, nonce and
 credential endpoints. Errors of the token and credential endpoints are the spec's JSON
 ``{"error", "error_description"}`` (RFC 6749 §5.2, RFC 6750 §3, OpenID4VCI 1.0 §8.3.1), with
-``Cache-Control: no-store``; an unknown issuer is the usual 404 problem.
+``Cache-Control: no-store``; an unknown issuer is the usual 404 problem. DPoP (RFC 9449) is
+offered, not required: the ``DPoP`` header is read at the token and credential endpoints.
 """
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Final, TypeVar
+from typing import Final, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -21,8 +22,10 @@ from credentials.encoding import json_object
 from credentials.errors import CredentialError
 from issuers.access_tokens import exchange_pre_authorized_code, new_nonce
 from issuers.errors import (
+    DPoPProofRefused,
     InvalidAccessToken,
     InvalidCredentialRequest,
+    InvalidDPoPProof,
     OAuthError,
     TokenRequestInvalid,
 )
@@ -45,7 +48,15 @@ _ERROR: Final = {
     "description": "The spec's error: JSON ``error`` and ``error_description``.",
     "content": {"application/json": {"schema": {"type": "object"}}},
 }
+_DPOP_HEADER: Final = {
+    "in": "header",
+    "name": "DPoP",
+    "required": False,
+    "description": "A DPoP proof (RFC 9449 §4): optional; with it the access token is DPoP-bound.",
+    "schema": {"type": "string"},
+}
 _TOKEN_BODY: Final = {
+    "parameters": [_DPOP_HEADER],
     "requestBody": {
         "required": True,
         "content": {
@@ -63,9 +74,10 @@ _TOKEN_BODY: Final = {
                 }
             }
         },
-    }
+    },
 }
 _CREDENTIAL_BODY: Final = {
+    "parameters": [_DPOP_HEADER],
     "requestBody": {
         "required": True,
         "content": {
@@ -83,7 +95,7 @@ _CREDENTIAL_BODY: Final = {
                 }
             }
         },
-    }
+    },
 }
 
 
@@ -112,6 +124,14 @@ async def _body(request: Request, *, limit: int, error: type[OAuthError]) -> byt
         if len(body) > limit:
             raise error("the request body is too large")
     return body
+
+
+def _dpop(request: Request, *, error: type[OAuthError]) -> str | None:
+    """The one ``DPoP`` header's value, if any (RFC 9449 §4.3 step 1: not more than one)."""
+    values = request.headers.getlist("dpop")
+    if len(values) > 1:
+        raise error("send at most one DPoP header")
+    return values[0].strip() if values else None
 
 
 @router.get("/.well-known/openid-credential-issuer/issuers/{slug}")
@@ -158,9 +178,13 @@ def get_credential_offer(
 async def post_token(
     slug: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
-    """Token Request, pre-authorized code grant (§6; form-encoded, RFC 6749 §4.1.3)."""
+    """Token Request, pre-authorized code grant (§6; form-encoded, RFC 6749 §4.1.3).
+
+    With a ``DPoP`` proof the token is DPoP-bound (RFC 9449 §5), else a Bearer token.
+    """
     issuer = get_issuer(session, slug=slug)
     try:
+        dpop = _dpop(request, error=InvalidDPoPProof)
         media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if media != "application/x-www-form-urlencoded":
             raise TokenRequestInvalid("the token request must be form-encoded")
@@ -176,12 +200,17 @@ async def post_token(
         return _oauth_error(error)
     return await _answer(
         lambda: exchange_pre_authorized_code(
-            session, issuer=issuer, form=form, base_url=settings.base_url, now=datetime.now(UTC)
+            session,
+            issuer=issuer,
+            form=form,
+            dpop_proof=dpop,
+            base_url=settings.base_url,
+            now=datetime.now(UTC),
         ),
         lambda token: JSONResponse(
             {
                 "access_token": token.access_token,
-                "token_type": "Bearer",
+                "token_type": token.token_type,
                 "expires_in": token.expires_in,
             },
             headers=_NO_STORE,
@@ -197,11 +226,12 @@ def post_nonce(slug: str, session: SessionDep) -> JSONResponse:
     return JSONResponse({"c_nonce": nonce}, headers=_NO_STORE)
 
 
-def _bearer(request: Request) -> str:
+def _access_token(request: Request) -> tuple[Literal["Bearer", "DPoP"], str]:
+    """The scheme (RFC 6750 §2.1 ``Bearer`` or RFC 9449 §7.1 ``DPoP``) and the token."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidAccessToken("send the access token as Authorization: Bearer")
-    return token.strip()
+    if not token.strip() or scheme.lower() not in ("bearer", "dpop"):
+        raise InvalidAccessToken("send the access token as Authorization: Bearer or DPoP")
+    return ("DPoP" if scheme.lower() == "dpop" else "Bearer"), token.strip()
 
 
 @router.post(
@@ -212,10 +242,14 @@ def _bearer(request: Request) -> str:
 async def post_credential(
     slug: str, request: Request, session: SessionDep, settings: SettingsDep, kek: KEKDep
 ) -> JSONResponse:
-    """Credential Request (§8.2) with a ``jwt`` key proof; the credential bound to that key."""
+    """Credential Request (§8.2) with a ``jwt`` key proof; the credential bound to that key.
+
+    A DPoP-bound token comes as ``Authorization: DPoP`` with a ``DPoP`` proof (RFC 9449 §7.1).
+    """
     issuer = get_issuer(session, slug=slug)
     try:
-        token = _bearer(request)
+        scheme, token = _access_token(request)
+        dpop = _dpop(request, error=DPoPProofRefused)
         media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if media != "application/json":
             raise InvalidCredentialRequest("the credential request must be application/json")
@@ -233,6 +267,8 @@ async def post_credential(
             session,
             issuer=issuer,
             token=token,
+            scheme=scheme,
+            dpop_proof=dpop,
             body=body,
             kek=kek,
             base_url=settings.base_url,

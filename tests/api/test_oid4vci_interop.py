@@ -3,7 +3,9 @@
 A Taito server on 127.0.0.1 (uvicorn in a thread, the real composition) issues an offer for
 each of the five types; ``tests/interop/oid4vci/wallet.mjs`` runs offer -> tx_code -> token ->
 nonce -> proof -> credential with the library's client, and the credential it receives is
-presented to a Taito verifier and verified. Needs ``node``; the packages come from the
+presented to a Taito verifier and verified. The same wallet also runs the flow with the
+library's DPoP proofs (RFC 9449): Taito binds the token to the wallet's DPoP key and issues.
+Needs ``node``; the packages come from the
 lockfile (``npm ci``). Skipped only where ``node`` is absent, and never when ``CI=true``.
 """
 
@@ -23,10 +25,13 @@ import uvicorn
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from api.app import create_app
 from api.settings import Settings
-from credentials.keys import private_key_from_jwk
+from credentials.keys import jwk_thumbprint, private_key_from_jwk
+from credentials.sd_jwt_holder import open_sd_jwt
+from issuers.tables import IssuerAccessToken
 from schemas import SLUGS, example_claims
 from tests.api.test_end_to_end import ADMIN, ADMIN_TOKEN, bearer, checks_of, ok, present
 
@@ -79,13 +84,16 @@ def served(settings: Settings, clean_engine: Engine) -> Iterator[tuple[TestClien
         thread.join(timeout=20)
 
 
-def _wallet(node: str, offer: dict[str, Any], *, origin: str, alg: str) -> dict[str, Any]:
+def _wallet(
+    node: str, offer: dict[str, Any], *, origin: str, alg: str, dpop: bool = False
+) -> dict[str, Any]:
     stdin = {
         "offer_link": offer["offer_link"],
         "tx_code": offer["tx_code"],
         "base": BASE,
         "origin": origin,
         "alg": alg,
+        "dpop": dpop,
     }
     run = subprocess.run(  # noqa: S603 - our own script, our own node
         [node, str(PACKAGE / "wallet.mjs")],
@@ -131,6 +139,7 @@ def test_an_independent_wallet_receives_every_type_and_a_taito_verifier_accepts_
         alg = ("ES256", "EdDSA")[number % 2]
         received = _wallet(node, offer, origin=origin, alg=alg)
         assert received["configuration"] == slug
+        assert received["token_type"] == "Bearer"
         assert received["metadata_issuer"] == f"{BASE}/issuers/university"
         holder = private_key_from_jwk({**received["private_jwk"], "alg": alg})
         nonce = ok(
@@ -150,3 +159,36 @@ def test_an_independent_wallet_receives_every_type_and_a_taito_verifier_accepts_
         client.get("/v1/issuers/university/credentials", headers=bearer(issuer["api_key"]))
     )
     assert len(register["items"]) == len(SLUGS)
+
+
+@pytest.mark.parametrize("alg", ["ES256", "EdDSA"])
+def test_an_independent_wallet_using_dpop_gets_a_bound_token_and_its_credential(
+    served: tuple[TestClient, str], clean_engine: Engine, alg: str
+) -> None:
+    node = _node()
+    client, origin = served
+    issuer = ok(
+        client.post(
+            "/v1/admin/issuers",
+            json={"name": "Esimerkin yliopisto", "slug": "university", "types": ["competence"]},
+            headers=ADMIN,
+        ),
+        201,
+    )
+    offer = ok(
+        client.post(
+            "/v1/issuers/university/offers",
+            json={"type": "competence", "claims": example_claims("competence")},
+            headers={**bearer(issuer["api_key"]), "Idempotency-Key": f"interop-dpop-{alg}"},
+        ),
+        201,
+    )
+    received = _wallet(node, offer, origin=origin, alg=alg, dpop=True)
+    assert received["token_type"] == "DPoP"
+    holder = private_key_from_jwk({**received["private_jwk"], "alg": alg})
+    assert open_sd_jwt(received["credential"]).claims["cnf"]["jwk"]["x"] == holder.public.jwk["x"]
+    with Session(clean_engine) as session:
+        (token,) = session.exec(select(IssuerAccessToken)).all()
+    assert token.used_at is not None
+    assert token.dpop_jkt == jwk_thumbprint(received["dpop_public_jwk"])
+    assert token.dpop_jkt != holder.public.thumbprint

@@ -17,6 +17,7 @@ nothing is stored.
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from subprocess import Popen
 from typing import Any
@@ -90,6 +91,19 @@ class Setting:
 
 @pytest.fixture
 def setting(settings: Settings, clean_engine: Engine) -> Iterator[Setting]:
+    with _open_setting(settings, clean_engine, dpop=False) as opened:
+        yield opened
+
+
+@pytest.fixture
+def dpop_setting(settings: Settings, clean_engine: Engine) -> Iterator[Setting]:
+    """The same, with an independent issuer that advertises and binds DPoP (RFC 9449)."""
+    with _open_setting(settings, clean_engine, dpop=True) as opened:
+        yield opened
+
+
+@contextmanager
+def _open_setting(settings: Settings, clean_engine: Engine, *, dpop: bool) -> Iterator[Setting]:
     require_node(OID4VCI_PACKAGES)
     configured = settings.model_copy(update={"admin_token": SecretStr(ADMIN_TOKEN)})
     app = create_app(configured, engine=clean_engine)
@@ -100,6 +114,7 @@ def setting(settings: Settings, clean_engine: Engine) -> Iterator[Setting]:
         "claims": qualification(),
         "names": NAMES,
         "type_names": TYPE_NAMES,
+        "dpop": dpop,
     }
     with (
         node_server("issuer.mjs", argument, packages=OID4VCI_PACKAGES) as issuer,
@@ -171,6 +186,7 @@ def test_a_credential_from_an_independent_issuer_lands_verified_and_is_presentab
     issued = read_line(setting.issuer)
     binding = ok(client.get("/v1/wallet/binding", headers=person))["jwk"]
     assert issued["issued"] == "qualification"
+    assert issued["scheme"] == "Bearer"  # this issuer does not advertise DPoP
     assert jwk_thumbprint(issued["holder_jwk"]) == jwk_thumbprint(binding)
 
     detail = ok(client.get(f"/v1/wallet/credentials/{stored['id']}", headers=person))
@@ -288,3 +304,21 @@ def test_the_offers_page_takes_a_credential_from_the_independent_issuer_in_finni
         assert location.startswith("/wallet/credentials/")
         page = visitor.page(location)
         assert qualification()["title"] in page.text and TRUSTED_NAME in page.text
+
+
+def test_the_wallet_uses_dpop_with_an_independent_issuer_that_offers_it(
+    dpop_setting: Setting,
+) -> None:
+    client, person = dpop_setting.client, dpop_setting.person
+    dpop_setting.trust([QUALIFICATION_VCT])
+    offer = dpop_setting.offer()
+    body = {"offer_link": offer["offer_link"], "tx_code": offer["tx_code"]}
+    stored = ok(client.post("/v1/wallet/offers/accept", json=body, headers=person), 201)
+    assert stored["type"] == "qualification"
+    # The library's resource server took the DPoP scheme and a proof of the token's key, a
+    # fresh key that is not the holder key the credential is bound to.
+    issued = read_line(dpop_setting.issuer)
+    assert issued["scheme"] == "DPoP"
+    binding = ok(client.get("/v1/wallet/binding", headers=person))["jwk"]
+    assert jwk_thumbprint(issued["holder_jwk"]) == jwk_thumbprint(binding)
+    assert jwk_thumbprint(issued["dpop_jwk"]) != jwk_thumbprint(binding)

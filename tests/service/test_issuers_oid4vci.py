@@ -77,14 +77,14 @@ def test_a_pre_authorized_code_expires_with_its_offer(session: Session) -> None:
     later = NOW + OPENID_OFFER_LIFETIME
     with pytest.raises(InvalidGrant):
         exchange_pre_authorized_code(
-            session, issuer=issuer, form=_form(offer), base_url=BASE_URL, now=later
+            session, issuer=issuer, form=_form(offer), dpop_proof=None, base_url=BASE_URL, now=later
         )
 
 
 def test_an_access_token_lives_ten_minutes_and_a_nonce_five(session: Session) -> None:
     offer, issuer = _offer(session)
     token = exchange_pre_authorized_code(
-        session, issuer=issuer, form=_form(offer), base_url=BASE_URL, now=NOW
+        session, issuer=issuer, form=_form(offer), dpop_proof=None, base_url=BASE_URL, now=NOW
     ).access_token
     assert authorize(session, issuer=issuer, token=token, now=NOW + timedelta(minutes=9))
     with pytest.raises(InvalidAccessToken):
@@ -100,7 +100,7 @@ def test_an_access_token_lives_ten_minutes_and_a_nonce_five(session: Session) ->
 def test_purging_an_expired_offer_removes_its_access_token_too(session: Session) -> None:
     offer, issuer = _offer(session)
     exchange_pre_authorized_code(
-        session, issuer=issuer, form=_form(offer), base_url=BASE_URL, now=NOW
+        session, issuer=issuer, form=_form(offer), dpop_proof=None, base_url=BASE_URL, now=NOW
     )
     later = NOW + OPENID_OFFER_LIFETIME + timedelta(seconds=1)
     assert purge_expired_offers(session, now=later) == 1

@@ -3,8 +3,10 @@
 // takes its offers in the tests.
 //
 // Input (one JSON argument): `base` (its https identifier, e.g. https://college.example), `vct`,
-// `claims` (each one selectively disclosable), `names` ({locale: name} of the issuer) and
-// `type_names` ({locale: name} of the credential). It listens on 127.0.0.1 (any free port) and
+// `claims` (each one selectively disclosable), `names` ({locale: name} of the issuer),
+// `type_names` ({locale: name} of the credential) and optionally `dpop` (true: the authorization
+// server advertises DPoP, RFC 9449, binds the token to a DPoP proof's key when the token request
+// has one, and the credential endpoint then takes the DPoP scheme with a proof of that key). It listens on 127.0.0.1 (any free port) and
 // prints one JSON line: {"origin", "credential_issuer", "jwks"} (its issuer public key).
 //
 // Every https URL of `base` is served on the origin: Credential Issuer Metadata (1.0 §12.2),
@@ -17,7 +19,8 @@
 //
 // The test (plain http on the origin, not under `base`) makes offers with POST /make-offer and
 // gets {"offer_link", "tx_code"}. After each issuance the script prints one JSON line
-// {"issued": configuration id, "holder_jwk": the key it bound the credential to}.
+// {"issued": configuration id, "holder_jwk": the key it bound the credential to, "scheme": the
+// authorization scheme the credential request used, "dpop_jwk": its DPoP key or null}.
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, verify } from "node:crypto";
 import { createServer } from "node:http";
 
@@ -88,6 +91,7 @@ const authorizationServerMetadata = authorizationServer.createAuthorizationServe
   token_endpoint: `${base}/token`,
   jwks_uri: `${base}/jwks`,
   "pre-authorized_grant_anonymous_access_supported": true,
+  ...(input.dpop ? { dpop_signing_alg_values_supported: ALGORITHMS } : {}),
 });
 const CONFIGURATION = "qualification";
 const credentialIssuerMetadata = issuer.createCredentialIssuerMetadata({
@@ -152,10 +156,11 @@ async function token(request, body) {
     throw new Oauth2ServerErrorResponseError({ error: "unsupported_grant_type" });
   }
   const code = parsed.grant.preAuthorizedCode;
+  let verified;
   const stored = codes.get(code);
   if (!stored) throw new Oauth2ServerErrorResponseError({ error: "invalid_grant" });
   try {
-    await authorizationServer.verifyPreAuthorizedCodeAccessTokenRequest({
+    verified = await authorizationServer.verifyPreAuthorizedCodeAccessTokenRequest({
       authorizationServerMetadata,
       grant: parsed.grant,
       accessTokenRequest: parsed.accessTokenRequest,
@@ -179,6 +184,7 @@ async function token(request, body) {
     signer: { method: "jwk", alg: "ES256", publicJwk: tokenKey.publicJwk },
     subject: parsed.grant.preAuthorizedCode,
     expiresInSeconds: 300,
+    dpop: verified.dpop && { jwk: verified.dpop.jwk },
   });
 }
 
@@ -189,11 +195,11 @@ function nonce() {
 }
 
 async function credential(request, body) {
-  await resourceServer.verifyResourceRequest({
+  const access = await resourceServer.verifyResourceRequest({
     request,
     resourceServer: base,
     authorizationServers: issuerMetadata.authorizationServers,
-    allowedAuthenticationSchemes: ["Bearer"],
+    allowedAuthenticationSchemes: input.dpop ? ["Bearer", "DPoP"] : ["Bearer"],
   });
   const parsed = issuer.parseCredentialRequest({ issuerMetadata, credentialRequest: JSON.parse(body) });
   const jwts = parsed.proofs?.jwt ?? [];
@@ -220,7 +226,9 @@ async function credential(request, body) {
     { _sd: Object.keys(input.claims) },
     { header: { typ: "dc+sd-jwt", kid: credentialKey.publicJwk.kid } },
   );
-  process.stdout.write(JSON.stringify({ issued: CONFIGURATION, holder_jwk: holderJwk }) + "\n");
+  process.stdout.write(JSON.stringify({
+    issued: CONFIGURATION, holder_jwk: holderJwk, scheme: access.scheme, dpop_jwk: access.dpop?.jwk ?? null,
+  }) + "\n");
   return issuer.createCredentialResponse({ credentialRequest: parsed, credentials: [{ credential: issued }] });
 }
 
