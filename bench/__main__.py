@@ -2,8 +2,9 @@
 
 ``--smoke`` runs every benchmark at a tiny size (seconds, for CI), prints a summary and writes
 nothing; it exits non-zero when any benchmark fails (an exception or a wrong answer), never
-because of a timing. ``--only core|http|scale`` runs some groups (repeatable); a partial full
-run writes RESULTS.md only when ``--output`` is given.
+because of a timing. ``--only core|http|scale|wallet`` runs some groups (repeatable; ``scale``
+is the issuer's register at a million credentials, ``wallet`` a wallet up to its cap); a
+partial full run writes RESULTS.md only when ``--output`` is given.
 """
 
 import argparse
@@ -13,12 +14,20 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import core_sd_jwt, core_status_list, core_vc_jose, http_bench, machine, scale
+from bench import (
+    core_sd_jwt,
+    core_status_list,
+    core_vc_jose,
+    http_bench,
+    machine,
+    scale,
+    scale_wallet,
+)
 from bench.report import Section
 from bench.results import console, markdown
 from bench.timing import FULL, SMOKE, Budget
 
-GROUPS = ("core", "http", "scale")
+GROUPS = ("core", "http", "scale", "wallet")
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
@@ -42,10 +51,15 @@ def _scale(_budget: Budget, smoke: bool) -> list[Section]:
     return scale.run(smoke=smoke)
 
 
+def _wallet(_budget: Budget, smoke: bool) -> list[Section]:
+    return [scale_wallet.run(smoke=smoke)]
+
+
 RUNNERS: dict[str, Callable[[Budget, bool], list[Section]]] = {
     "core": _core,
     "http": _http,
     "scale": _scale,
+    "wallet": _wallet,
 }
 
 

@@ -52,6 +52,7 @@ class Running:
     log: Path
     pid: int
     kek: bytes
+    kek_file: Path
 
     @property
     def origin(self) -> str:
@@ -203,6 +204,7 @@ def serve(database: Database, *, workers: int, mode: Mode) -> Iterator[Running]:
                     log,
                     process.pid,
                     load_kek_file(kek),
+                    kek,
                 )
             finally:
                 _stop(process)

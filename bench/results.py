@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bench.report import Section, Table
+from wallet.limits import CREDENTIALS_MAX
 
-INTRO = """\
+INTRO = f"""\
 Written by `make bench` (`.venv/bin/python -m bench`); do not edit by hand. `make bench-smoke`
 runs every benchmark at a tiny size to keep them working (CI) and writes nothing.
 
@@ -14,7 +15,14 @@ Every core figure is a median of several interleaved rounds measured in one proc
 signature cost through `cryptography`, the reference SD-JWT implementation), because on a small
 shared machine absolute numbers drift while same-round ratios hold. Ratios are medians of the
 per-round ratios. HTTP figures come from wrk: each is the median of several runs, with the
-minimum and maximum beside it, interleaved with runs of `/healthz` on the same server."""
+minimum and maximum beside it, interleaved with runs of `/healthz` on the same server.
+
+The wallet is read in process (`create_app` on the benchmark server's PostgreSQL database,
+FastAPI's test client, one request at a time): each round runs every query once right after
+the application's caches (api/caches.py) were emptied (cold) and then several times (warm),
+beside `/healthz` of the same application. A wallet holds at most {CREDENTIALS_MAX:,} credentials
+([`CREDENTIALS_MAX`](../wallet/limits.py) in `wallet/limits.py`), so the issue's wallet of 5,000
+credentials is measured at {CREDENTIALS_MAX:,}, the largest wallet there can be."""
 
 
 def _table(table: Table) -> list[str]:
