@@ -38,7 +38,12 @@ from wallet.goals import MAX_GOALS, MAX_OCCUPATION_ID_CHARS, choose_goal, list_g
 from wallet.grants import list_grants
 from wallet.held import document_json, iter_documents
 from wallet.holder_keys import holder_private_jwks, holder_public_keys, store_holder_key
-from wallet.limits import IMPORTED_ACTIVITY_MAX_BYTES, check_holder_key_room, newest_that_fit
+from wallet.limits import (
+    CREDENTIALS_MAX,
+    IMPORTED_ACTIVITY_MAX_BYTES,
+    check_holder_key_room,
+    newest_that_fit,
+)
 from wallet.passwords import PasswordHashing
 from wallet.profile import declare_skill, list_declared_skills
 from wallet.reauthentication import confirm_password
@@ -47,7 +52,8 @@ from wallet.vault import open_vault
 
 EXPORT_FORMAT = "taito-wallet-export"
 EXPORT_VERSION = 1
-MAX_IMPORT_CREDENTIALS = 5000
+MAX_IMPORT_CREDENTIALS = CREDENTIALS_MAX
+"""An import file lists at most what a wallet can hold; a longer list is refused before any work."""
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ from wallet.credentials import (
 )
 from wallet.erasure import ErasureReceipt, erase_wallet, erasure_ref
 from wallet.errors import ImportInvalid, ShareNotFound, WalletNotFound
-from wallet.export_encryption import decrypt_export
+from wallet.export_encryption import ExportKDF, decrypt_export, encrypt_export
+from wallet.limits import CREDENTIALS_MAX
 from wallet.portability import export_wallet, import_wallet
 from wallet.profile import declare_skill, skills_profile
 from wallet.shares.creation import ANYONE, ShareItem, ShareSpec, create_share
@@ -289,3 +290,29 @@ def test_malformed_export_is_refused(session: Session) -> None:
     assert caught.value.code == "import_invalid" and caught.value.status == 422
     count = session.exec(select(func.count()).select_from(WalletErasure)).one()
     assert count == 0
+
+
+def test_an_export_listing_more_credentials_than_a_wallet_holds_is_refused_before_any_work(
+    session: Session,
+) -> None:
+    holder = register_holder(session).holder_id
+    bundle = {
+        "format": "taito-wallet-export",
+        "version": 1,
+        "holder_keys": [],
+        "credentials": ["x"] * (CREDENTIALS_MAX + 1),
+    }
+    with pytest.raises(ImportInvalid) as caught:
+        import_wallet(
+            session,
+            holder_id=holder,
+            export=encrypt_export(
+                bundle, passphrase=PASSPHRASE, kdf=ExportKDF(iterations=1, lanes=1, memory_kib=64)
+            ),
+            passphrase=PASSPHRASE,
+            verify=PinnedChecker([UNI]),
+            kek=KEK,
+            base_url=BASE_URL,
+            now=NOW,
+        )
+    assert f"at most {CREDENTIALS_MAX} items" in caught.value.detail
