@@ -93,17 +93,28 @@ def encrypt_compact(
     kid: str | None,
     apu: bytes = b"",
     apv: bytes = b"",
+    ephemeral: ec.EllipticCurvePrivateKey | None = None,
+    iv: bytes | None = None,
 ) -> str:
     """Encrypt ``plaintext`` to the P-256 ``recipient`` JWK (RFC 7516 §5.1; RFC 7518 §4.6).
 
-    A fresh ephemeral key per message; ``kid`` goes into the header when the recipient's key
+    A fresh ephemeral key and IV per message: the caller's (tests, known-answer vectors) or,
+    when not handed, from the OS CSPRNG. ``kid`` goes into the header when the recipient's key
     has one (OpenID4VP 1.0 §8.3). Raises :class:`JWEInvalid` for a recipient that is not a
-    public P-256 key and ``TypeError`` for an unsupported ``enc``.
+    public P-256 key and ``TypeError`` for an unsupported ``enc``, an ephemeral key not on
+    P-256 or an IV that is not 96 bits.
     """
     if enc not in ENCRYPTIONS:
         raise TypeError("enc must be A128GCM or A256GCM")
     static = p256_public_key(recipient, "recipient key")
-    ephemeral = ec.generate_private_key(ec.SECP256R1())
+    if ephemeral is None:
+        ephemeral = ec.generate_private_key(ec.SECP256R1())
+    elif not isinstance(ephemeral.curve, ec.SECP256R1):
+        raise TypeError("the ephemeral key must be a P-256 key")
+    if iv is None:
+        iv = os.urandom(_IV)
+    elif len(iv) != _IV:
+        raise TypeError("the IV is 96 bits")
     header: dict[str, Any] = {"alg": ALG, "enc": enc, "epk": public_jwk(ephemeral.public_key())}
     if kid is not None:
         header["kid"] = kid
@@ -113,7 +124,6 @@ def encrypt_compact(
         header["apv"] = b64url_encode(apv)
     protected = b64url_encode(json_dumps(header).encode("utf-8"))
     key = _content_key(ephemeral.exchange(ec.ECDH(), static), enc, apu, apv)
-    iv = os.urandom(_IV)
     sealed = AESGCM(key).encrypt(iv, plaintext, protected.encode("ascii"))
     ciphertext, tag = sealed[:-_TAG], sealed[-_TAG:]
     return ".".join(

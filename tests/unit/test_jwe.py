@@ -184,3 +184,32 @@ def test_rejects_a_recipient_that_is_no_public_p256_key() -> None:
         encrypt_compact(
             b"x", recipient={"kty": "OKP", "crv": "X25519", "x": "AA"}, enc="A128GCM", kid=None
         )
+
+
+def test_a_handed_ephemeral_key_and_iv_make_the_message_and_its_key_known_in_advance() -> None:
+    # RFC 7518 Appendix C's parties: Alice's ephemeral key encrypting to Bob with apu/apv.
+    bob = ec.derive_private_key(
+        int.from_bytes(b64url_decode("VEmDZpDXXK8p8N0Cndsxs924q6nS1RXFASRl6BfUqdw"), "big"),
+        ec.SECP256R1(),
+    )
+    assert public_jwk(bob.public_key()) == BOB
+    iv = bytes(range(12))
+    made = [
+        encrypt_compact(
+            b"hello",
+            recipient=BOB,
+            enc="A128GCM",
+            kid=None,
+            apu=b"Alice",
+            apv=b"Bob",
+            ephemeral=_private(ALICE_D),
+            iv=iv,
+        )
+        for _ in range(2)
+    ]
+    assert made[0] == made[1]
+    assert b64url_decode(made[0].split(".")[2]) == iv
+    assert jwe_header(made[0])["epk"] == public_jwk(_private(ALICE_D).public_key())
+    assert decrypt_compact(made[0], key=bob, kid="any", encryptions=["A128GCM"]) == b"hello"
+    with pytest.raises(TypeError):
+        encrypt_compact(b"x", recipient=BOB, enc="A128GCM", kid=None, iv=b"short")
