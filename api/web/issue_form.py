@@ -234,6 +234,20 @@ def read_state(fields: Sequence[FormField], form: FormData) -> FormState:
     return state
 
 
+def typed_search(fields: Sequence[FormField], form: FormData) -> bool:
+    """Whether a skill search box holds words that were not searched for yet: Enter pressed
+    there asks for a search, Enter anywhere else for the form's primary action."""
+    for group in fields:
+        for leaf in group.leaves:
+            if leaf.kind not in ("skills", "skill"):
+                continue
+            typed, searched = form.get(f"{leaf.id}-q"), form.get(f"{leaf.id}-searched")
+            words = typed.strip() if isinstance(typed, str) else ""
+            if words and words != (searched.strip() if isinstance(searched, str) else ""):
+                return True
+    return False
+
+
 def skill_results(query: str) -> list[tuple[str, str]]:
     """ESCO skills matching ``query`` as ``(uri, English label)``, best first."""
     if not query:

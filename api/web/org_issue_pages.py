@@ -30,6 +30,7 @@ from api.web.issue_form import (
     read_state,
     skill_label,
     skill_results,
+    typed_search,
 )
 from api.web.language import DISPLAY_TIME_ZONE
 from api.web.org_access import IssuerStaffDep, StaffAt
@@ -146,6 +147,8 @@ def issue(
     )
     attempt = attempt or secrets.token_urlsafe(16)
     action = form.get("action")
+    if action == "enter":  # the form's default button: Enter pressed in one of its fields
+        action = "search:" if typed_search(fields, form) else "issue"
     if isinstance(action, str) and action.startswith("search:"):
         return _form_page(page, here, slug, fields, state, attempt=attempt, errors=[])
     state.searches = {}

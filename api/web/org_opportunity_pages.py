@@ -183,6 +183,16 @@ def _form_page(
     )
 
 
+def _step(form: CheckedForm) -> str:
+    """The button pressed. The form's default button (Enter pressed in a field) searches when
+    the search box holds words it did not hold when the page was shown, and saves otherwise."""
+    step = form_field(form, "step")
+    if step != "enter":
+        return step
+    typed = form_field(form, "skill_q").strip()
+    return "search" if typed and typed != form_field(form, "skill_searched").strip() else "save"
+
+
 def _searched(draft: Draft) -> Draft:
     query = draft.skill_q.strip()
     found = [s.uri for s in skill_vocabulary().search(query, SKILL_RESULTS)] if query else []
@@ -239,7 +249,7 @@ def add(page: PageDep, here: IssuerStaffDep, form: CheckedForm, session: Session
     issuer = _educator(here)
     draft = _draft_from(form)
     action, title = f"/org/{issuer.slug}/opportunities/new", page._("Add a learning opportunity")
-    if form_field(form, "step") == "search":
+    if _step(form) == "search":
         return _form_page(page, here, _searched(draft), action=action, title=title)
     spec, errors = _checked(page, draft)
     if spec is not None:
@@ -282,7 +292,7 @@ def edit(
     draft = _draft_from(form)
     action = f"/org/{issuer.slug}/opportunities/{opportunity.id}"
     title = page._("Edit %(title)s", title=opportunity.title)
-    if form_field(form, "step") == "search":
+    if _step(form) == "search":
         return _form_page(page, here, _searched(draft), action=action, title=title)
     spec, errors = _checked(page, draft)
     if spec is None:
