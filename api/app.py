@@ -1,5 +1,6 @@
 """The application factory. Nothing is built at import time: :func:`create_app` does it all."""
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.kek = load_kek(settings)
     app.state.request_signer = load_request_signer(settings)
     app.state.openid4vp_anchors = load_trust_anchors(settings, app.state.request_signer)
+    app.state.verification_limiter = CapacityLimiter(settings.verification_threads)
     slots = settings.password_hashing_slots or default_hashing_slots()
     app.state.hashing_slots = HashingSlots(
         slots=slots, max_waiting=4 * slots, max_wait_seconds=HASHING_WAIT_SECONDS

@@ -44,12 +44,13 @@ from issuers.publishing import (
     issuer_did_document,
     issuer_metadata_document,
 )
-from issuers.state_version import read_state_version
+from issuers.state_version import READ_STATE_VERSION, read_state_version
 from issuers.status import ListKind
 from verifiers.fetching import DocumentCache, Fetched, Fetcher
 from verifiers.issuer_trust import (
     LocalIssuerInfo,
     LocalIssuerLookup,
+    LocalVersion,
     Sources,
     TrustSnapshot,
     trust_entry_cost,
@@ -165,16 +166,30 @@ IssuersVersion = Callable[[], str | None]
 """The issuers' state version, read on first use in a request and then the same for it."""
 
 
-def issuers_version(session: Session) -> IssuersVersion:
+class RequestIssuersVersion:
+    """The issuers' state version of one request: given by a statement that read it along
+    the way (:meth:`give`, the verification's nonce statement) or read on first use."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._read: list[str | None] = []
+
+    def __call__(self) -> str | None:
+        if not self._read:
+            self._read.append(read_state_version(self._session))
+        return self._read[0]
+
+    def give(self, version: str | None) -> None:
+        if not self._read:
+            self._read.append(version)
+
+    def local_version(self) -> LocalVersion:
+        return LocalVersion(sql=READ_STATE_VERSION, give=self.give)
+
+
+def issuers_version(session: Session) -> RequestIssuersVersion:
     """Read the issuers' state version once, on first use, in ``session``'s transaction."""
-    read: list[str | None] = []
-
-    def version() -> str | None:
-        if not read:
-            read.append(read_state_version(session))
-        return read[0]
-
-    return version
+    return RequestIssuersVersion(session)
 
 
 def local_issuer_lookup(
@@ -285,6 +300,7 @@ def instance_sources(
             version=version,
         ),
         trust_entries=snapshots.trust_entries if snapshots else None,
+        local_version=version.local_version(),
     )
 
 

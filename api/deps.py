@@ -1,11 +1,12 @@
 """FastAPI dependencies shared by the routers (``Annotated`` aliases; docs/architecture.md)."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings
 from verifiers.issuer_trust import Sources
@@ -24,9 +25,23 @@ async def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
+async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
+    """A session per request; the services decide when to commit.
+
+    Opening a session does no I/O, and neither does closing one whose transaction has ended
+    (committed, or never begun): both happen here on the event loop, which spares every
+    request two hops through the thread pool (a sync dependency with ``yield`` enters and
+    leaves in the pool). A session still in a transaction (a read, or an error before the
+    commit) is closed in the pool, since closing rolls back over the network.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 async def get_kek(request: Request) -> bytes:

@@ -12,6 +12,8 @@ LIBRARIES = (
     "fastapi",
     "starlette",
     "uvicorn",
+    "uvloop",
+    "httptools",
     "pydantic",
     "sqlalchemy",
     "sqlmodel",

@@ -244,7 +244,11 @@ def obtain_nonces(server: Running, workload: VerificationWorkload, count: int) -
             server.port, request, connections=MINTING_CONNECTIONS, seconds=seconds
         )
         if result.errors or not answers:
-            raise RuntimeError(f"obtaining nonces failed: {result.error_sample}")
+            raise RuntimeError(
+                f"obtaining nonces failed: {len(answers)} answers kept, statuses "
+                f"{result.statuses}, {result.socket_errors} socket errors, {result.wrong} "
+                f"without a nonce; {result.error_sample or 'no error answer'}"
+            )
         nonces.extend(str(json.loads(answer)["nonce"]) for answer in answers)
         missing = count - len(nonces)
         seconds = max(1, math.ceil(1.1 * missing / result.throughput)) if missing > 0 else 0

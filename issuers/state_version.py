@@ -16,7 +16,9 @@ _BUMP = text(
     "INSERT INTO issuer_state (id, version) VALUES (1, :version) "
     "ON CONFLICT (id) DO UPDATE SET version = excluded.version"
 )
-_READ = text("SELECT version FROM issuer_state WHERE id = 1")
+READ_STATE_VERSION = "(SELECT version FROM issuer_state WHERE id = 1)"
+"""The version as an SQL scalar subquery, for a statement that reads it along the way."""
+_READ = text(f"SELECT {READ_STATE_VERSION}")
 
 
 def bump_state_version(session: Session) -> None:

@@ -5,7 +5,9 @@ The checks, all run on every call so that an issuer sees everything wrong at onc
 - the type's JSON Schema (draft 2020-12, with ``date`` and ``uri`` formats checked): a compiled
   validator (``jsonschema-rs``) decides, and only a document it rejects is walked again with
   ``jsonschema`` to word each error (a test keeps the two in agreement over every type's example
-  and a set of invalid documents);
+  and a set of invalid documents); a presentation's disclosed claims are decided by a second
+  compiled validator without ``required`` (:func:`without_required`), so a verification takes
+  the compiled path too;
 - no Finnish personal identity code anywhere, in any value or member name;
 - every ESCO skill URI is in the shipped ESCO vocabulary;
 - a Finnish business ID (Y-tunnus) has a correct check digit;
@@ -76,19 +78,55 @@ def _validator(slug: str) -> "Draft202012Validator":
     return Draft202012Validator(schema, format_checker=format_checker())
 
 
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_VALUES = frozenset(
+    {"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"}
+    | {"unevaluatedProperties", "unevaluatedItems"}
+)
+
+
+def without_required(schema: Any) -> Any:
+    """``schema`` with every ``required`` keyword removed, at every level (JSON Schema 2020-12).
+
+    What a presentation is checked against: undisclosed claims are absent from it, at the top
+    and inside a disclosed object alike (RFC 9901 §4.2.4.2, recursive disclosure), so a missing
+    claim is no violation, while every claim that is there still meets its rules. Only
+    keywords are touched: a claim named ``required`` under ``properties`` stays.
+    """
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "required":
+            continue
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: without_required(sub) for name, sub in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [without_required(sub) for sub in value]
+        elif key in _SCHEMA_VALUES:
+            out[key] = without_required(value)
+        else:
+            out[key] = value
+    return out
+
+
 @functools.cache
-def _compiled(slug: str) -> "CompiledValidator":
+def _compiled(slug: str, disclosed_only: bool = False) -> "CompiledValidator":
     import jsonschema_rs
 
-    schema = credential_type(slug).schema
+    schema = dict(credential_type(slug).schema)
+    if disclosed_only:
+        schema = without_required(schema)
     formats = {"date": is_date, "uri": is_uri}
-    return jsonschema_rs.validator_for(dict(schema), validate_formats=True, formats=formats)
+    return jsonschema_rs.validator_for(schema, validate_formats=True, formats=formats)
 
 
-def schema_accepts(slug: str, claims: Any) -> bool:
-    """Whether the compiled validator accepts ``claims`` for the type (its JSON Schema only)."""
+def schema_accepts(slug: str, claims: Any, *, disclosed_only: bool = False) -> bool:
+    """Whether the compiled validator accepts ``claims`` for the type (its JSON Schema only);
+    with ``disclosed_only``, missing claims are accepted (:func:`without_required`)."""
     try:
-        return bool(_compiled(slug).is_valid(claims))
+        return bool(_compiled(slug, disclosed_only).is_valid(claims))
     except (ValueError, TypeError, OverflowError):
         return False  # what it cannot represent (an integer past 64 bits) is worded below
 
@@ -130,13 +168,15 @@ def _describe(error: "ValidationError") -> str:
     return f"breaks the schema rule '{kind}'"
 
 
-def _schema_violations(slug: str, claims: Any) -> list[Violation]:
-    if schema_accepts(slug, claims):
+def _schema_violations(slug: str, claims: Any, *, disclosed_only: bool) -> list[Violation]:
+    if schema_accepts(slug, claims, disclosed_only=disclosed_only):
         return []
     out: list[Violation] = []
     for error in _validator(slug).iter_errors(claims):
         where = list(error.absolute_path)
         instance = error.instance
+        if error.validator == "required" and disclosed_only:
+            continue
         if error.validator == "required" and isinstance(instance, dict):
             for name in error.validator_value:
                 if name not in instance:
@@ -205,17 +245,21 @@ def _content_violations(slug: str, claims: Any, *, check_occupations: bool) -> l
     return out
 
 
-def validate_claims(slug: str, claims: Any, *, check_occupations: bool = False) -> list[Violation]:
+def validate_claims(
+    slug: str, claims: Any, *, check_occupations: bool = False, disclosed_only: bool = False
+) -> list[Violation]:
     """Every violation of the type's rules in ``claims``, sorted by pointer; empty when valid.
 
     ``claims`` are the credential's own claims, without the registered JWT claims (``iss``,
     ``vct``, ``iat``, ``exp``, ``cnf``, ``status``). ``check_occupations`` also requires an ESCO
     occupation URI to be one of the 91 shipped ICT occupations (off by default: the shipped list
-    is not all of ESCO). Spec: JSON Schema 2020-12 (validation and the ``format`` vocabulary);
-    SD-JWT VC, "vct Claim" (a type defines which claims are permitted). Raises
-    :class:`schemas.UnknownCredentialType` for an unknown slug; never for bad claims.
+    is not all of ESCO). ``disclosed_only``: the claims a presentation disclosed, where a
+    missing claim is no violation (:func:`without_required`). Spec: JSON Schema 2020-12
+    (validation and the ``format`` vocabulary); SD-JWT VC, "vct Claim" (a type defines which
+    claims are permitted). Raises :class:`schemas.UnknownCredentialType` for an unknown slug;
+    never for bad claims.
     """
-    violations = _schema_violations(slug, claims)
+    violations = _schema_violations(slug, claims, disclosed_only=disclosed_only)
     violations += [
         Violation(pointer, _PERSONAL_IDENTITY_CODE, "personal_identity_code")
         for pointer in find_personal_identity_codes(claims)

@@ -229,11 +229,7 @@ def schema_result(
     """
     if slug is None:
         return not_applicable("schema")
-    violations = [
-        v
-        for v in validate_claims(slug, claims)
-        if not (disclosed_only and v.message == "is required but missing")
-    ]
+    violations = validate_claims(slug, claims, disclosed_only=disclosed_only)
     if not violations:
         return passed("schema")
     path = tuple(

@@ -63,6 +63,19 @@ def trust_entry_cost(identifier: str, entry: TrustEntry | None) -> int:
 
 
 @dataclass(frozen=True)
+class LocalVersion:
+    """The local issuers' state version, for a door to read in a statement it makes anyway.
+
+    ``sql`` is a scalar subquery (the issuers service's); ``give`` hands the value read to the
+    lookups that key their snapshots by it, so they need not read it in a statement of their
+    own. A door that does not read it leaves the lookups to read it on first use.
+    """
+
+    sql: str
+    give: Callable[[str | None], None]
+
+
+@dataclass(frozen=True)
 class Sources:
     """What the gate needs from outside: a fetcher, the local issuer lookup and the cache.
 
@@ -72,7 +85,9 @@ class Sources:
     :class:`DocumentCache` of the process (``app.state``), and ``local_status`` reads this
     instance's status lists from the issuers' state, unsigned, so no private key is loaded.
     ``trust_entries`` is the application's snapshot of the trust registry (``None``: read the
-    registry at every lookup, as the command line and service tests do).
+    registry at every lookup, as the command line and service tests do). ``local_version``:
+    how the issuers' state version behind ``local_issuer`` and ``local_status`` may be read
+    along the way (``None``: they read it themselves).
     """
 
     fetch: Fetcher
@@ -80,6 +95,7 @@ class Sources:
     cache: DocumentCache
     local_status: LocalStatusLookup = no_local_status
     trust_entries: TrustSnapshot | None = None
+    local_version: LocalVersion | None = None
 
 
 def _keys_resolver(identifier: str, keys: tuple[PublicKey, ...]) -> IssuerKeyResolver:

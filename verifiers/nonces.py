@@ -16,8 +16,19 @@ that turns out not to carry the nonce under its holder's signature gives it back
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import delete, exists, literal_column, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Executable,
+    bindparam,
+    delete,
+    exists,
+    literal_column,
+    update,
+)
 from sqlmodel import Session, col, select
 
 from credentials.clock import as_utc, require_aware
@@ -142,10 +153,12 @@ def purge_expired_nonces(session: Session, *, now: datetime) -> int:
 
 @dataclass(frozen=True)
 class ConsumedNonce:
-    """A nonce this transaction consumed, and the trust registry's version read with it."""
+    """A nonce this transaction consumed, and what the same statement read along the way."""
 
     nonce: str
     trust_version: str | None
+    also_read: str | None = None
+    """The value of the ``also_read`` subquery (``None`` without one)."""
 
 
 def consume_usable_nonce(
@@ -155,45 +168,67 @@ def consume_usable_nonce(
     nonce: str,
     now: datetime,
     api_key_hash: str | None = None,
+    also_read: str | None = None,
 ) -> ConsumedNonce | None:
     """Check and consume an API-to-API nonce in one statement, in the caller's transaction.
 
     The ``UPDATE`` matches only a nonce of ``verifier_id``, not consumed, not expired and not a
     presentation request's, and, with ``api_key_hash``, only while that is still the verifier's
     key; it returns the trust registry's version read in the same statement
-    (:mod:`verifiers.state_version`). ``None`` when nothing matched: :func:`usable_nonce` then
-    says why (or hands back a request's nonce). OpenID4VP 1.0 §14.1. Raises nothing.
+    (:mod:`verifiers.state_version`) and the value of ``also_read``, a scalar subquery of the
+    caller's (the local issuers' state version), so that a verification makes one round trip
+    before its commit. ``None`` when nothing matched: :func:`usable_nonce` then says why (or
+    hands back a request's nonce). OpenID4VP 1.0 §14.1. Raises nothing.
+
+    The statement is built once (:func:`_consume_statement`) and run as a Core statement on
+    the session's connection: building it and the ORM's bulk-update path (synchronising the
+    session) cost more CPU than the rest of a verification's database work (bench/).
     """
     now = require_aware(now)
     if not 0 < len(nonce) <= 64:
         return None
+    parameters: dict[str, object] = {"b_nonce": nonce, "b_verifier_id": verifier_id, "b_now": now}
+    if api_key_hash is not None:
+        parameters["b_key_hash"] = api_key_hash
+    statement = _consume_statement(api_key_hash is not None, also_read)
+    found = session.connection().execute(statement, parameters).first()
+    if found is None:
+        return None
+    version = found[0]
+    other = found[1] if also_read is not None else None
+    return ConsumedNonce(
+        nonce=nonce,
+        trust_version=version if isinstance(version, str) else None,
+        also_read=other if isinstance(other, str) else None,
+    )
+
+
+@lru_cache(maxsize=8)
+def _consume_statement(with_key: bool, also_read: str | None) -> Executable:
+    """:func:`consume_usable_nonce`'s ``UPDATE ... RETURNING``, with bound parameters."""
     table = VerifierNonce
+    now = bindparam("b_now", type_=DateTime(timezone=True))
     statement = (
         update(table)
-        .where(col(table.nonce) == nonce)
-        .where(col(table.verifier_id) == verifier_id)
+        .where(col(table.nonce) == bindparam("b_nonce"))
+        .where(col(table.verifier_id) == bindparam("b_verifier_id"))
         .where(col(table.consumed_at).is_(None))
         .where(col(table.request_id).is_(None))
         .where(col(table.expires_at) > now)
     )
-    if api_key_hash is not None:
+    if with_key:
         key_still_valid = exists().where(
-            col(VerifierApiKey.verifier_id) == verifier_id,
-            col(VerifierApiKey.key_hash) == api_key_hash,
+            col(VerifierApiKey.verifier_id) == bindparam("b_verifier_id"),
+            col(VerifierApiKey.key_hash) == bindparam("b_key_hash"),
             col(VerifierApiKey.revoked_at).is_(None),
             col(Verifier.id) == col(VerifierApiKey.verifier_id),
             col(Verifier.disabled_at).is_(None),
         )
         statement = statement.where(key_still_valid)
-    found = session.execute(
-        statement.values(consumed_at=now)
-        .returning(literal_column(READ_TRUST_VERSION))
-        .execution_options(synchronize_session=False)
-    ).first()
-    if found is None:
-        return None
-    version = found[0]
-    return ConsumedNonce(nonce=nonce, trust_version=version if isinstance(version, str) else None)
+    returned: list[ColumnElement[Any]] = [literal_column(READ_TRUST_VERSION)]
+    if also_read is not None:
+        returned.append(literal_column(also_read))
+    return statement.values(consumed_at=now).returning(*returned)
 
 
 def release_nonce(session: Session, *, verifier_id: str, consumed: ConsumedNonce) -> None:

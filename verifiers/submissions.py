@@ -248,8 +248,11 @@ def submit_presentations(
             nonce=nonce,
             now=now,
             api_key_hash=None if confirm_api_key is None else api_key_hash(confirm_api_key),
+            also_read=None if sources.local_version is None else sources.local_version.sql,
         )
         if consumed is not None:
+            if sources.local_version is not None:
+                sources.local_version.give(consumed.also_read)
             return _verify_with_nonce(
                 session,
                 verifier=verifier,

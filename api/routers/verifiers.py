@@ -11,6 +11,7 @@ is in the language the request was created in.
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -32,7 +33,7 @@ from api.schemas_verifiers import (
     VerificationIn,
 )
 from verifiers.kept_answers import verify_answer_again
-from verifiers.nonces import issue_nonce
+from verifiers.nonces import IssuedNonce, issue_nonce
 from verifiers.organisations import (
     VerifierInfo,
     authenticate_verifier,
@@ -41,6 +42,7 @@ from verifiers.organisations import (
     remember_verifier,
 )
 from verifiers.presentation_requests import get_request
+from verifiers.report import VerificationReport
 from verifiers.request_history import MAX_PAGE, list_requests
 
 router = APIRouter(route_class=StrictRoute, tags=["verifiers"])
@@ -177,13 +179,27 @@ def post_verify_again(
 
 
 @router.post("/v1/verifiers/{slug}/nonces", response_model=NonceOut, status_code=201)
-def post_nonce(verifier: VerifierDep, session: SessionDep) -> NonceOut:
-    """A single-use nonce for API-to-API verification (5 minutes)."""
-    return NonceOut.of(issue_nonce(session, verifier=verifier, now=datetime.now(UTC)))
+async def post_nonce(
+    request: Request, slug: str, token: VerifierKey, session: SessionDep, settings: SettingsDep
+) -> NonceOut:
+    """A single-use nonce for API-to-API verification (5 minutes).
+
+    Every verification begins with one, so it shares the verifications' limiter and makes one
+    trip through the thread pool: the key checked (as :func:`current_verifier`) and the nonce
+    stored.
+    """
+
+    def issue() -> IssuedNonce:
+        verifier = current_verifier(slug, token, session, settings)
+        return issue_nonce(session, verifier=verifier, now=datetime.now(UTC))
+
+    limiter = request.app.state.verification_limiter
+    return NonceOut.of(await to_thread.run_sync(issue, limiter=limiter))
 
 
 @router.post("/v1/verifications", response_model=ReportOut)
-def post_verification(
+async def post_verification(
+    request: Request,
     body: VerificationIn,
     verifier: VerifyingVerifierDep,
     token: VerifierKey,
@@ -193,20 +209,30 @@ def post_verification(
     language: LanguageDep,
     sources: SourcesDep,
 ) -> ReportOut:
-    """Verify presentations (with a request id, or a nonce this verifier obtained)."""
-    report = verify_presentations(
-        session,
-        verifier=verifier,
-        request_id=body.request_id,
-        nonce=body.nonce,
-        audience=body.audience,
-        vp_token=body.vp_token,
-        presentations=body.presentations,
-        sources=sources,
-        kek=kek,
-        language=language,
-        base_url=settings.base_url,
-        now=datetime.now(UTC),
-        confirm_api_key=token,
-    )
+    """Verify presentations (with a request id, or a nonce this verifier obtained).
+
+    Run in the thread pool under the worker's verification limiter
+    (``TAITO_VERIFICATION_THREADS``): verifying is CPU work, and more verifications at once
+    than that only contend for the interpreter lock.
+    """
+
+    def verify() -> VerificationReport:
+        return verify_presentations(
+            session,
+            verifier=verifier,
+            request_id=body.request_id,
+            nonce=body.nonce,
+            audience=body.audience,
+            vp_token=body.vp_token,
+            presentations=body.presentations,
+            sources=sources,
+            kek=kek,
+            language=language,
+            base_url=settings.base_url,
+            now=datetime.now(UTC),
+            confirm_api_key=token,
+        )
+
+    limiter = request.app.state.verification_limiter
+    report = await to_thread.run_sync(verify, limiter=limiter)
     return ReportOut.model_validate(report.to_json())
