@@ -32,6 +32,7 @@ MAX_NUMBER_LENGTH = 64
 _B64URL_ALPHABET = re.compile(rb"\A[A-Za-z0-9_-]*\Z")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]")
+_INNERMOST_PAIR = re.compile(r"[\[{][\]}]")
 _TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _PADDING = {0: b"", 2: b"==", 3: b"="}
@@ -85,11 +86,9 @@ def _parse_int(literal: str) -> int:
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise DuplicateMember("a JSON object has a duplicate member name")
-        result[name] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):  # a name given twice: the dict kept one of them
+        raise DuplicateMember("a JSON object has a duplicate member name")
     return result
 
 
@@ -107,8 +106,23 @@ def check_depth(text: str, *, max_depth: int = MAX_DEPTH) -> None:
     if text.count("[") + text.count("{") <= max_depth:
         # Fast path: fewer opening brackets in all than the cap cannot nest deeper than it.
         return
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    # Each pass removes every innermost pair, so balanced brackets vanish in as many passes as
+    # they nest deep (a pass is one regular-expression substitution, not a loop in Python).
+    # Brackets still there after ``max_depth`` passes, or that a pass cannot shorten (not
+    # balanced), are counted one at a time below, as they are written.
+    remaining = brackets
+    for _ in range(max_depth):
+        if not remaining:
+            return
+        shorter = _INNERMOST_PAIR.sub("", remaining)
+        if len(shorter) == len(remaining):
+            break
+        remaining = shorter
+    if not remaining:
+        return
     depth = 0
-    for char in _NOT_BRACKET.sub("", _STRING.sub("", text)):
+    for char in brackets:
         if char in "[{":
             depth += 1
             if depth > max_depth:

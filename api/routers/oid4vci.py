@@ -182,7 +182,7 @@ async def post_token(
 
     With a ``DPoP`` proof the token is DPoP-bound (RFC 9449 §5), else a Bearer token.
     """
-    issuer = get_issuer(session, slug=slug)
+    issuer = await run_in_threadpool(get_issuer, session, slug=slug)
     try:
         dpop = _dpop(request, error=InvalidDPoPProof)
         media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -246,7 +246,7 @@ async def post_credential(
 
     A DPoP-bound token comes as ``Authorization: DPoP`` with a ``DPoP`` proof (RFC 9449 §7.1).
     """
-    issuer = get_issuer(session, slug=slug)
+    issuer = await run_in_threadpool(get_issuer, session, slug=slug)
     try:
         scheme, token = _access_token(request)
         dpop = _dpop(request, error=DPoPProofRefused)

@@ -7,10 +7,12 @@ are problem+json with a stable ``code`` and, at the Response URI, the OAuth ``er
 """
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import KEKDep, RequestSignerDep, SessionDep, SettingsDep, SourcesDep
 from api.edge import StrictRoute
@@ -90,15 +92,18 @@ async def post_request_object(
     """``request_uri_method`` ``post`` (OpenID4VP 1.0 §5.10): ``wallet_nonce`` comes back signed."""
     fields = await _form(request, ("wallet_nonce", "wallet_metadata"))
     try:
-        token = request_object(
-            session,
-            slug=slug,
-            request_id=request_id,
-            signer=signer,
-            wallet_nonce=fields.get("wallet_nonce"),
-            kek=kek,
-            base_url=settings.base_url,
-            now=datetime.now(UTC),
+        token = await run_in_threadpool(
+            partial(
+                request_object,
+                session,
+                slug=slug,
+                request_id=request_id,
+                signer=signer,
+                wallet_nonce=fields.get("wallet_nonce"),
+                kek=kek,
+                base_url=settings.base_url,
+                now=datetime.now(UTC),
+            )
         )
     except ValueError:
         raise ResponseMalformed("wallet_nonce must be a short ASCII string") from None
@@ -128,17 +133,20 @@ async def post_authorization_response(
         raise ResponseMalformed("an encrypted response comes alone")
     if not state and response is None:
         raise StateUnknown("state is missing")
-    body: dict[str, Any] = answer_authorization_response(
-        session,
-        slug=slug,
-        state=state,
-        response=response,
-        vp_token=fields.get("vp_token"),
-        wallet_error=fields.get("error"),
-        client_id=signer.client_id,
-        sources=sources,
-        kek=kek,
-        base_url=settings.base_url,
-        now=datetime.now(UTC),
+    body: dict[str, Any] = await run_in_threadpool(
+        partial(
+            answer_authorization_response,
+            session,
+            slug=slug,
+            state=state,
+            response=response,
+            vp_token=fields.get("vp_token"),
+            wallet_error=fields.get("error"),
+            client_id=signer.client_id,
+            sources=sources,
+            kek=kek,
+            base_url=settings.base_url,
+            now=datetime.now(UTC),
+        )
     )
     return JSONResponse(body, headers=NO_STORE)

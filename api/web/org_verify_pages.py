@@ -11,10 +11,12 @@
 """
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.deps import KEKDep, SessionDep, SettingsDep
@@ -123,19 +125,22 @@ async def verify(
         return _verify_page(page, here, errors=[("presentation", message)], status=422)
     now = datetime.now(UTC)
     try:
-        report = verify_presentations(
-            session,
-            verifier=verifier,
-            request_id=None,
-            nonce=nonce,
-            audience=None,
-            vp_token=None,
-            presentations=[token],
-            sources=sources,
-            kek=kek,
-            language=page.language,
-            base_url=settings.base_url,
-            now=now,
+        report = await run_in_threadpool(
+            partial(
+                verify_presentations,
+                session,
+                verifier=verifier,
+                request_id=None,
+                nonce=nonce,
+                audience=None,
+                vp_token=None,
+                presentations=[token],
+                sources=sources,
+                kek=kek,
+                language=page.language,
+                base_url=settings.base_url,
+                now=now,
+            )
         )
     except (NonceUnknown, RequestNotFound, SubmissionInvalid):
         message = page._("This presentation was not made for a code your organisation gave")

@@ -9,10 +9,12 @@ same document in one transaction (:func:`verifiers.trust.import_trust_registry`)
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 from typing import Final
 
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.deps import SessionDep
@@ -156,7 +158,9 @@ async def import_preview(
             page, member, errors=[("file", message)], status=422, replace=replace, text=text or ""
         )
     try:
-        preview = preview_trust_import(session, document=document, replace=replace)
+        preview = await run_in_threadpool(
+            partial(preview_trust_import, session, document=document, replace=replace)
+        )
     except TrustEntryInvalid as invalid:
         return _problems_page(page, member, document, invalid, replace=replace, text=text or "")
     return page.render(

@@ -9,10 +9,12 @@ one for this browser. Each form has its own page of errors.
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Final
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.deps import KEKDep, SessionDep, SettingsDep
@@ -187,15 +189,18 @@ async def import_file(
         return _settings(page, status=422, errors=[error])
     checker = checker_in(session, settings=settings, sources=sources, language=page.language)
     try:
-        report = import_wallet_export(
-            session,
-            holder_id=holder,
-            export=bundle,
-            passphrase=field(form, "import-passphrase"),
-            verify=checker,
-            kek=kek,
-            base_url=settings.base_url,
-            now=datetime.now(UTC),
+        report = await run_in_threadpool(
+            partial(
+                import_wallet_export,
+                session,
+                holder_id=holder,
+                export=bundle,
+                passphrase=field(form, "import-passphrase"),
+                verify=checker,
+                kek=kek,
+                base_url=settings.base_url,
+                now=datetime.now(UTC),
+            )
         )
     except ExportPassphraseWrong:
         wrong = ("import-passphrase", page._("The file does not open with this passphrase"))
