@@ -53,14 +53,14 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `taito serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `taito serve` binds to.")
     workers: int = Field(1, ge=1, le=64, description="Worker processes for `taito serve`.")
-    verification_threads: int = Field(
+    work_threads: int = Field(
         4,
         ge=1,
         le=64,
         description=(
-            "Verifications one worker runs at once; more wait their turn. Verifying is CPU work"
-            " under Python's one interpreter lock: more at once only contend for it (measured"
-            " in bench/: 4 verified about half as many again per second as 40)."
+            "Verifications, verifier nonces and issuances one worker runs at once; more wait"
+            " their turn. They are CPU work under Python's one interpreter lock: more at once"
+            " only contend for it (bench/RESULTS.md)."
         ),
     )
     data_dir: Path = Field(

@@ -9,7 +9,7 @@ a slug that does not exist, and a credential id of another issuer is 404
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
 
 from api.auth import IssuerKey
 from api.deps import KEKDep, SessionDep, SettingsDep
@@ -29,6 +29,7 @@ from api.schemas_issuers import (
     RegisterPageOut,
     StatusChangeIn,
 )
+from api.work_limit import run_limited
 from issuers.batch import issue_batch
 from issuers.identifiers import issuer_did, issuer_identifier
 from issuers.issuance import issue_credential
@@ -70,9 +71,11 @@ def read_issuer(issuer: IssuerDep, settings: SettingsDep) -> IssuerOut:
 @router.post(
     "/credentials", response_model=IssuedCredentialOut | CredentialOfferOut, status_code=201
 )
-def post_credential(
+async def post_credential(
+    request: Request,
+    slug: str,
+    token: IssuerKey,
     body: CredentialIn,
-    issuer: IssuerDep,
     session: SessionDep,
     settings: SettingsDep,
     kek: KEKDep,
@@ -80,9 +83,27 @@ def post_credential(
 ) -> IssuedCredentialOut | CredentialOfferOut:
     """Issue one credential bound to ``holder``, or (without ``holder``) make a credential offer
     that the person's wallet binds and the issuer signs at pickup (idempotent per
-    ``Idempotency-Key``)."""
-    if body.holder is None:
-        offer = create_offer(
+    ``Idempotency-Key``).
+
+    The key is checked (as :func:`current_issuer`) in the same trip through the thread pool as
+    the issuing, under the work limiter (:mod:`api.work_limit`): a request waiting for its turn
+    holds no database connection.
+    """
+
+    def issue() -> IssuedCredentialOut | CredentialOfferOut:
+        issuer = current_issuer(slug, token, session)
+        if body.holder is None:
+            offer = create_offer(
+                session,
+                issuer=issuer,
+                request=body.to_request(),
+                idempotency_key=idempotency_key,
+                kek=kek,
+                base_url=settings.base_url,
+                now=datetime.now(UTC),
+            )
+            return CredentialOfferOut.of(offer, base_url=settings.base_url)
+        issued = issue_credential(
             session,
             issuer=issuer,
             request=body.to_request(),
@@ -91,17 +112,9 @@ def post_credential(
             base_url=settings.base_url,
             now=datetime.now(UTC),
         )
-        return CredentialOfferOut.of(offer, base_url=settings.base_url)
-    issued = issue_credential(
-        session,
-        issuer=issuer,
-        request=body.to_request(),
-        idempotency_key=idempotency_key,
-        kek=kek,
-        base_url=settings.base_url,
-        now=datetime.now(UTC),
-    )
-    return IssuedCredentialOut.of(issued)
+        return IssuedCredentialOut.of(issued)
+
+    return await run_limited(request, issue)
 
 
 @router.post("/offers", response_model=OpenIDOfferOut, status_code=201)
@@ -131,25 +144,33 @@ def post_offer(
 
 
 @router.post("/credentials/batch", response_model=BatchOut)
-def post_batch(
+async def post_batch(
+    request: Request,
+    slug: str,
+    token: IssuerKey,
     body: BatchIn,
-    issuer: IssuerDep,
     session: SessionDep,
     settings: SettingsDep,
     kek: KEKDep,
     idempotency_key: IdempotencyKey = None,
 ) -> BatchOut:
-    """Issue up to 1,000 credentials; a result per item (idempotent as a whole)."""
-    result = issue_batch(
-        session,
-        issuer=issuer,
-        requests=body.to_requests(),
-        idempotency_key=idempotency_key,
-        kek=kek,
-        base_url=settings.base_url,
-        now=datetime.now(UTC),
-    )
-    return BatchOut.of(result)
+    """Issue up to 1,000 credentials; a result per item (idempotent as a whole). The key is
+    checked in the same trip through the thread pool, under the work limiter, as
+    :func:`post_credential` does."""
+
+    def issue() -> BatchOut:
+        result = issue_batch(
+            session,
+            issuer=current_issuer(slug, token, session),
+            requests=body.to_requests(),
+            idempotency_key=idempotency_key,
+            kek=kek,
+            base_url=settings.base_url,
+            now=datetime.now(UTC),
+        )
+        return BatchOut.of(result)
+
+    return await run_limited(request, issue)
 
 
 @router.get("/credentials", response_model=RegisterPageOut)

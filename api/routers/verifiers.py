@@ -11,7 +11,6 @@ is in the language the request was created in.
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -32,6 +31,7 @@ from api.schemas_verifiers import (
     RequestStateOut,
     VerificationIn,
 )
+from api.work_limit import run_limited
 from verifiers.kept_answers import verify_answer_again
 from verifiers.nonces import IssuedNonce, issue_nonce
 from verifiers.organisations import (
@@ -184,17 +184,16 @@ async def post_nonce(
 ) -> NonceOut:
     """A single-use nonce for API-to-API verification (5 minutes).
 
-    Every verification begins with one, so it shares the verifications' limiter and makes one
-    trip through the thread pool: the key checked (as :func:`current_verifier`) and the nonce
-    stored.
+    Every verification begins with one, so it runs under the same limiter
+    (:mod:`api.work_limit`) in one trip through the thread pool: the key checked (as
+    :func:`current_verifier`) and the nonce stored.
     """
 
     def issue() -> IssuedNonce:
         verifier = current_verifier(slug, token, session, settings)
         return issue_nonce(session, verifier=verifier, now=datetime.now(UTC))
 
-    limiter = request.app.state.verification_limiter
-    return NonceOut.of(await to_thread.run_sync(issue, limiter=limiter))
+    return NonceOut.of(await run_limited(request, issue))
 
 
 @router.post("/v1/verifications", response_model=ReportOut)
@@ -211,9 +210,7 @@ async def post_verification(
 ) -> ReportOut:
     """Verify presentations (with a request id, or a nonce this verifier obtained).
 
-    Run in the thread pool under the worker's verification limiter
-    (``TAITO_VERIFICATION_THREADS``): verifying is CPU work, and more verifications at once
-    than that only contend for the interpreter lock.
+    Run in the thread pool under the worker's work limiter (:mod:`api.work_limit`).
     """
 
     def verify() -> VerificationReport:
@@ -233,6 +230,5 @@ async def post_verification(
             confirm_api_key=token,
         )
 
-    limiter = request.app.state.verification_limiter
-    report = await to_thread.run_sync(verify, limiter=limiter)
+    report = await run_limited(request, verify)
     return ReportOut.model_validate(report.to_json())

@@ -1,4 +1,4 @@
-"""``TAITO_VERIFICATION_THREADS``: how many verifications (and nonces) a worker runs at once.
+"""``TAITO_WORK_THREADS``: how many verifications (nonces, issuances) a worker runs at once.
 
 Verifying is CPU work under one interpreter lock, so more at once only slow each other down
 (bench/); the others wait their turn in the event loop. The verification itself is replaced
@@ -53,7 +53,7 @@ def make_client(settings: Settings, clean_engine: Engine) -> Iterator[Any]:
         configured = settings.model_copy(
             update={
                 "admin_token": SecretStr("admin-secret-for-tests"),
-                "verification_threads": threads,
+                "work_threads": threads,
             }
         )
         client = TestClient(create_app(configured, engine=clean_engine), base_url=settings.base_url)
