@@ -80,9 +80,18 @@ async def verifying_verifier(
     found = recall_verifier(api_key=token, remembered=remembered)
     if found is not None:
         return found
-    verifier = await run_in_threadpool(
-        authenticate_verifier, session, api_key=token, slug=None, base_url=settings.base_url
-    )
+
+    def authenticate() -> VerifierInfo:
+        try:
+            return authenticate_verifier(
+                session, api_key=token, slug=None, base_url=settings.base_url
+            )
+        finally:
+            # End the read before the request queues for a work thread (api.work_limit): a
+            # waiting request holds no connection, and on SQLite not the write lock.
+            session.rollback()
+
+    verifier = await run_in_threadpool(authenticate)
     remember_verifier(api_key=token, verifier=verifier, remembered=remembered)
     return verifier
 
