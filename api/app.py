@@ -32,7 +32,7 @@ from api.routers import (
 )
 from api.settings import Settings, load_settings
 from api.web.site import install_web
-from api.work_limit import work_limiter
+from api.work_limit import work_limiters
 from wallet.passwords import HashingSlots, default_hashing_slots
 
 HASHING_WAIT_SECONDS = 2.0
@@ -59,7 +59,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.kek = load_kek(settings)
     app.state.request_signer = load_request_signer(settings)
     app.state.openid4vp_anchors = load_trust_anchors(settings, app.state.request_signer)
-    app.state.work_limiter = work_limiter(settings.work_threads)
+    app.state.work_limiters = work_limiters(settings.work_threads)
     slots = settings.password_hashing_slots or default_hashing_slots()
     app.state.hashing_slots = HashingSlots(
         slots=slots, max_waiting=4 * slots, max_wait_seconds=HASHING_WAIT_SECONDS

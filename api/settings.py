@@ -58,9 +58,9 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description=(
-            "Verifications, verifier nonces and issuances one worker runs at once; more wait"
-            " their turn. They are CPU work under Python's one interpreter lock: more at once"
-            " only contend for it (bench/RESULTS.md)."
+            "Verifications (with verifier nonces) one worker runs at once, and as many"
+            " issuances; more wait their turn. They are CPU work under Python's one interpreter"
+            " lock: more at once only contend for it (bench/RESULTS.md)."
         ),
     )
     data_dir: Path = Field(

@@ -1,28 +1,32 @@
-"""The hot API calls run under one limiter per worker: verifications, their nonces, issuance.
+"""The hot API calls run under limiters per worker: verifications with their nonces, issuance.
 
 Each is CPU work (signatures, hashing, parsing) between short database round trips, all under
 Python's one interpreter lock: forty at once in anyio's default thread pool only contend for
 the lock and the pool's connections, so the worker answers fewer per second, each later, than
 with a few at once (bench/RESULTS.md). The others wait their turn on the event loop, at no
-cost. ``TAITO_WORK_THREADS`` sets how many run at once (4).
+cost. ``TAITO_WORK_THREADS`` sets how many of each kind run at once (4).
+
+Verifying and issuing have a limiter each: a verification may wait on a remote issuer's
+documents (10 s at most), and verifications stalled that way must not hold up issuance.
 """
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Request
 
 T = TypeVar("T")
+Work = Literal["verify", "issue"]
 
 
-def work_limiter(threads: int) -> CapacityLimiter:
-    """The limiter ``create_app`` keeps in ``app.state.work_limiter``."""
-    return CapacityLimiter(threads)
+def work_limiters(threads: int) -> dict[Work, CapacityLimiter]:
+    """The limiters ``create_app`` keeps in ``app.state.work_limiters``."""
+    return {"verify": CapacityLimiter(threads), "issue": CapacityLimiter(threads)}
 
 
-async def run_limited(request: Request, work: Callable[[], T]) -> T:
-    """``work()`` in the thread pool, once one of the worker's work threads is free."""
-    limiter = request.app.state.work_limiter
+async def run_limited(request: Request, work: Callable[[], T], *, kind: Work) -> T:
+    """``work()`` in the thread pool, once one of the worker's threads for ``kind`` is free."""
+    limiter = request.app.state.work_limiters[kind]
     assert isinstance(limiter, CapacityLimiter)
     return await to_thread.run_sync(work, limiter=limiter)

@@ -114,7 +114,7 @@ async def post_credential(
         )
         return IssuedCredentialOut.of(issued)
 
-    return await run_limited(request, issue)
+    return await run_limited(request, issue, kind="issue")
 
 
 @router.post("/offers", response_model=OpenIDOfferOut, status_code=201)
@@ -170,7 +170,7 @@ async def post_batch(
         )
         return BatchOut.of(result)
 
-    return await run_limited(request, issue)
+    return await run_limited(request, issue, kind="issue")
 
 
 @router.get("/credentials", response_model=RegisterPageOut)

@@ -202,7 +202,7 @@ async def post_nonce(
         verifier = current_verifier(slug, token, session, settings)
         return issue_nonce(session, verifier=verifier, now=datetime.now(UTC))
 
-    return NonceOut.of(await run_limited(request, issue))
+    return NonceOut.of(await run_limited(request, issue, kind="verify"))
 
 
 @router.post("/v1/verifications", response_model=ReportOut)
@@ -239,5 +239,5 @@ async def post_verification(
             confirm_api_key=token,
         )
 
-    report = await run_limited(request, verify)
+    report = await run_limited(request, verify, kind="verify")
     return ReportOut.model_validate(report.to_json())

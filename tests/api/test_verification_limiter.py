@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from api.app import create_app
 from api.routers import verifiers as verifier_routes
 from api.settings import Settings
+from tests.api.test_issuers_credentials import _body
 from tests.api.test_verifiers_api import new_verifier
 from verifiers.errors import SubmissionInvalid
 
@@ -97,3 +98,34 @@ def test_more_threads_let_verifications_run_together(
     meeting = Meeting(patience=10)
     _three_at_once(make_client(3), meeting, monkeypatch)
     assert meeting.most_inside >= 2
+
+
+def test_a_stalled_verification_does_not_hold_up_issuance(
+    make_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One thread each: a verification waiting on (say) a slow remote issuer holds the only
+    # verification thread, and an issuance still runs, since issuing has its own limiter.
+    client = make_client(1)
+    inside, release = threading.Event(), threading.Event()
+
+    def stalled(*_args: Any, **_kwargs: Any) -> Any:
+        inside.set()
+        release.wait(10)
+        raise SubmissionInvalid("stand-in")
+
+    monkeypatch.setattr(verifier_routes, "verify_presentations", stalled)
+    verifier = new_verifier(client)
+    body = {"nonce": "n" * 22, "presentations": ["x~"]}
+    with ThreadPoolExecutor(1) as pool:
+        verifying = pool.submit(client.post, "/v1/verifications", json=body, headers=verifier.auth)
+        assert inside.wait(10)
+        # The key is checked inside the issuing thread: its 401 shows the issuance ran.
+        issued = client.post(
+            "/v1/issuers/nobody/credentials",
+            json=_body("competence"),
+            headers={"Authorization": "Bearer tik_" + "x" * 40, "Idempotency-Key": "k"},
+        )
+        still_stalled = not release.is_set() and not verifying.done()
+        release.set()
+        assert verifying.result().status_code == 422
+    assert issued.status_code == 401 and still_stalled
