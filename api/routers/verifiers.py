@@ -19,6 +19,7 @@ from api.deps import KEKDep, RequestSignerDep, SessionDep, SettingsDep
 from api.deps import SourcesDep as SourcesDep  # also for api.routers.shares
 from api.edge import StrictRoute
 from api.flows.presentation_request import ask_for_credentials
+from api.flows.transaction import end_reads
 from api.flows.verification import verify_presentations
 from api.language import LanguageDep as LanguageDep  # also for api.routers.shares
 from api.routers.admin_verifiers import router as admin_router
@@ -89,7 +90,7 @@ async def verifying_verifier(
         finally:
             # End the read before the request queues for a work thread (api.work_limit): a
             # waiting request holds no connection, and on SQLite not the write lock.
-            session.rollback()
+            end_reads(session)
 
     verifier = await run_in_threadpool(authenticate)
     remember_verifier(api_key=token, verifier=verifier, remembered=remembered)
