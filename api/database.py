@@ -114,9 +114,9 @@ def _ping_if_idle(
     kind a restarted or failed-over database leaves behind, is pinged here: a dead one is
     replaced before use (``DisconnectionError`` makes the pool retry with a new connection).
     """
-    idle = time.monotonic() - record.info.get("checked_in", 0.0)
-    if idle < IDLE_PING_SECONDS:
-        return
+    checked_in = record.info.get("checked_in")
+    if checked_in is None or time.monotonic() - checked_in < IDLE_PING_SECONDS:
+        return  # just connected, or back in the pool moments ago
     try:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -175,10 +175,11 @@ def consume_usable_nonce(
     The ``UPDATE`` matches only a nonce of ``verifier_id``, not consumed, not expired and not a
     presentation request's, and, with ``api_key_hash``, only while that is still the verifier's
     key; it returns the trust registry's version read in the same statement
-    (:mod:`verifiers.state_version`) and the value of ``also_read``, a scalar subquery of the
-    caller's (the local issuers' state version), so that a verification makes one round trip
-    before its commit. ``None`` when nothing matched: :func:`usable_nonce` then says why (or
-    hands back a request's nonce). OpenID4VP 1.0 §14.1. Raises nothing.
+    (:mod:`verifiers.state_version`) and the value of ``also_read``, a scalar subquery the
+    caller's code defines (the local issuers' state version; never request input), so that a
+    verification makes one round trip before its commit. ``None`` when nothing matched:
+    :func:`usable_nonce` then says why (or hands back a request's nonce). OpenID4VP 1.0 §14.1.
+    Raises nothing.
 
     The statement is built once (:func:`_consume_statement`) and run as a Core statement on
     the session's connection: building it and the ORM's bulk-update path (synchronising the
