@@ -14,9 +14,11 @@ from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.purge_schedule import purge_lifespan
 from api.request_signing import load_request_signer, load_trust_anchors
+from api.route_table import add_routes
 from api.routers import (
     admin_issuers,
     admin_staff,
+    admin_verifiers,
     health,
     issuer_opportunities,
     issuers,
@@ -37,6 +39,26 @@ from wallet.passwords import HashingSlots, default_hashing_slots
 
 HASHING_WAIT_SECONDS = 2.0
 """How long a sign-in may wait for a free hashing slot before it is answered 503."""
+
+
+API_ROUTERS = (
+    health.router,
+    *wallet.routers,
+    admin_verifiers.router,
+    verifiers.router,
+    openid4vp.router,
+    verifier_grants.router,
+    issuers.router,
+    issuer_opportunities.router,
+    admin_issuers.router,
+    admin_staff.router,
+    publishing.router,
+    oid4vci.router,
+    vocab.router,
+    occupations.router,
+    shares.router,
+)
+"""Every router of the API, in the order :func:`create_app` adds their routes."""
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -68,20 +90,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     install_verifier_sources(app, settings)
     install_problem_handlers(app)
     install_openapi(app)
-    app.include_router(health.router)
-    app.include_router(wallet.router)
-    app.include_router(verifiers.router)
-    app.include_router(openid4vp.router)
-    app.include_router(verifier_grants.router)
-    app.include_router(issuers.router)
-    app.include_router(issuer_opportunities.router)
-    app.include_router(admin_issuers.router)
-    app.include_router(admin_staff.router)
-    app.include_router(publishing.router)
-    app.include_router(oid4vci.router)
-    app.include_router(vocab.router)
-    app.include_router(occupations.router)
-    app.include_router(shares.router)
+    for router in API_ROUTERS:
+        add_routes(app, router)
     install_web(app)
     app.add_middleware(CacheScope, caches=app.state.caches)
     # Added last = outermost: the request id exists before the body limit may answer 413.

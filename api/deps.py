@@ -13,19 +13,47 @@ from verifiers.issuer_trust import Sources
 from verifiers.request_objects import RequestSigner
 
 
-async def get_settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
+    """The app's settings. Also for a hot endpoint that keeps its dependencies few: each costs
+    FastAPI tens of microseconds per request to solve (docs/architecture.md)."""
     settings = request.app.state.settings
     assert isinstance(settings, Settings)
     return settings
 
 
-async def get_engine(request: Request) -> Engine:
+def kek_of(request: Request) -> bytes:
+    """The key-encryption key (as :func:`settings_of`)."""
+    kek = request.app.state.kek
+    assert isinstance(kek, bytes)
+    return kek
+
+
+def sources_of(request: Request, session: Session) -> Sources:
+    """Where the gate fetches documents and learns about this instance's issuers (per request).
+
+    ``create_app`` installs the one factory (``api.composition.install_verifier_sources``).
+    """
+    sources = request.app.state.verifier_sources(session)
+    assert isinstance(sources, Sources)
+    return sources
+
+
+async def get_settings(request: Request) -> Settings:
+    return settings_of(request)
+
+
+def engine_of(request: Request) -> Engine:
+    """The app's database engine (as :func:`settings_of`)."""
     engine = request.app.state.engine
     assert isinstance(engine, Engine)
     return engine
 
 
-async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
+async def get_engine(request: Request) -> Engine:
+    return engine_of(request)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session per request; the services decide when to commit.
 
     Opening a session does no I/O, and neither does closing one whose transaction has ended
@@ -34,7 +62,7 @@ async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIt
     leaves in the pool). A session still in a transaction (a read, or an error before the
     commit) is closed in the pool, since closing rolls back over the network.
     """
-    session = Session(engine, expire_on_commit=False)
+    session = Session(engine_of(request), expire_on_commit=False)
     try:
         yield session
     finally:
@@ -45,9 +73,7 @@ async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIt
 
 
 async def get_kek(request: Request) -> bytes:
-    kek = request.app.state.kek
-    assert isinstance(kek, bytes)
-    return kek
+    return kek_of(request)
 
 
 def get_request_signer(request: Request) -> RequestSigner | None:
@@ -60,14 +86,13 @@ def get_request_signer(request: Request) -> RequestSigner | None:
 async def get_verifier_sources(
     request: Request, session: Annotated[Session, Depends(get_session)]
 ) -> Sources:
-    """Where the gate fetches documents and learns about this instance's issuers (per request).
+    """:func:`sources_of` as a dependency."""
+    return sources_of(request, session)
 
-    ``create_app`` installs the one factory (``api.composition.install_verifier_sources``).
-    """
-    sources = request.app.state.verifier_sources(session)
-    assert isinstance(sources, Sources)
-    return sources
 
+OwnSession = Session
+"""The type of the session a hot endpoint's work gets in a work thread
+(:func:`api.flows.transaction.in_own_session`): routers import no database library."""
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 KEKDep = Annotated[bytes, Depends(get_kek)]

@@ -57,7 +57,7 @@ from verifiers.trust import (
     replace_trusted_issuer,
 )
 
-router = APIRouter(route_class=StrictRoute, prefix="/v1/admin", tags=["admin"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/admin", tags=["verifiers", "admin"])
 Identifier = Annotated[str, Query(min_length=1, max_length=500)]
 
 

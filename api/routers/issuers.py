@@ -7,14 +7,16 @@ a slug that does not exist, and a credential id of another issuer is 404
 """
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
 from api.auth import IssuerKey
-from api.deps import KEKDep, SessionDep, SettingsDep
+from api.deps import KEKDep, OwnSession, SessionDep, SettingsDep, engine_of, kek_of, settings_of
 from api.edge import StrictRoute
 from api.fields import Instant
+from api.flows.transaction import in_own_session
 from api.listings import ISSUER_REGISTER
 from api.schemas_issuers import (
     BatchIn,
@@ -76,9 +78,6 @@ async def post_credential(
     slug: str,
     token: IssuerKey,
     body: CredentialIn,
-    session: SessionDep,
-    settings: SettingsDep,
-    kek: KEKDep,
     idempotency_key: IdempotencyKey = None,
 ) -> IssuedCredentialOut | CredentialOfferOut:
     """Issue one credential bound to ``holder``, or (without ``holder``) make a credential offer
@@ -87,10 +86,13 @@ async def post_credential(
 
     The key is checked (as :func:`current_issuer`) in the same trip through the thread pool as
     the issuing, under the work limiter (:mod:`api.work_limit`): a request waiting for its turn
-    holds no database connection.
+    holds no database connection. The session is the work thread's own
+    (:func:`~api.flows.transaction.in_own_session`), the settings and key read off the app: this
+    hot endpoint keeps its dependencies few (docs/architecture.md, "Threads and connections").
     """
+    settings, kek = settings_of(request), kek_of(request)
 
-    def issue() -> IssuedCredentialOut | CredentialOfferOut:
+    def issue(session: OwnSession) -> IssuedCredentialOut | CredentialOfferOut:
         issuer = current_issuer(slug, token, session)
         if body.holder is None:
             offer = create_offer(
@@ -114,7 +116,9 @@ async def post_credential(
         )
         return IssuedCredentialOut.of(issued)
 
-    return await run_limited(request, issue, kind="issue")
+    return await run_limited(
+        request, partial(in_own_session, engine_of(request), issue), kind="issue"
+    )
 
 
 @router.post("/offers", response_model=OpenIDOfferOut, status_code=201)
@@ -149,16 +153,14 @@ async def post_batch(
     slug: str,
     token: IssuerKey,
     body: BatchIn,
-    session: SessionDep,
-    settings: SettingsDep,
-    kek: KEKDep,
     idempotency_key: IdempotencyKey = None,
 ) -> BatchOut:
     """Issue up to 1,000 credentials; a result per item (idempotent as a whole). The key is
     checked in the same trip through the thread pool, under the work limiter, as
-    :func:`post_credential` does."""
+    :func:`post_credential` does, in the work thread's own session."""
+    settings, kek = settings_of(request), kek_of(request)
 
-    def issue() -> BatchOut:
+    def issue(session: OwnSession) -> BatchOut:
         result = issue_batch(
             session,
             issuer=current_issuer(slug, token, session),
@@ -170,7 +172,9 @@ async def post_batch(
         )
         return BatchOut.of(result)
 
-    return await run_limited(request, issue, kind="issue")
+    return await run_limited(
+        request, partial(in_own_session, engine_of(request), issue), kind="issue"
+    )
 
 
 @router.get("/credentials", response_model=RegisterPageOut)

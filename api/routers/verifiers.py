@@ -8,21 +8,32 @@ have. Reports are in the caller's language (``Accept-Language``: fi, sv, en); a 
 is in the language the request was created in.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import VerifierKey
-from api.deps import KEKDep, RequestSignerDep, SessionDep, SettingsDep
+from api.deps import (
+    KEKDep,
+    OwnSession,
+    RequestSignerDep,
+    SessionDep,
+    SettingsDep,
+    engine_of,
+    kek_of,
+    settings_of,
+    sources_of,
+)
 from api.deps import SourcesDep as SourcesDep  # also for api.routers.shares
 from api.edge import StrictRoute
 from api.flows.presentation_request import ask_for_credentials
-from api.flows.transaction import end_reads
+from api.flows.transaction import in_own_session
 from api.flows.verification import verify_presentations
 from api.language import LanguageDep as LanguageDep  # also for api.routers.shares
-from api.routers.admin_verifiers import router as admin_router
 from api.schemas_verifiers import (
     NonceOut,
     ReportOut,
@@ -47,7 +58,6 @@ from verifiers.report import VerificationReport
 from verifiers.request_history import MAX_PAGE, list_requests
 
 router = APIRouter(route_class=StrictRoute, tags=["verifiers"])
-router.include_router(admin_router)
 
 
 def current_verifier(
@@ -69,37 +79,41 @@ def any_verifier(token: VerifierKey, session: SessionDep, settings: SettingsDep)
     )
 
 
-async def verifying_verifier(
-    request: Request, token: VerifierKey, session: SessionDep, settings: SettingsDep
-) -> VerifierInfo:
+@dataclass(frozen=True)
+class Verifying:
+    """The verifier of a ``POST /v1/verifications`` and the API key it was recognised by."""
+
+    verifier: VerifierInfo
+    api_key: str
+
+
+async def verifying_verifier(request: Request, token: VerifierKey) -> Verifying:
     """The verifier whose API key was sent, remembered between verifications (401 otherwise).
 
     Only for ``POST /v1/verifications``: the statement that consumes its nonce confirms the key
-    (``confirm_api_key``), so no verification runs on a key that is no longer valid.
+    (``confirm_api_key``), so no verification runs on a key that is no longer valid. The only
+    dependency of that endpoint besides its body and language: FastAPI spends tens of
+    microseconds per dependency per request (docs/architecture.md, "Threads and connections").
     """
     remembered = request.app.state.verifier_snapshots.verifiers
     found = recall_verifier(api_key=token, remembered=remembered)
     if found is not None:
-        return found
+        return Verifying(found, token)
+    base_url = settings_of(request).base_url
 
-    def authenticate() -> VerifierInfo:
-        try:
-            return authenticate_verifier(
-                session, api_key=token, slug=None, base_url=settings.base_url
-            )
-        finally:
-            # End the read before the request queues for a work thread (api.work_limit): a
-            # waiting request holds no connection, and on SQLite not the write lock.
-            end_reads(session)
+    def authenticate(session: OwnSession) -> VerifierInfo:
+        return authenticate_verifier(session, api_key=token, slug=None, base_url=base_url)
 
-    verifier = await run_in_threadpool(authenticate)
+    # In a session of its own, closed before the request queues for a work thread
+    # (api.work_limit): a waiting request holds no connection, and on SQLite not the write lock.
+    verifier = await run_in_threadpool(in_own_session, engine_of(request), authenticate)
     remember_verifier(api_key=token, verifier=verifier, remembered=remembered)
-    return verifier
+    return Verifying(verifier, token)
 
 
 VerifierDep = Annotated[VerifierInfo, Depends(current_verifier)]
 AnyVerifierDep = Annotated[VerifierInfo, Depends(any_verifier)]
-VerifyingVerifierDep = Annotated[VerifierInfo, Depends(verifying_verifier)]
+VerifyingDep = Annotated[Verifying, Depends(verifying_verifier)]
 
 
 @router.post("/v1/verifiers/{slug}/requests", response_model=RequestCreatedOut, status_code=201)
@@ -189,56 +203,53 @@ def post_verify_again(
 
 
 @router.post("/v1/verifiers/{slug}/nonces", response_model=NonceOut, status_code=201)
-async def post_nonce(
-    request: Request, slug: str, token: VerifierKey, session: SessionDep, settings: SettingsDep
-) -> NonceOut:
+async def post_nonce(request: Request, slug: str, token: VerifierKey) -> NonceOut:
     """A single-use nonce for API-to-API verification (5 minutes).
 
     Every verification begins with one, so it runs under the same limiter
-    (:mod:`api.work_limit`) in one trip through the thread pool: the key checked (as
+    (:mod:`api.work_limit`) in one trip through the thread pool, in the work thread's own
+    session (:func:`~api.flows.transaction.in_own_session`): the key checked (as
     :func:`current_verifier`) and the nonce stored.
     """
+    settings = settings_of(request)
 
-    def issue() -> IssuedNonce:
+    def issue(session: OwnSession) -> IssuedNonce:
         verifier = current_verifier(slug, token, session, settings)
         return issue_nonce(session, verifier=verifier, now=datetime.now(UTC))
 
-    return NonceOut.of(await run_limited(request, issue, kind="verify"))
+    issued = await run_limited(
+        request, partial(in_own_session, engine_of(request), issue), kind="verify"
+    )
+    return NonceOut.of(issued)
 
 
 @router.post("/v1/verifications", response_model=ReportOut)
 async def post_verification(
-    request: Request,
-    body: VerificationIn,
-    verifier: VerifyingVerifierDep,
-    token: VerifierKey,
-    session: SessionDep,
-    settings: SettingsDep,
-    kek: KEKDep,
-    language: LanguageDep,
-    sources: SourcesDep,
+    request: Request, body: VerificationIn, verifying: VerifyingDep, language: LanguageDep
 ) -> ReportOut:
     """Verify presentations (with a request id, or a nonce this verifier obtained).
 
-    Run in the thread pool under the worker's work limiter (:mod:`api.work_limit`).
+    Run in the thread pool under the worker's work limiter (:mod:`api.work_limit`), in a
+    session of the work thread's own (:func:`~api.flows.transaction.in_own_session`).
     """
+    engine, kek, base_url = engine_of(request), kek_of(request), settings_of(request).base_url
 
-    def verify() -> VerificationReport:
+    def verify(session: OwnSession) -> VerificationReport:
         return verify_presentations(
             session,
-            verifier=verifier,
+            verifier=verifying.verifier,
             request_id=body.request_id,
             nonce=body.nonce,
             audience=body.audience,
             vp_token=body.vp_token,
             presentations=body.presentations,
-            sources=sources,
+            sources=sources_of(request, session),
             kek=kek,
             language=language,
-            base_url=settings.base_url,
+            base_url=base_url,
             now=datetime.now(UTC),
-            confirm_api_key=token,
+            confirm_api_key=verifying.api_key,
         )
 
-    report = await run_limited(request, verify, kind="verify")
+    report = await run_limited(request, partial(in_own_session, engine, verify), kind="verify")
     return ReportOut.model_validate(report.to_json())

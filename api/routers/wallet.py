@@ -77,13 +77,18 @@ from wallet.profile import (
 )
 
 router = APIRouter(route_class=StrictRoute, tags=["wallet"])
-router.include_router(wallet_auth.router)
-router.include_router(wallet_shares.router)
-router.include_router(wallet_requests.router)
-router.include_router(wallet_offers.router)
-router.include_router(wallet_outside_requests.router)
-router.include_router(wallet_goals.router)
-router.include_router(wallet_grants.router)
+
+routers = (
+    wallet_auth.router,
+    wallet_shares.router,
+    wallet_requests.router,
+    wallet_offers.router,
+    wallet_outside_requests.router,
+    wallet_goals.router,
+    wallet_grants.router,
+    router,
+)
+"""The wallet's routers in the order the app adds them (listed: :mod:`api.route_table`)."""
 
 Id = Annotated[str, Query(max_length=40)]
 

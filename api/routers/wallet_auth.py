@@ -19,7 +19,7 @@ from wallet.accounts import PasswordAuthenticator, register
 from wallet.reauthentication import change_password
 from wallet.tokens import TokenPair, login, logout, refresh_tokens
 
-router = APIRouter(route_class=StrictRoute, prefix="/v1/auth", tags=["wallet accounts"])
+router = APIRouter(route_class=StrictRoute, prefix="/v1/auth", tags=["wallet", "wallet accounts"])
 
 
 def _tokens(pair: TokenPair, response: Response) -> TokensOut:

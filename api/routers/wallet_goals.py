@@ -18,7 +18,9 @@ from api.routers.issuer_opportunities import OpportunityOut, opportunity_out
 from api.routers.wallet_deps import CheckerDep, CurrentHolder, NowDep
 from wallet.goals import MAX_OCCUPATION_ID_CHARS, Goal, choose_goal, list_goals, remove_goal
 
-router = APIRouter(prefix="/v1/wallet/goals", tags=["wallet goals"], route_class=StrictRoute)
+router = APIRouter(
+    prefix="/v1/wallet/goals", tags=["wallet", "wallet goals"], route_class=StrictRoute
+)
 OccupationId = Annotated[str, Path(max_length=MAX_OCCUPATION_ID_CHARS)]
 
 

@@ -28,7 +28,7 @@ from wallet.grants import (
 )
 from wallet.grants import withdraw_grant as withdraw
 
-router = APIRouter(tags=["wallet grants"], route_class=StrictRoute)
+router = APIRouter(tags=["wallet", "wallet grants"], route_class=StrictRoute)
 
 
 class GrantIn(BaseModel):

@@ -27,7 +27,9 @@ from wallet.outside_requests import MAX_LINK
 from wallet.request_answers import Approval
 
 router = APIRouter(
-    prefix="/v1/wallet/presentation-requests", tags=["wallet requests"], route_class=StrictRoute
+    prefix="/v1/wallet/presentation-requests",
+    tags=["wallet", "wallet requests"],
+    route_class=StrictRoute,
 )
 
 

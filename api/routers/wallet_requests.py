@@ -18,7 +18,9 @@ from api.routers.wallet_deps import CurrentHolder, NowDep, RequestSourceDep
 from api.routers.wallet_models import AnswerIn, AnswerOut, RequestMatchOut
 from wallet.request_answers import Approval
 
-router = APIRouter(route_class=StrictRoute, prefix="/v1/wallet/requests", tags=["wallet requests"])
+router = APIRouter(
+    route_class=StrictRoute, prefix="/v1/wallet/requests", tags=["wallet", "wallet requests"]
+)
 
 
 @router.get("/{request_id}")

@@ -33,7 +33,9 @@ from wallet.shares.records import (
     withdraw_share,
 )
 
-router = APIRouter(route_class=StrictRoute, prefix="/v1/wallet/shares", tags=["wallet shares"])
+router = APIRouter(
+    route_class=StrictRoute, prefix="/v1/wallet/shares", tags=["wallet", "wallet shares"]
+)
 
 
 def _spec(body: ShareIn) -> ShareSpec:

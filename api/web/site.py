@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.route_table import add_routes
 from api.web import (
     accounts,
     docs,
@@ -68,6 +69,6 @@ def install_web(app: FastAPI) -> None:
         org_issue_pages,
         org_register_pages,
     ):
-        app.include_router(module.router, include_in_schema=False)
+        add_routes(app, module.router, include_in_schema=False)
     install_page_error_handlers(app)
     app.add_middleware(SecurityHeaders)

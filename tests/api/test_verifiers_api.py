@@ -11,7 +11,6 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from api.app import create_app
-from api.deps import get_verifier_sources
 from api.settings import Settings
 from credentials.keys import PrivateKey, generate_key
 from tests.api.test_foundation import assert_problem
@@ -77,7 +76,7 @@ def harness(settings: Settings, clean_engine: Engine) -> Iterator[Harness]:
     app = create_app(configured, engine=clean_engine)
     fetcher = FakeFetcher()
     issuer = make_issuer(fetcher)
-    app.dependency_overrides[get_verifier_sources] = lambda: sources_for(fetcher)
+    app.state.verifier_sources = lambda session: sources_for(fetcher)
     with TestClient(app, base_url="https://taito.test") as client:
         client.post(
             "/v1/admin/trust", json=pinned_entry_json(issuer, vcts=[QUALIFICATION]), headers=ADMIN
