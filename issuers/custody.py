@@ -18,9 +18,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import exists, update
+from sqlalchemy import bindparam, exists, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from credentials.bounded_cache import CacheSlot
 from credentials.clock import as_utc, as_utc_or_none, require_aware
@@ -141,17 +143,22 @@ def rotate_issuer_key(
     return info
 
 
+@cache
+def _active_key_statement() -> "Select[str, bytes]":
+    """:func:`signing_key`'s statement, built once with a bound parameter (every issuance
+    runs it)."""
+    return select(IssuerKey.kid, IssuerKey.sealed_private).where(
+        col(IssuerKey.issuer_id) == bindparam("b_issuer_id"), col(IssuerKey.retired_at).is_(None)
+    )
+
+
 def signing_key(session: Session, *, issuer_id: str, kek: bytes) -> SigningKey:
     """The issuer's active private key, opened once per application and then cached.
 
     Raises :class:`~sealing.aead.SealError` when the sealed key does not open (wrong KEK,
     or a row that belongs to another issuer or kid) and ``LookupError`` without an active key.
     """
-    row = session.exec(
-        select(IssuerKey.kid, IssuerKey.sealed_private).where(
-            col(IssuerKey.issuer_id) == issuer_id, col(IssuerKey.retired_at).is_(None)
-        )
-    ).first()
+    row = session.exec(_active_key_statement(), params={"b_issuer_id": issuer_id}).first()
     if row is None:
         raise LookupError("the issuer has no active key")
     kid, sealed = row

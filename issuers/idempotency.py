@@ -23,9 +23,10 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import delete, update
+from sqlalchemy import Executable, Table, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -160,21 +161,17 @@ def record_finished(
     now = require_aware(now)
     key_hash = stored_key(kek, issuer_id=issuer_id, key=key)
     sealed = _seal(kek, issuer_id=issuer_id, key=key, response=response)
-    table = IssuerIdempotency.__table__  # type: ignore[attr-defined]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     inserted = session.execute(
-        dialect.insert(table)
-        .values(
-            id=secrets.token_hex(16),
-            issuer_id=issuer_id,
-            key_hash=key_hash,
-            fingerprint=request_fingerprint,
-            sealed_response=sealed,
-            created_at=now,
-            completed_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(table.c.id)
+        _finished_insert(session.get_bind().dialect.name == "postgresql"),
+        {
+            "id": secrets.token_hex(16),
+            "issuer_id": issuer_id,
+            "key_hash": key_hash,
+            "fingerprint": request_fingerprint,
+            "sealed_response": sealed,
+            "created_at": now,
+            "completed_at": now,
+        },
     ).first()
     if inserted is not None:
         return None
@@ -207,6 +204,16 @@ def record_finished(
         raise IdempotencyInProgress("retry when the first request has finished")
     plaintext = open_sealed(kek, found.sealed_response, context=_context(issuer_id, key))
     return Replay(json_object(plaintext, what="stored response"))
+
+
+@cache
+def _finished_insert(postgres: bool) -> Executable:
+    """:func:`record_finished`'s ``INSERT ... ON CONFLICT DO NOTHING RETURNING id``, built once
+    per dialect; its values are bound at execution (every issuance runs it)."""
+    table: Table = IssuerIdempotency.__table__  # type: ignore[attr-defined]
+    if postgres:
+        return postgresql.insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return sqlite.insert(table).on_conflict_do_nothing().returning(table.c.id)
 
 
 def _seal(kek: bytes, *, issuer_id: str, key: str, response: dict[str, Any]) -> bytes:
