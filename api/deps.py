@@ -28,6 +28,13 @@ def kek_of(request: Request) -> bytes:
     return kek
 
 
+def engine_of(request: Request) -> Engine:
+    """The app's database engine (as :func:`settings_of`)."""
+    engine = request.app.state.engine
+    assert isinstance(engine, Engine)
+    return engine
+
+
 def sources_of(request: Request, session: Session) -> Sources:
     """Where the gate fetches documents and learns about this instance's issuers (per request).
 
@@ -40,13 +47,6 @@ def sources_of(request: Request, session: Session) -> Sources:
 
 async def get_settings(request: Request) -> Settings:
     return settings_of(request)
-
-
-def engine_of(request: Request) -> Engine:
-    """The app's database engine (as :func:`settings_of`)."""
-    engine = request.app.state.engine
-    assert isinstance(engine, Engine)
-    return engine
 
 
 async def get_engine(request: Request) -> Engine:
