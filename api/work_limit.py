@@ -15,6 +15,10 @@ from typing import Literal, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Request
+from sqlmodel import Session
+
+from api.deps import engine_of
+from api.flows.transaction import in_own_session
 
 T = TypeVar("T")
 Work = Literal["verify", "issue"]
@@ -25,8 +29,9 @@ def work_limiters(threads: int) -> dict[Work, CapacityLimiter]:
     return {"verify": CapacityLimiter(threads), "issue": CapacityLimiter(threads)}
 
 
-async def run_limited(request: Request, work: Callable[[], T], *, kind: Work) -> T:
-    """``work()`` in the thread pool, once one of the worker's threads for ``kind`` is free."""
+async def run_limited(request: Request, work: Callable[[Session], T], *, kind: Work) -> T:
+    """``work(session)`` in the thread pool, once one of the worker's threads for ``kind`` is
+    free, in a session of that thread's own (:func:`~api.flows.transaction.in_own_session`)."""
     limiter = request.app.state.work_limiters[kind]
     assert isinstance(limiter, CapacityLimiter)
-    return await to_thread.run_sync(work, limiter=limiter)
+    return await to_thread.run_sync(in_own_session, engine_of(request), work, limiter=limiter)

@@ -7,16 +7,14 @@ a slug that does not exist, and a credential id of another issuer is 404
 """
 
 from datetime import UTC, datetime
-from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
 from api.auth import IssuerKey
-from api.deps import KEKDep, OwnSession, SessionDep, SettingsDep, engine_of, kek_of, settings_of
+from api.deps import KEKDep, OwnSession, SessionDep, SettingsDep, kek_of, settings_of
 from api.edge import StrictRoute
 from api.fields import Instant
-from api.flows.transaction import in_own_session
 from api.listings import ISSUER_REGISTER
 from api.schemas_issuers import (
     BatchIn,
@@ -116,9 +114,7 @@ async def post_credential(
         )
         return IssuedCredentialOut.of(issued)
 
-    return await run_limited(
-        request, partial(in_own_session, engine_of(request), issue), kind="issue"
-    )
+    return await run_limited(request, issue, kind="issue")
 
 
 @router.post("/offers", response_model=OpenIDOfferOut, status_code=201)
@@ -172,9 +168,7 @@ async def post_batch(
         )
         return BatchOut.of(result)
 
-    return await run_limited(
-        request, partial(in_own_session, engine_of(request), issue), kind="issue"
-    )
+    return await run_limited(request, issue, kind="issue")
 
 
 @router.get("/credentials", response_model=RegisterPageOut)

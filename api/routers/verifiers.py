@@ -10,7 +10,6 @@ is in the language the request was created in.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -217,9 +216,7 @@ async def post_nonce(request: Request, slug: str, token: VerifierKey) -> NonceOu
         verifier = current_verifier(slug, token, session, settings)
         return issue_nonce(session, verifier=verifier, now=datetime.now(UTC))
 
-    issued = await run_limited(
-        request, partial(in_own_session, engine_of(request), issue), kind="verify"
-    )
+    issued = await run_limited(request, issue, kind="verify")
     return NonceOut.of(issued)
 
 
@@ -232,7 +229,7 @@ async def post_verification(
     Run in the thread pool under the worker's work limiter (:mod:`api.work_limit`), in a
     session of the work thread's own (:func:`~api.flows.transaction.in_own_session`).
     """
-    engine, kek, base_url = engine_of(request), kek_of(request), settings_of(request).base_url
+    kek, base_url = kek_of(request), settings_of(request).base_url
 
     def verify(session: OwnSession) -> VerificationReport:
         return verify_presentations(
@@ -251,5 +248,5 @@ async def post_verification(
             confirm_api_key=verifying.api_key,
         )
 
-    report = await run_limited(request, partial(in_own_session, engine, verify), kind="verify")
+    report = await run_limited(request, verify, kind="verify")
     return ReportOut.model_validate(report.to_json())
